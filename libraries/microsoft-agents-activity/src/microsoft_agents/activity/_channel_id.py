@@ -1,0 +1,124 @@
+"""``ChannelId``: a channel name with an optional sub-channel.
+
+Most traffic names a single channel (``"msteams"``, ``"webchat"``). Microsoft 365 Copilot
+and other hosts that ride on a channel add a sub-channel after a colon:
+``"msteams:COPILOT"``. :class:`ChannelId` is a ``str`` holding the full form, and knows
+both parts::
+
+    >>> cid = ChannelId("msteams:COPILOT")
+    >>> cid.channel, cid.sub_channel
+    ('msteams', 'COPILOT')
+    >>> cid == "msteams"
+    False
+    >>> ChannelId.get_channel(cid) == "msteams"
+    True
+
+On the wire an agent sends the base channel in ``channelId`` and expresses the sub-channel
+with a ``ProductInfo`` entity; :class:`~microsoft_agents.activity.Activity` does that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from ._exceptions import InvalidChannelIdError
+
+__all__ = ["ChannelId"]
+
+
+class ChannelId(str):
+    """A channel id string that also exposes its base channel and sub-channel."""
+
+    __slots__ = ("channel", "sub_channel")
+
+    channel: str
+    sub_channel: str | None
+
+    def __new__(
+        cls,
+        value: str | None = None,
+        *,
+        channel: str | None = None,
+        sub_channel: str | None = None,
+    ) -> ChannelId:
+        if value is not None:
+            if channel is not None or sub_channel is not None:
+                raise InvalidChannelIdError(
+                    "ChannelId takes either a whole value ('msteams:COPILOT') or "
+                    "channel=/sub_channel= parts, not both"
+                )
+            if not isinstance(value, str):
+                raise InvalidChannelIdError(
+                    f"a channel id must be a string, got {type(value).__name__}"
+                )
+            base, sep, sub = value.strip().partition(":")
+            channel, sub_channel = base, (sub if sep else None)
+        if not channel or not channel.strip():
+            raise InvalidChannelIdError(
+                "a channel id cannot be empty; use a channel name such as 'msteams'"
+            )
+        channel = channel.strip()
+        if sub_channel is not None:
+            sub_channel = sub_channel.strip() or None
+        full = f"{channel}:{sub_channel}" if sub_channel else channel
+        self = super().__new__(cls, full)
+        self.channel = channel
+        self.sub_channel = sub_channel
+        return self
+
+    def __repr__(self) -> str:
+        return f"ChannelId({str.__repr__(self)})"
+
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+        return (str(self),)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ChannelId:
+        return self
+
+    def __copy__(self) -> ChannelId:
+        return self
+
+    @property
+    def base(self) -> ChannelId:
+        """The channel without its sub-channel, as a ``ChannelId``."""
+        return self if self.sub_channel is None else ChannelId(channel=self.channel)
+
+    @staticmethod
+    def get_channel(value: str | None) -> str | None:
+        """Return the base channel of ``value`` (the part before ``:``)."""
+        if value is None:
+            return None
+        if isinstance(value, ChannelId):
+            return value.channel
+        return value.partition(":")[0]
+
+    @staticmethod
+    def get_sub_channel(value: str | None) -> str | None:
+        """Return the sub-channel of ``value``, or ``None`` when it has none."""
+        if value is None:
+            return None
+        if isinstance(value, ChannelId):
+            return value.sub_channel
+        _, sep, sub = value.partition(":")
+        return sub or None if sep else None
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            _coerce_channel_id,
+            core_schema.str_schema(),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                str, when_used="json-unless-none"
+            ),
+        )
+
+
+def _coerce_channel_id(value: str) -> ChannelId:
+    if isinstance(value, ChannelId):
+        return value
+    return ChannelId(value)

@@ -1,0 +1,73 @@
+"""The base class of every model in this package.
+
+Every wire object of the Activity protocol is an :class:`AgentsModel`: a pydantic v2 model
+whose Python attributes are snake_case and whose JSON names are the protocol's camelCase.
+
+* Input accepts both spellings: ``ChannelAccount(aad_object_id="x")`` and
+  ``ChannelAccount.model_validate({"aadObjectId": "x"})`` build the same object.
+* Keys the model does not declare are kept and written back out unchanged, at every level.
+  Channels add fields over time; an agent that dropped them would lose data it forwards.
+* The wire form is ``model_dump(mode="json", by_alias=True, exclude_unset=True)``: camelCase
+  names, only the fields that were set. :meth:`AgentsModel.to_wire` is that call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+__all__ = ["AgentsModel"]
+
+_ModelT = TypeVar("_ModelT", bound="AgentsModel")
+
+
+class AgentsModel(BaseModel):
+    """Base of all protocol models: camelCase on the wire, unknown keys preserved."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        extra="allow",
+        arbitrary_types_allowed=False,
+        ser_json_inf_nan="constants",
+    )
+
+    def to_wire(self, *, exclude_none: bool = False) -> dict[str, Any]:
+        """Return the JSON-ready dict the protocol expects (camelCase, only set fields).
+
+        Args:
+            exclude_none: also leave out fields whose value is ``None``; outgoing activities
+                use this so that no ``null`` reaches a channel.
+        """
+        return self.model_dump(
+            mode="json", by_alias=True, exclude_unset=True, exclude_none=exclude_none
+        )
+
+    @classmethod
+    def pick_properties(
+        cls: type[_ModelT],
+        original: AgentsModel | None,
+        fields_to_copy: Iterable[str] | None = None,
+        **overrides: Any,
+    ) -> _ModelT | None:
+        """Build a ``cls`` from the fields that were set on ``original``.
+
+        Args:
+            original: the model to copy from; ``None`` (or a falsy model) gives ``None``.
+            fields_to_copy: restrict the copy to these attribute names.
+            **overrides: values that replace or add to the copied ones.
+        """
+        if not original:
+            return None
+        wanted = set(fields_to_copy) if fields_to_copy is not None else None
+        values: dict[str, Any] = {
+            name: getattr(original, name)
+            for name in original.model_fields_set
+            if (wanted is None or name in wanted) and name in type(original).model_fields
+        }
+        values.update(overrides)
+        return cls(**values)
