@@ -1,6 +1,8 @@
 """TEMPORARY aggregated exports while the package is being assembled."""
 
 from ._accounts import *  # noqa: F403
+from ._activity import *  # noqa: F403
+from ._entities import *  # noqa: F403
 from ._cards import *  # noqa: F403
 from ._channel_id import *  # noqa: F403
 from ._enums import *  # noqa: F403

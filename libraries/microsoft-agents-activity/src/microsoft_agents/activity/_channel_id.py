@@ -118,7 +118,18 @@ class ChannelId(str):
         )
 
 
+_CACHE: dict[str, ChannelId] = {}
+_CACHE_LIMIT = 512
+
+
 def _coerce_channel_id(value: str) -> ChannelId:
     if isinstance(value, ChannelId):
         return value
-    return ChannelId(value)
+    # Channel ids repeat endlessly (a deployment sees a handful), and ChannelId is
+    # immutable: parse each distinct one once.
+    cached = _CACHE.get(value)
+    if cached is None:
+        cached = ChannelId(value)
+        if len(_CACHE) < _CACHE_LIMIT:
+            _CACHE[value] = cached
+    return cached

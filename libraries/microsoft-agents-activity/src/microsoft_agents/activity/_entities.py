@@ -1,0 +1,309 @@
+"""Entities: typed metadata attached to an activity.
+
+``Activity.entities`` is a list of JSON objects, each with a ``type``. The types this package
+knows parse into their own classes; any other type stays an :class:`Entity` that keeps every
+key it came with (so a ``clientInfo`` from Web Chat or a future entity passes through
+untouched)::
+
+    >>> activity = Activity.model_validate({"type": "message", "entities": [
+    ...     {"type": "mention", "mentioned": {"id": "28:bot"}, "text": "<at>Bot</at>"},
+    ...     {"type": "clientInfo", "locale": "en-US"}]})
+    >>> [type(e).__name__ for e in activity.entities]
+    ['Mention', 'Entity']
+
+Matching on ``type`` ignores case; the spelling that came in is the one written back out.
+Several entities are JSON-LD objects: their ``@type``, ``@context`` and ``@id`` keys are the
+attributes ``at_type``, ``at_context`` and ``at_id``.
+
+Entities built in code carry their defining defaults on the wire: ``Mention(text=...)``
+serialises with ``"type": "mention"`` and an :class:`AIEntity` with its ``@type`` and
+``@context``, even though those were not passed explicitly.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field, GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+from ._accounts import ChannelAccount
+from ._enums import EntityTypes, _StrEnum
+from ._model import AgentsModel
+
+__all__ = [
+    "AIEntity",
+    "ActivityTreatment",
+    "ClientCitation",
+    "ClientCitationAppearance",
+    "ClientCitationIconName",
+    "ClientCitationImage",
+    "Entity",
+    "GeoCoordinates",
+    "Mention",
+    "Place",
+    "ProductInfo",
+    "SensitivityPattern",
+    "SensitivityUsageInfo",
+    "StreamInfo",
+    "Thing",
+]
+
+
+class _DefaultsOnWire(AgentsModel):
+    """A model whose listed defaults count as set when it is built in code.
+
+    Parsing does not go through ``__init__``, so a payload keeps exactly the keys it had;
+    building in code marks the ``_wire_defaults`` fields as set so the wire form has them.
+    """
+
+    _wire_defaults: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, /, **data: Any) -> None:
+        super().__init__(**data)
+        if self._wire_defaults:
+            self.__pydantic_fields_set__.update(self._wire_defaults)
+
+    # Tell pydantic this ``__init__`` is construction-only: validation (parsing a payload)
+    # builds instances without calling it, so parsed entities keep exactly their own keys.
+    # pydantic's RootModel marks its own ``__init__`` the same way.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+
+class Entity(_DefaultsOnWire):
+    """An entity of any type; unknown keys are kept as they came."""
+
+    type: str
+    at_type: str | None = Field(default=None, alias="@type")
+    at_context: str | None = Field(default=None, alias="@context")
+    at_id: str | None = Field(default=None, alias="@id")
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys of this entity that its class does not declare."""
+        return dict(self.__pydantic_extra__ or {})
+
+
+def _entity_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        kind = value.get("type")
+        if isinstance(kind, str):
+            key = kind.lower()
+            return key if key in _KNOWN_TYPES else ""
+        return None
+    if isinstance(value, Entity):
+        return _CLASS_TAGS.get(type(value), "")
+    return None
+
+
+class Mention(Entity):
+    """An @-mention of an account inside the activity's text."""
+
+    _wire_defaults = ("type",)
+
+    type: str = EntityTypes.MENTION.value
+    mentioned: ChannelAccount | None = None
+    text: str | None = None
+
+
+class StreamInfo(Entity):
+    """Where a chunk belongs in a streamed response (streaming typing/message activities)."""
+
+    _wire_defaults = ("type", "stream_type")
+
+    type: str = EntityTypes.STREAM_INFO.value
+    stream_id: str | None = None
+    stream_type: str = "streaming"
+    stream_sequence: int | None = None
+    stream_result: str | None = None
+    feedback_loop_enabled: bool | None = None
+    feedback_loop: dict[str, Any] | None = None
+
+
+class ProductInfo(Entity):
+    """Names the product (sub-channel) behind a channel, e.g. ``COPILOT`` on ``msteams``."""
+
+    _wire_defaults = ("type",)
+
+    type: str = EntityTypes.PRODUCT_INFO.value
+    id: str | None = None
+
+
+class ActivityTreatment(Entity):
+    """How a channel should treat the activity (``targeted``: shown to one user only)."""
+
+    _wire_defaults = ("type",)
+
+    type: str = EntityTypes.ACTIVITY_TREATMENT.value
+    treatment: str | None = None
+
+
+class GeoCoordinates(Entity):
+    """A point on Earth (schema.org GeoCoordinates)."""
+
+    _wire_defaults = ("type",)
+
+    type: str = EntityTypes.GEO_COORDINATES.value
+    latitude: float | None = None
+    longitude: float | None = None
+    elevation: float | None = None
+    name: str | None = None
+
+
+class Place(Entity):
+    """A place (schema.org Place)."""
+
+    _wire_defaults = ("type",)
+
+    type: str = EntityTypes.PLACE.value
+    address: Any = None
+    geo: Any = None
+    has_map: Any = None
+    name: str | None = None
+
+
+class Thing(Entity):
+    """The most generic schema.org item."""
+
+    _wire_defaults = ("type",)
+
+    type: str = EntityTypes.THING.value
+    name: str | None = None
+
+
+class ClientCitationIconName(_StrEnum):
+    """Icons Teams can show beside a citation."""
+
+    MICROSOFT_WORD = "Microsoft Word"
+    MICROSOFT_EXCEL = "Microsoft Excel"
+    MICROSOFT_POWERPOINT = "Microsoft PowerPoint"
+    MICROSOFT_ONENOTE = "Microsoft OneNote"
+    MICROSOFT_SHAREPOINT = "Microsoft SharePoint"
+    MICROSOFT_VISIO = "Microsoft Visio"
+    MICROSOFT_LOOP = "Microsoft Loop"
+    MICROSOFT_WHITEBOARD = "Microsoft Whiteboard"
+    ADOBE_ILLUSTRATOR = "Adobe Illustrator"
+    ADOBE_PHOTOSHOP = "Adobe Photoshop"
+    ADOBE_INDESIGN = "Adobe InDesign"
+    ADOBE_FLASH = "Adobe Flash"
+    SKETCH = "Sketch"
+    SOURCE_CODE = "Source Code"
+    IMAGE = "Image"
+    GIF = "GIF"
+    VIDEO = "Video"
+    SOUND = "Sound"
+    ZIP = "ZIP"
+    TEXT = "Text"
+    PDF = "PDF"
+
+
+class ClientCitationImage(_DefaultsOnWire):
+    """The icon shown for a citation."""
+
+    _wire_defaults = ("type",)
+
+    type: str = "ImageObject"
+    name: str | None = None
+
+
+class SensitivityPattern(_DefaultsOnWire):
+    """The colour pattern of a sensitivity label (a schema.org DefinedTerm)."""
+
+    _wire_defaults = ("at_type",)
+
+    at_type: str = Field(default="DefinedTerm", alias="@type")
+    in_defined_term_set: str | None = None
+    name: str | None = None
+    term_code: str | None = None
+
+
+class SensitivityUsageInfo(_DefaultsOnWire):
+    """A sensitivity label on a message or a cited document."""
+
+    _wire_defaults = ("type", "at_type")
+
+    type: str = "https://schema.org/Message"
+    at_type: str = Field(default="CreativeWork", alias="@type")
+    at_id: str | None = Field(default=None, alias="@id")
+    description: str | None = None
+    name: str | None = None
+    position: int | str | None = None
+    pattern: SensitivityPattern | None = None
+
+
+class ClientCitationAppearance(_DefaultsOnWire):
+    """How a cited document is presented: title, excerpt, link, icon, label."""
+
+    _wire_defaults = ("at_type",)
+
+    at_type: str = Field(default="DigitalDocument", alias="@type")
+    name: str | None = None
+    text: str | None = None
+    url: str | None = None
+    abstract: str | None = None
+    encoding_format: str | None = None
+    image: ClientCitationImage | None = None
+    keywords: list[str] | None = None
+    usage_info: SensitivityUsageInfo | None = None
+
+
+class ClientCitation(_DefaultsOnWire):
+    """One numbered source an AI-generated answer cites (``[1]`` in the text)."""
+
+    _wire_defaults = ("at_type", "position", "appearance")
+
+    at_type: str = Field(default="Claim", alias="@type")
+    at_id: str | None = Field(default=None, alias="@id")
+    position: int | str = 0
+    appearance: ClientCitationAppearance = Field(default_factory=ClientCitationAppearance)
+
+
+class AIEntity(Entity):
+    """Marks a message as AI-generated, with its citations and sensitivity label."""
+
+    _wire_defaults = ("type", "at_type", "at_context", "at_id", "additional_type")
+
+    type: str = EntityTypes.AI_CITATION.value
+    at_type: str | None = Field(default="Message", alias="@type")
+    at_context: str | None = Field(default="https://schema.org", alias="@context")
+    at_id: str | None = Field(default="", alias="@id")
+    additional_type: list[str] | str | None = Field(
+        default_factory=lambda: ["AIGeneratedContent"]
+    )
+    citation: list[ClientCitation] | None = None
+    usage_info: SensitivityUsageInfo | None = None
+
+
+_KNOWN_TYPES: dict[str, type[Entity]] = {
+    EntityTypes.MENTION.value.lower(): Mention,
+    EntityTypes.STREAM_INFO.value.lower(): StreamInfo,
+    EntityTypes.PRODUCT_INFO.value.lower(): ProductInfo,
+    EntityTypes.ACTIVITY_TREATMENT.value.lower(): ActivityTreatment,
+    EntityTypes.GEO_COORDINATES.value.lower(): GeoCoordinates,
+    EntityTypes.PLACE.value.lower(): Place,
+    EntityTypes.THING.value.lower(): Thing,
+    EntityTypes.AI_CITATION.value.lower(): AIEntity,
+}
+_CLASS_TAGS: dict[type[Entity], str] = {cls: key for key, cls in _KNOWN_TYPES.items()}
+
+
+class _EntityDispatch:
+    """Schema marker: accept any entity, choosing the class by its ``type``."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        choices: dict[str, core_schema.CoreSchema] = {"": handler(source)}
+        for key, subclass in _KNOWN_TYPES.items():
+            choices[key] = handler.generate_schema(subclass)
+        return core_schema.tagged_union_schema(
+            choices,
+            discriminator=_entity_tag,
+            custom_error_type="invalid_entity",
+            custom_error_message="an entity must be an object with a string 'type'",
+        )
+
+
+AnyEntity = Annotated[Entity, _EntityDispatch]
+"""Field type for an entity of any type: known types parse into their own class."""
