@@ -26,8 +26,8 @@ parses to ``channel_id == "msteams:COPILOT"``; on the wire the base channel goes
 
 from __future__ import annotations
 
+import logging
 import re
-from datetime import datetime, timezone
 from typing import Annotated, Any, TypeVar
 
 from pydantic import Field, PlainSerializer, model_validator
@@ -70,6 +70,8 @@ __all__ = [
     "TextHighlight",
     "Transcript",
 ]
+
+logger = logging.getLogger(__name__)
 
 _ActivityT = TypeVar("_ActivityT", bound="Activity")
 
@@ -371,7 +373,6 @@ class Activity(AgentsModel):
         """
         values: dict[str, Any] = {
             "type": ActivityTypes.trace.value,
-            "timestamp": datetime.now(timezone.utc),
             "name": name,
             "value_type": value_type or type(value).__name__,
         }
@@ -402,7 +403,6 @@ class Activity(AgentsModel):
         """
         values: dict[str, Any] = {
             "type": ActivityTypes.message.value,
-            "timestamp": datetime.now(timezone.utc),
             "text": text if text is not None else "",
             "attachments": [],
             "entities": [],
@@ -423,7 +423,6 @@ class Activity(AgentsModel):
         """A ``trace`` activity addressed like a reply to this activity."""
         values: dict[str, Any] = {
             "type": ActivityTypes.trace.value,
-            "timestamp": datetime.now(timezone.utc),
             "name": name,
             "value_type": value_type or type(value).__name__,
         }
@@ -529,10 +528,9 @@ class Activity(AgentsModel):
         for entity in self.entities or ():
             if entity.type.lower() != _MENTION:
                 continue
-            if isinstance(entity, Mention):
-                found.append(entity)
-            else:
-                found.append(Mention.model_validate(entity.model_dump(by_alias=True)))
+            mention = _as_entity(entity, Mention)
+            if mention is not None:
+                found.append(mention)
         return found
 
     def get_account_mention(self, account_id: str) -> Mention | None:
@@ -613,9 +611,7 @@ class Activity(AgentsModel):
         """The ``ProductInfo`` entity (naming the sub-channel), if present."""
         for entity in self.entities or ():
             if entity.type.lower() == _PRODUCT_INFO:
-                if isinstance(entity, ProductInfo):
-                    return entity
-                return ProductInfo.model_validate(entity.model_dump(by_alias=True))
+                return _as_entity(entity, ProductInfo)
         return None
 
     def add_ai_metadata(
@@ -750,9 +746,27 @@ class Activity(AgentsModel):
         return self
 
     def add_entity(self: _ActivityT, *entities: Entity) -> _ActivityT:
-        """Append entities; returns self."""
-        self.entities = [*(self.entities or ()), *entities]
+        """Append entities, skipping any identical to one already present; returns self."""
+        merged = list(self.entities or ())
+        for entity in entities:
+            if entity not in merged:
+                merged.append(entity)
+        self.entities = merged
         return self
+
+
+_EntityT = TypeVar("_EntityT", bound=Entity)
+
+
+def _as_entity(entity: Entity, cls: type[_EntityT]) -> _EntityT | None:
+    """``entity`` as ``cls``; ``None`` when its content does not fit that class."""
+    if isinstance(entity, cls):
+        return entity
+    try:
+        return cls.model_validate(entity.model_dump(by_alias=True, exclude_unset=True))
+    except ValueError:
+        logger.debug("skipping a %r entity that does not fit %s", entity.type, cls.__name__)
+        return None
 
 
 def _account_identity(account: ChannelAccount) -> ChannelAccount:

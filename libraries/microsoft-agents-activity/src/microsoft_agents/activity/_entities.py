@@ -288,21 +288,28 @@ _CLASS_TAGS: dict[type[Entity], str] = {cls: key for key, cls in _KNOWN_TYPES.it
 
 
 class _EntityDispatch:
-    """Schema marker: accept any entity, choosing the class by its ``type``."""
+    """Schema marker: accept any entity, choosing the class by its ``type``.
+
+    An entity of a known type that does not fit its class (a ``mention`` whose
+    ``mentioned`` is not an object, say) is kept as a generic :class:`Entity` instead of
+    failing the whole activity: receivers skip what they cannot use.
+    """
 
     @classmethod
     def __get_pydantic_core_schema__(
         cls, source: type[Any], handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        choices: dict[str, core_schema.CoreSchema] = {"": handler(source)}
+        generic = handler(source)
+        choices: dict[str, core_schema.CoreSchema] = {"": generic}
         for key, subclass in _KNOWN_TYPES.items():
             choices[key] = handler.generate_schema(subclass)
-        return core_schema.tagged_union_schema(
+        typed = core_schema.tagged_union_schema(
             choices,
             discriminator=_entity_tag,
             custom_error_type="invalid_entity",
             custom_error_message="an entity must be an object with a string 'type'",
         )
+        return core_schema.union_schema([typed, generic], mode="left_to_right")
 
 
 AnyEntity = Annotated[Entity, _EntityDispatch]

@@ -13,6 +13,7 @@ from enum import Enum
 __all__ = [
     "ActionTypes",
     "ActivityEventNames",
+    "ActivityTypes",
     "ActivityImportance",
     "ActivityTreatmentTypes",
     "AttachmentLayoutTypes",
