@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from microsoft_agents.activity import (
     Activity,
     ActivityTypes,
@@ -26,9 +28,7 @@ from microsoft_agents.activity import (
     SensitivityUsageInfo,
     StreamInfo,
     SuggestedActions,
-
 )
-from pydantic import ValidationError
 
 from .conftest import wire
 
@@ -102,7 +102,11 @@ def test_python_names_never_reach_the_wire() -> None:
         from_property=ChannelAccount(id="u", aad_object_id="a"),
         reply_to_id="7",
     )
-    assert wire(activity) == {"type": "message", "from": {"id": "u", "aadObjectId": "a"}, "replyToId": "7"}
+    assert wire(activity) == {
+        "type": "message",
+        "from": {"id": "u", "aadObjectId": "a"},
+        "replyToId": "7",
+    }
 
 
 def test_nulls_and_empty_strings_are_tolerated() -> None:
@@ -128,7 +132,9 @@ def test_deeply_nested_channel_data_is_refused_cleanly_not_crashing() -> None:
 
 def test_large_payloads_parse() -> None:
     text = "x" * 2_000_000
-    activity = Activity.model_validate({"type": "message", "text": text, "value": list(range(10_000))})
+    activity = Activity.model_validate(
+        {"type": "message", "text": text, "value": list(range(10_000))}
+    )
     assert activity.text == text
     assert wire(activity)["value"][-1] == 9_999
 
@@ -306,7 +312,11 @@ def test_json_ld_keys_are_kept_verbatim() -> None:
 
     assert activity.entities is not None
     entity = activity.entities[0]
-    assert (entity.at_type, entity.at_context, entity.at_id) == ("Thing", "https://schema.org", "_:1")
+    assert (entity.at_type, entity.at_context, entity.at_id) == (
+        "Thing",
+        "https://schema.org",
+        "_:1",
+    )
     assert wire(activity)["entities"] == [payload]
 
 
@@ -321,7 +331,9 @@ def test_A2101_A2102_distinct_entities_of_one_type_coexist_identical_ones_do_not
 def test_add_ai_metadata_builds_the_ai_entity() -> None:
     citation = ClientCitation(
         position=1,
-        appearance=ClientCitationAppearance(name="Handbook", abstract="Leave policy", url="https://x/1"),
+        appearance=ClientCitationAppearance(
+            name="Handbook", abstract="Leave policy", url="https://x/1"
+        ),
     )
     activity = Activity(type="message", text="See [1]").add_ai_metadata(
         citations=[citation], usage_info=SensitivityUsageInfo(name="General")
@@ -484,7 +496,11 @@ def test_remove_recipient_mention() -> None:
     incoming = _incoming(
         text="<at>Helper</at> status of ticket 42?",
         entities=[
-            {"type": "mention", "mentioned": {"id": "28:bot", "name": "Helper"}, "text": "<at>Helper</at>"}
+            {
+                "type": "mention",
+                "mentioned": {"id": "28:bot", "name": "Helper"},
+                "text": "<at>Helper</at>",
+            }
         ],
     )
     assert incoming.is_recipient_mentioned()
@@ -516,7 +532,9 @@ def test_add_mention() -> None:
 def test_has_content() -> None:
     assert Activity(type="message", text="x").has_content()
     assert not Activity(type="message", text="   ").has_content()
-    assert Activity(type="message", attachments=[Attachment(content_type="image/png")]).has_content()
+    assert Activity(
+        type="message", attachments=[Attachment(content_type="image/png")]
+    ).has_content()
     assert Activity(type="message", channel_data={"k": 1}).has_content()
     assert not Activity(type="message").has_content()
 
@@ -591,7 +609,9 @@ def test_targeted_activity() -> None:
 
 
 def test_streaming_connection_detection() -> None:
-    assert Activity(type="message", service_url="urn:botframework:namedpipe:x").is_from_streaming_connection()
+    assert Activity(
+        type="message", service_url="urn:botframework:namedpipe:x"
+    ).is_from_streaming_connection()
     assert not _incoming().is_from_streaming_connection()
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+
 from microsoft_agents.activity import Activity, ChannelAccount, Entity, Mention
 
 from .conftest import FIXTURES, load_fixture, wire

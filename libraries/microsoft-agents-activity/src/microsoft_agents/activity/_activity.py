@@ -385,9 +385,12 @@ class Activity(AgentsModel):
     # ------------------------------------------------------------------ replies & references
 
     def _reply_threading_id(self) -> str | None:
-        if self.is_conversation_update() and self.channel_id is not None:
-            if self.channel_id.channel in _NO_REPLY_THREADING:
-                return None
+        if (
+            self.is_conversation_update()
+            and self.channel_id is not None
+            and self.channel_id.channel in _NO_REPLY_THREADING
+        ):
+            return None
         return self.id
 
     def create_reply(self, text: str | None = None, locale: str | None = None) -> Activity:
@@ -801,4 +804,3 @@ class Transcript(AgentsModel):
     """A list of activities, as a channel stores a conversation's history."""
 
     activities: list[Activity] = Field(default_factory=list)
-

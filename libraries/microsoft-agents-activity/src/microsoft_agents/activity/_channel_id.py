@@ -72,7 +72,7 @@ class ChannelId(str):
     def __repr__(self) -> str:
         return f"ChannelId({str.__repr__(self)})"
 
-    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[str]:
         return (str(self),)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ChannelId:
