@@ -13,9 +13,9 @@ from enum import Enum
 __all__ = [
     "ActionTypes",
     "ActivityEventNames",
-    "ActivityTypes",
     "ActivityImportance",
     "ActivityTreatmentTypes",
+    "ActivityTypes",
     "AttachmentLayoutTypes",
     "CallerIdConstants",
     "Channels",
