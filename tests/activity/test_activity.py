@@ -631,3 +631,14 @@ def test_mention_regex_special_characters_are_literal() -> None:
     )
     assert incoming.remove_recipient_mention() == "go"
     assert re.escape(name) != name
+
+
+def test_dumping_absurdly_deep_data_fails_cleanly() -> None:
+    """Data built in code deeper than any serializer allows raises, never crashes."""
+    nested: Any = "leaf"
+    for _ in range(200_000):
+        nested = [nested]
+    activity = Activity.model_validate({"type": "message", "channelData": nested})
+
+    with pytest.raises(ValueError, match="depth"):
+        activity.model_dump(mode="json", by_alias=True, exclude_unset=True)
