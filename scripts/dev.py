@@ -79,9 +79,11 @@ def _candidates(minor: str) -> list[Path]:
         matches = [p for p in versions.iterdir() if pattern.match(p.name)]
         matches.sort(key=lambda p: int(p.name.rsplit(".", 1)[1]), reverse=True)
         found.extend(p / "bin" / f"python{minor}" for p in matches)
-    for directory in os.environ.get("PATH", "").split(os.pathsep):
-        if directory and "shims" not in directory:
-            found.append(Path(directory) / f"python{minor}")
+    found.extend(
+        Path(directory) / f"python{minor}"
+        for directory in os.environ.get("PATH", "").split(os.pathsep)
+        if directory and "shims" not in directory
+    )
     return found
 
 

@@ -2,9 +2,9 @@
 
 from ._accounts import *  # noqa: F403
 from ._activity import *  # noqa: F403
-from ._entities import *  # noqa: F403
 from ._cards import *  # noqa: F403
 from ._channel_id import *  # noqa: F403
+from ._entities import *  # noqa: F403
 from ._enums import *  # noqa: F403
 from ._exceptions import *  # noqa: F403
 from ._invoke import *  # noqa: F403

@@ -267,9 +267,7 @@ class AIEntity(Entity):
     at_type: str | None = Field(default="Message", alias="@type")
     at_context: str | None = Field(default="https://schema.org", alias="@context")
     at_id: str | None = Field(default="", alias="@id")
-    additional_type: list[str] | str | None = Field(
-        default_factory=lambda: ["AIGeneratedContent"]
-    )
+    additional_type: list[str] | str | None = Field(default_factory=lambda: ["AIGeneratedContent"])
     citation: list[ClientCitation] | None = None
     usage_info: SensitivityUsageInfo | None = None
 
