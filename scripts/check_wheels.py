@@ -1,0 +1,119 @@
+"""Build every library on its own and prove each wheel installs and imports alone.
+
+For each folder under ``libraries/``: ``hatch build`` there (wheel + sdist), create a clean
+virtual environment, install only that wheel plus the wheels of the workspace libraries it
+depends on, and import its package. The environment must then hold nothing beyond what the
+package declares (and their own dependencies): installing a low layer never pulls a higher
+one, and nothing undeclared sneaks in.
+
+Run by ``.ci/run`` after the tests; needs the bootstrap venv (``python3 scripts/dev.py``
+creates it) and access to the package index for the third-party dependencies.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import venv
+import zipfile
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # hatch brings tomli into the bootstrap venv on 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARIES = ROOT / "libraries"
+HATCH = ROOT / ".venv" / "bin" / "hatch"
+
+
+def _name(requirement: str) -> str:
+    for stop in "<>=!~;[ ":
+        requirement = requirement.split(stop, 1)[0]
+    return requirement.strip().lower().replace("_", "-")
+
+
+def _import_name(folder: Path) -> str:
+    src = folder / "src"
+    inits = sorted(
+        path.parent
+        for path in src.rglob("__init__.py")
+        if not any(part.startswith("_") for part in path.relative_to(src).parts[:-1])
+    )
+    top = min(inits, key=lambda path: len(path.parts))
+    return ".".join(top.relative_to(src).parts)
+
+
+def build(folder: Path, out: Path) -> Path:
+    subprocess.run([str(HATCH), "build", "--clean", str(out)], cwd=folder, check=True)
+    wheels = sorted(out.glob("*.whl"))
+    sdists = sorted(out.glob("*.tar.gz"))
+    if len(wheels) != 1 or len(sdists) != 1:
+        raise SystemExit(f"{folder.name}: expected one wheel and one sdist in {out}")
+    return wheels[0]
+
+
+NAMESPACE_INITS = ("microsoft_agents/__init__.py", "microsoft_agents/hosting/__init__.py")
+
+
+def inspect_wheel(wheel: Path, module: str) -> None:
+    """The wheel ships py.typed and never claims the shared namespace folders."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package_dir = module.replace(".", "/")
+    if f"{package_dir}/py.typed" not in names:
+        raise SystemExit(f"{wheel.name}: {package_dir}/py.typed is missing")
+    clashing = [name for name in NAMESPACE_INITS if name in names]
+    if clashing:
+        raise SystemExit(f"{wheel.name}: ships namespace __init__ files {clashing}")
+
+
+def check(folder: Path, wheels: dict[str, Path], workdir: Path) -> None:
+    project = tomllib.loads((folder / "pyproject.toml").read_text())["project"]
+    dist = project["name"]
+    declared = {_name(r) for r in project.get("dependencies", [])}
+    local = [wheels[name] for name in declared if name in wheels]
+    env_dir = workdir / f"venv-{dist}"
+    venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, str(wheels[dist]), *map(str, local)], check=True)
+
+    module = _import_name(folder)
+    inspect_wheel(wheels[dist], module)
+    probe = (
+        "import importlib, importlib.metadata as m, json, sys;"
+        f"importlib.import_module({module!r});"
+        "print(json.dumps(sorted(d.metadata['Name'].lower().replace('_','-')"
+        " for d in m.distributions())))"
+    )
+    result = subprocess.run(
+        [str(python), "-I", "-c", probe], check=True, capture_output=True, text=True, cwd=workdir
+    )
+    installed = set(json.loads(result.stdout)) - {"pip", "setuptools", "wheel"}
+    workspace_extra = {name for name in installed if name in wheels} - declared - {dist}
+    if workspace_extra:
+        raise SystemExit(f"{dist}: installing it pulled other workspace packages {workspace_extra}")
+    print(f"[wheels] {dist}: imports as {module}; environment: {', '.join(sorted(installed))}")
+
+
+def main() -> int:
+    if not HATCH.exists():
+        print("[wheels] run `python3 scripts/dev.py test` first (creates .venv)", file=sys.stderr)
+        return 2
+    folders = sorted(p for p in LIBRARIES.iterdir() if (p / "pyproject.toml").is_file())
+    with tempfile.TemporaryDirectory(prefix="agents-wheels-") as tmp:
+        workdir = Path(tmp)
+        wheels: dict[str, Path] = {}
+        for folder in folders:
+            dist = tomllib.loads((folder / "pyproject.toml").read_text())["project"]["name"]
+            wheels[dist] = build(folder, workdir / "dist" / folder.name)
+        for folder in folders:
+            check(folder, wheels, workdir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
