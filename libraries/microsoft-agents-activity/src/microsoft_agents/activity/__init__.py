@@ -1,14 +1,255 @@
-"""TEMPORARY aggregated exports while the package is being assembled."""
+"""The Activity protocol schema of the Microsoft 365 Agents SDK.
 
-from ._accounts import *  # noqa: F403
-from ._activity import *  # noqa: F403
-from ._cards import *  # noqa: F403
-from ._channel_id import *  # noqa: F403
-from ._entities import *  # noqa: F403
-from ._enums import *  # noqa: F403
-from ._exceptions import *  # noqa: F403
-from ._invoke import *  # noqa: F403
-from ._model import *  # noqa: F403
-from ._protocols import *  # noqa: F403
-from ._tokens import *  # noqa: F403
-from .config import *  # noqa: F403
+An *activity* is the JSON object that agents and channels (Microsoft Teams, Microsoft 365
+Copilot, Web Chat, Direct Line, the Emulator, ...) send each other: a message, a typing
+indicator, a conversation update, an invoke, an event. This package models it, and
+everything inside it, as pydantic models:
+
+* :class:`Activity` with the helpers agents use to answer one (:meth:`Activity.create_reply`,
+  :meth:`Activity.get_conversation_reference`, :meth:`Activity.get_mentions`, ...);
+* accounts and references (:class:`ChannelAccount`, :class:`ConversationReference`, ...),
+  entities (:class:`Mention`, :class:`AIEntity`, :class:`StreamInfo`, ...), attachments and
+  cards (:class:`HeroCard`, :class:`AdaptiveCardCard`, ...), invoke and token payloads;
+* the protocol's enums (:class:`ActivityTypes`, :class:`Channels`, ...);
+* :func:`load_configuration_from_env` for the SDK's environment-variable settings.
+
+Models read either camelCase or snake_case keys, keep keys they do not declare, and write
+camelCase with only the fields that were set::
+
+    activity = Activity.model_validate_json(body)
+    reply = activity.create_reply("Hello!")
+    payload = reply.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+Teams-specific models live in :mod:`microsoft_agents.activity.teams`.
+"""
+
+from ._accounts import (
+    ChannelAccount,
+    ConversationAccount,
+    ConversationMembers,
+    ConversationReference,
+    ConversationResourceResponse,
+    ConversationsResult,
+    Error,
+    ErrorResponse,
+    InnerHttpError,
+    PagedMembersResult,
+    ResourceResponse,
+)
+from ._activity import (
+    Activity,
+    ConversationParameters,
+    ExpectedReplies,
+    MessageReaction,
+    SemanticAction,
+    TextHighlight,
+    Transcript,
+)
+from ._cards import (
+    AdaptiveCardCard,
+    AnimationCard,
+    Attachment,
+    AttachmentData,
+    AttachmentInfo,
+    AttachmentView,
+    AudioCard,
+    BasicCard,
+    Card,
+    CardAction,
+    CardImage,
+    ContentTypes,
+    Fact,
+    HeroCard,
+    MediaCard,
+    MediaUrl,
+    OAuthCard,
+    ReceiptCard,
+    ReceiptItem,
+    SigninCard,
+    SuggestedActions,
+    ThumbnailCard,
+    ThumbnailUrl,
+    VideoCard,
+)
+from ._channel_id import ChannelId
+from ._entities import (
+    ActivityTreatment,
+    AIEntity,
+    ClientCitation,
+    ClientCitationAppearance,
+    ClientCitationIconName,
+    ClientCitationImage,
+    Entity,
+    GeoCoordinates,
+    Mention,
+    Place,
+    ProductInfo,
+    SensitivityPattern,
+    SensitivityUsageInfo,
+    StreamInfo,
+    Thing,
+)
+from ._enums import (
+    ActionTypes,
+    ActivityEventNames,
+    ActivityImportance,
+    ActivityTreatmentTypes,
+    ActivityTypes,
+    AttachmentLayoutTypes,
+    CallerIdConstants,
+    Channels,
+    ContactRelationUpdateActionTypes,
+    ConversationUpdateTypes,
+    DeliveryModes,
+    EndOfConversationCodes,
+    EntityTypes,
+    InputHints,
+    InstallationUpdateActionTypes,
+    MessageReactionTypes,
+    MessageUpdateTypes,
+    RoleTypes,
+    SemanticActionsStates,
+    SignInConstants,
+    TextFormatTypes,
+)
+from ._exceptions import (
+    ActivityError,
+    ActivityStateError,
+    ConfigurationError,
+    InvalidChannelIdError,
+)
+from ._invoke import (
+    AdaptiveCardInvokeAction,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    AdaptiveCardSearchInvokeValue,
+    InvokeResponse,
+    MediaEventValue,
+    SearchInvokeOptions,
+    SearchInvokeValue,
+)
+from ._model import AgentsModel
+from ._protocols import ChannelAdapterProtocol, TurnContextProtocol
+from ._tokens import (
+    SignInResource,
+    TokenExchangeInvokeRequest,
+    TokenExchangeInvokeResponse,
+    TokenExchangeRequest,
+    TokenExchangeResource,
+    TokenExchangeState,
+    TokenOrSignInResourceResponse,
+    TokenPostResource,
+    TokenRequest,
+    TokenResponse,
+    TokenStatus,
+)
+from .config import load_configuration_from_env
+
+__all__ = [
+    "AIEntity",
+    "ActionTypes",
+    "Activity",
+    "ActivityError",
+    "ActivityEventNames",
+    "ActivityImportance",
+    "ActivityStateError",
+    "ActivityTreatment",
+    "ActivityTreatmentTypes",
+    "ActivityTypes",
+    "AdaptiveCardCard",
+    "AdaptiveCardInvokeAction",
+    "AdaptiveCardInvokeResponse",
+    "AdaptiveCardInvokeValue",
+    "AdaptiveCardSearchInvokeValue",
+    "AgentsModel",
+    "AnimationCard",
+    "Attachment",
+    "AttachmentData",
+    "AttachmentInfo",
+    "AttachmentLayoutTypes",
+    "AttachmentView",
+    "AudioCard",
+    "BasicCard",
+    "CallerIdConstants",
+    "Card",
+    "CardAction",
+    "CardImage",
+    "ChannelAccount",
+    "ChannelAdapterProtocol",
+    "ChannelId",
+    "Channels",
+    "ClientCitation",
+    "ClientCitationAppearance",
+    "ClientCitationIconName",
+    "ClientCitationImage",
+    "ConfigurationError",
+    "ContactRelationUpdateActionTypes",
+    "ContentTypes",
+    "ConversationAccount",
+    "ConversationMembers",
+    "ConversationParameters",
+    "ConversationReference",
+    "ConversationResourceResponse",
+    "ConversationUpdateTypes",
+    "ConversationsResult",
+    "DeliveryModes",
+    "EndOfConversationCodes",
+    "Entity",
+    "EntityTypes",
+    "Error",
+    "ErrorResponse",
+    "ExpectedReplies",
+    "Fact",
+    "GeoCoordinates",
+    "HeroCard",
+    "InnerHttpError",
+    "InputHints",
+    "InstallationUpdateActionTypes",
+    "InvalidChannelIdError",
+    "InvokeResponse",
+    "MediaCard",
+    "MediaEventValue",
+    "MediaUrl",
+    "Mention",
+    "MessageReaction",
+    "MessageReactionTypes",
+    "MessageUpdateTypes",
+    "OAuthCard",
+    "PagedMembersResult",
+    "Place",
+    "ProductInfo",
+    "ReceiptCard",
+    "ReceiptItem",
+    "ResourceResponse",
+    "RoleTypes",
+    "SearchInvokeOptions",
+    "SearchInvokeValue",
+    "SemanticAction",
+    "SemanticActionsStates",
+    "SensitivityPattern",
+    "SensitivityUsageInfo",
+    "SignInConstants",
+    "SignInResource",
+    "SigninCard",
+    "StreamInfo",
+    "SuggestedActions",
+    "TextFormatTypes",
+    "TextHighlight",
+    "Thing",
+    "ThumbnailCard",
+    "ThumbnailUrl",
+    "TokenExchangeInvokeRequest",
+    "TokenExchangeInvokeResponse",
+    "TokenExchangeRequest",
+    "TokenExchangeResource",
+    "TokenExchangeState",
+    "TokenOrSignInResourceResponse",
+    "TokenPostResource",
+    "TokenRequest",
+    "TokenResponse",
+    "TokenStatus",
+    "Transcript",
+    "TurnContextProtocol",
+    "VideoCard",
+    "load_configuration_from_env",
+]
