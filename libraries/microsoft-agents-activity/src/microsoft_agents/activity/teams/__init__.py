@@ -1,3 +1,257 @@
-"""Placeholder: being written."""
+"""Teams models: the JSON Microsoft Teams adds to the Activity protocol.
 
-__all__: list[str] = []
+Teams adds JSON of its own in three places, and this package types each of them:
+
+* ``channelData``: :class:`TeamsChannelData` (team, channel, tenant, meeting, event type).
+* the ``value`` of Teams invokes and events: message extension queries and actions
+  (:class:`MessagingExtensionQuery`, :class:`MessagingExtensionAction`), dialogs
+  (:class:`TaskModuleRequest`), tabs, file consent, meeting start/end and participant
+  events, read receipts (:class:`ReadReceiptInfo`);
+* the answers an agent returns to those invokes (:class:`TaskModuleResponse`,
+  :class:`MessagingExtensionResponse`, :class:`ConfigResponse`, :class:`TabResponse`), and the
+  bodies of the Teams REST calls (:class:`TeamsChannelAccount`, :class:`MeetingInfo`, batch
+  operations).
+
+These are plain models: nothing here calls Teams. Parse a payload with ``model_validate``
+and write one with ``to_wire()``; like every model of this library they use camelCase on the
+wire and keep keys they do not declare::
+
+    >>> from microsoft_agents.activity.teams import TeamsChannelData
+    >>> data = TeamsChannelData.model_validate(activity.channel_data)
+    >>> data.tenant.id
+    '72f988bf-86f1-41af-91ab-2d7cd011db47'
+"""
+
+from __future__ import annotations
+
+from ._batch import (
+    BatchFailedEntriesResponse,
+    BatchFailedEntry,
+    BatchOperationResponse,
+    BatchOperationStateResponse,
+    CancelOperationResponse,
+    TeamsBatchOperationResponse,
+)
+from ._channel_data import (
+    ChannelInfo,
+    NotificationInfo,
+    OnBehalfOf,
+    TeamInfo,
+    TeamsChannelData,
+    TeamsChannelDataSettings,
+    TeamsMeetingInfo,
+    TenantInfo,
+)
+from ._config import (
+    BotConfigAuth,
+    ConfigAuthResponse,
+    ConfigResponse,
+    ConfigResponseBase,
+    ConfigTaskResponse,
+)
+from ._files import (
+    FileConsentCard,
+    FileConsentCardResponse,
+    FileDownloadInfo,
+    FileInfoCard,
+    FileUploadInfo,
+)
+from ._meetings import (
+    MeetingDetails,
+    MeetingDetailsBase,
+    MeetingEndEventDetails,
+    MeetingEventDetails,
+    MeetingInfo,
+    MeetingNotification,
+    MeetingNotificationBase,
+    MeetingNotificationChannelData,
+    MeetingNotificationRecipientFailureInfo,
+    MeetingNotificationResponse,
+    MeetingParticipantInfo,
+    MeetingParticipantsEventDetails,
+    MeetingStartEventDetails,
+    MeetingSurface,
+    TargetedMeetingNotificationValue,
+    TeamsMeetingMember,
+    TeamsMeetingParticipant,
+    UserMeetingDetails,
+)
+from ._messaging_extension import (
+    AppBasedLinkQuery,
+    MessageActionsPayload,
+    MessageActionsPayloadApp,
+    MessageActionsPayloadAttachment,
+    MessageActionsPayloadBody,
+    MessageActionsPayloadConversation,
+    MessageActionsPayloadFrom,
+    MessageActionsPayloadMention,
+    MessageActionsPayloadReaction,
+    MessageActionsPayloadUser,
+    MessagingExtensionAction,
+    MessagingExtensionActionResponse,
+    MessagingExtensionAttachment,
+    MessagingExtensionParameter,
+    MessagingExtensionQuery,
+    MessagingExtensionQueryOptions,
+    MessagingExtensionResponse,
+    MessagingExtensionResult,
+    MessagingExtensionSuggestedAction,
+    SigninStateVerificationQuery,
+)
+from ._o365_connector import (
+    O365ConnectorCard,
+    O365ConnectorCardActionBase,
+    O365ConnectorCardActionCard,
+    O365ConnectorCardActionQuery,
+    O365ConnectorCardDateInput,
+    O365ConnectorCardFact,
+    O365ConnectorCardHttpPOST,
+    O365ConnectorCardImage,
+    O365ConnectorCardInputBase,
+    O365ConnectorCardMultichoiceInput,
+    O365ConnectorCardMultichoiceInputChoice,
+    O365ConnectorCardOpenUri,
+    O365ConnectorCardOpenUriTarget,
+    O365ConnectorCardSection,
+    O365ConnectorCardTextInput,
+    O365ConnectorCardViewAction,
+)
+from ._read_receipt import (
+    ReadReceiptInfo,
+)
+from ._roster import (
+    ConversationList,
+    TeamDetails,
+    TeamsChannelAccount,
+    TeamsMember,
+    TeamsPagedMembersResult,
+)
+from ._tabs import (
+    TabContext,
+    TabEntityContext,
+    TabRequest,
+    TabResponse,
+    TabResponseCard,
+    TabResponseCards,
+    TabResponsePayload,
+    TabSubmit,
+    TabSubmitData,
+    TabSuggestedActions,
+)
+from ._task_module import (
+    CacheInfo,
+    TaskModuleCardResponse,
+    TaskModuleContinueResponse,
+    TaskModuleMessageResponse,
+    TaskModuleRequest,
+    TaskModuleRequestContext,
+    TaskModuleResponse,
+    TaskModuleResponseBase,
+    TaskModuleTaskInfo,
+)
+
+__all__ = [
+    "AppBasedLinkQuery",
+    "BatchFailedEntriesResponse",
+    "BatchFailedEntry",
+    "BatchOperationResponse",
+    "BatchOperationStateResponse",
+    "BotConfigAuth",
+    "CacheInfo",
+    "CancelOperationResponse",
+    "ChannelInfo",
+    "ConfigAuthResponse",
+    "ConfigResponse",
+    "ConfigResponseBase",
+    "ConfigTaskResponse",
+    "ConversationList",
+    "FileConsentCard",
+    "FileConsentCardResponse",
+    "FileDownloadInfo",
+    "FileInfoCard",
+    "FileUploadInfo",
+    "MeetingDetails",
+    "MeetingDetailsBase",
+    "MeetingEndEventDetails",
+    "MeetingEventDetails",
+    "MeetingInfo",
+    "MeetingNotification",
+    "MeetingNotificationBase",
+    "MeetingNotificationChannelData",
+    "MeetingNotificationRecipientFailureInfo",
+    "MeetingNotificationResponse",
+    "MeetingParticipantInfo",
+    "MeetingParticipantsEventDetails",
+    "MeetingStartEventDetails",
+    "MeetingSurface",
+    "MessageActionsPayload",
+    "MessageActionsPayloadApp",
+    "MessageActionsPayloadAttachment",
+    "MessageActionsPayloadBody",
+    "MessageActionsPayloadConversation",
+    "MessageActionsPayloadFrom",
+    "MessageActionsPayloadMention",
+    "MessageActionsPayloadReaction",
+    "MessageActionsPayloadUser",
+    "MessagingExtensionAction",
+    "MessagingExtensionActionResponse",
+    "MessagingExtensionAttachment",
+    "MessagingExtensionParameter",
+    "MessagingExtensionQuery",
+    "MessagingExtensionQueryOptions",
+    "MessagingExtensionResponse",
+    "MessagingExtensionResult",
+    "MessagingExtensionSuggestedAction",
+    "NotificationInfo",
+    "O365ConnectorCard",
+    "O365ConnectorCardActionBase",
+    "O365ConnectorCardActionCard",
+    "O365ConnectorCardActionQuery",
+    "O365ConnectorCardDateInput",
+    "O365ConnectorCardFact",
+    "O365ConnectorCardHttpPOST",
+    "O365ConnectorCardImage",
+    "O365ConnectorCardInputBase",
+    "O365ConnectorCardMultichoiceInput",
+    "O365ConnectorCardMultichoiceInputChoice",
+    "O365ConnectorCardOpenUri",
+    "O365ConnectorCardOpenUriTarget",
+    "O365ConnectorCardSection",
+    "O365ConnectorCardTextInput",
+    "O365ConnectorCardViewAction",
+    "OnBehalfOf",
+    "ReadReceiptInfo",
+    "SigninStateVerificationQuery",
+    "TabContext",
+    "TabEntityContext",
+    "TabRequest",
+    "TabResponse",
+    "TabResponseCard",
+    "TabResponseCards",
+    "TabResponsePayload",
+    "TabSubmit",
+    "TabSubmitData",
+    "TabSuggestedActions",
+    "TargetedMeetingNotificationValue",
+    "TaskModuleCardResponse",
+    "TaskModuleContinueResponse",
+    "TaskModuleMessageResponse",
+    "TaskModuleRequest",
+    "TaskModuleRequestContext",
+    "TaskModuleResponse",
+    "TaskModuleResponseBase",
+    "TaskModuleTaskInfo",
+    "TeamDetails",
+    "TeamInfo",
+    "TeamsBatchOperationResponse",
+    "TeamsChannelAccount",
+    "TeamsChannelData",
+    "TeamsChannelDataSettings",
+    "TeamsMeetingInfo",
+    "TeamsMeetingMember",
+    "TeamsMeetingParticipant",
+    "TeamsMember",
+    "TeamsPagedMembersResult",
+    "TenantInfo",
+    "UserMeetingDetails",
+]
