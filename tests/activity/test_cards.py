@@ -78,7 +78,9 @@ def test_hero_card_built_with_builders_becomes_a_camel_case_attachment() -> None
 
 
 def test_to_message_is_a_message_activity_with_only_that_card() -> None:
-    card = ThumbnailCard(title="Weekly report").add_button(title="Download", type="downloadFile")
+    card = ThumbnailCard(title="Weekly report").add_button(
+        title="Download", type="downloadFile", value="https://contoso.example/report.pdf"
+    )
 
     message = card.to_message()
 
@@ -91,7 +93,13 @@ def test_to_message_is_a_message_activity_with_only_that_card() -> None:
                 "contentType": "application/vnd.microsoft.card.thumbnail",
                 "content": {
                     "title": "Weekly report",
-                    "buttons": [{"type": "downloadFile", "title": "Download", "value": "Download"}],
+                    "buttons": [
+                        {
+                            "type": "downloadFile",
+                            "title": "Download",
+                            "value": "https://contoso.example/report.pdf",
+                        }
+                    ],
                 },
             }
         ],

@@ -248,6 +248,10 @@ def _given(**values: Any) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value is not None}
 
 
+# Action types whose value is text sent back to the agent, so the title can stand in for it.
+_TEXT_BACK_ACTIONS = frozenset(
+    {ActionTypes.im_back.value, ActionTypes.post_back.value, ActionTypes.message_back.value}
+)
 _ButtonsT = TypeVar("_ButtonsT", bound="_ButtonBuilders")
 
 
@@ -279,19 +283,28 @@ class _ButtonBuilders:
             title: the button's label, when ``button`` is not given.
             type: the action type (``imBack`` by default); ``card_type`` is the same.
             card_type: another name for ``type``.
-            value: what the action sends; defaults to ``title``.
+            value: what the action sends. Buttons that send text back (``imBack``,
+                ``postBack``, ``messageBack``) default it to ``title``; the others (a URL to
+                open, a number to call, ...) need it.
 
         Raises:
-            TypeError: neither ``button`` nor ``title`` was given, or both were.
+            TypeError: neither ``button`` nor ``title`` was given, or both were; or a
+                button that opens, plays, downloads or calls something has no ``value``.
         """
         if button is None:
             if title is None:
                 raise TypeError("add_button() needs a CardAction or title=...")
-            button = CardAction(
-                type=type or card_type or ActionTypes.im_back.value,
-                title=title,
-                value=title if value is None else value,
-            )
+            requested = type or card_type or ActionTypes.im_back.value
+            action_type = str(getattr(requested, "value", requested))
+            if value is None:
+                if action_type not in _TEXT_BACK_ACTIONS:
+                    raise TypeError(
+                        f"add_button(type={action_type!r}) needs value=... (the URL, file or "
+                        "number the button acts on); only imBack, postBack and messageBack "
+                        "buttons send their title when no value is given"
+                    )
+                value = title
+            button = CardAction(type=action_type, title=title, value=value)
         elif title is not None or type is not None or card_type is not None or value is not None:
             raise TypeError("add_button() takes a CardAction or title=/type=/value=..., not both")
         self.buttons = [*(self.buttons or []), button]
