@@ -5,20 +5,26 @@ with an offset; ``localTimestamp`` carries the sender's own offset, which the pr
 must be kept. Python's ``datetime`` holds microseconds, so re-formatting a parsed value can
 change the text a channel sent. :data:`WireDatetime` parses to a real, timezone-aware (when
 the input has an offset) ``datetime``, and remembers the exact text it came from: dumping an
-unchanged value writes that text back. A value the program creates is written in ISO-8601,
-with ``Z`` for UTC.
+unchanged value writes that text back.
+
+A value the program creates is written in ISO-8601. :data:`UtcDatetime` (``timestamp``,
+``expiration``) writes it in UTC with a trailing ``Z``, as the protocol asks of senders;
+:data:`WireDatetime` (``localTimestamp`` and the rest) keeps its offset. A naive
+``datetime`` is taken, as Python's own ``astimezone`` takes it, to be the machine's local
+time, and is written with that offset: no timestamp goes out without one.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from pydantic import GetCoreSchemaHandler
-from pydantic_core import core_schema
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticKnownError, SchemaValidator, ValidationError, core_schema
 
-__all__ = ["WireDatetime", "format_datetime"]
+__all__ = ["UtcDatetime", "WireDatetime", "format_datetime"]
 
 _FAST_ISO = sys.version_info >= (3, 11)
 
@@ -50,22 +56,39 @@ def _rebuild(args: tuple[Any, ...], text: str) -> _ParsedDatetime:
     return value
 
 
-def format_datetime(value: datetime) -> str:
-    """Write ``value`` as the protocol does: ISO-8601, ``Z`` for UTC, offsets kept."""
+def format_datetime(value: datetime, *, utc: bool = False) -> str:
+    """Write ``value`` as the protocol does: ISO-8601 with an explicit offset.
+
+    A value parsed from the wire is written back exactly as it came. Otherwise a naive
+    value gets the machine's local offset; with ``utc`` the value is converted to UTC.
+    UTC is written ``Z``.
+    """
     text = getattr(value, "_wire_text", None)
     if text is not None:
         return str(text)
+    if utc:
+        value = value.astimezone(timezone.utc)
+    elif value.tzinfo is None or value.utcoffset() is None:
+        value = value.astimezone()
     iso = value.isoformat()
     if iso.endswith("+00:00"):
         return iso[:-6] + "Z"
     return iso
 
 
-def _remember(value: Any, handler: core_schema.ValidatorFunctionWrapHandler) -> datetime:
-    if not isinstance(value, str):
-        parsed_other: datetime = handler(value)
-        return parsed_other
-    if _FAST_ISO:
+def _format_utc(value: datetime) -> str:
+    return format_datetime(value, utc=True)
+
+
+# Validates whatever the fast path below does not handle, exactly as a plain ``datetime``
+# field would.
+_DATETIME = SchemaValidator(core_schema.datetime_schema())
+
+
+def _remember(value: Any) -> datetime:
+    # Performance: a plain validator, not a wrap validator, saves building a handler
+    # object per call; the fallback reproduces the wrapped schema's result and errors.
+    if _FAST_ISO and isinstance(value, str) and len(value) > 10:  # bare dates: pydantic's rules
         # Python 3.11+ parses every ISO-8601 form channels send ("Z", 7 fractional
         # digits, offsets) in C, straight into the subclass.
         try:
@@ -73,10 +96,15 @@ def _remember(value: Any, handler: core_schema.ValidatorFunctionWrapHandler) -> 
         except ValueError:
             pass
         else:
-            if len(value) > 10:  # a bare date is left to pydantic's rules
-                fast._wire_text = value
-                return fast
-    parsed: datetime = handler(value)
+            fast._wire_text = value
+            return fast
+    try:
+        parsed: datetime = _DATETIME.validate_python(value)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        raise PydanticKnownError(error["type"], error.get("ctx")) from None  # type: ignore[arg-type]
+    if not isinstance(value, str):
+        return parsed
     wrapped = _ParsedDatetime(
         parsed.year,
         parsed.month,
@@ -93,18 +121,33 @@ def _remember(value: Any, handler: core_schema.ValidatorFunctionWrapHandler) -> 
 
 
 class _WireDatetimeMarker:
+    _utc = False
+
     @classmethod
     def __get_pydantic_core_schema__(
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        return core_schema.no_info_wrap_validator_function(
+        return core_schema.no_info_plain_validator_function(
             _remember,
-            core_schema.datetime_schema(),
             serialization=core_schema.plain_serializer_function_ser_schema(
-                format_datetime, when_used="json-unless-none"
+                _format_utc if cls._utc else format_datetime, when_used="json-unless-none"
             ),
         )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # The plain validator hides the type; describe the field as any datetime.
+        return handler(core_schema.datetime_schema())
+
+
+class _UtcDatetimeMarker(_WireDatetimeMarker):
+    _utc = True
 
 
 WireDatetime = Annotated[datetime, _WireDatetimeMarker]
 """A ``datetime`` field type that keeps the exact text it was parsed from."""
+
+UtcDatetime = Annotated[datetime, _UtcDatetimeMarker]
+"""Like :data:`WireDatetime`, but a value set in code is written in UTC (``...Z``)."""

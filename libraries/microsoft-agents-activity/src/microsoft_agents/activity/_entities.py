@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, GetCoreSchemaHandler
+from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from ._accounts import ChannelAccount
@@ -71,9 +72,14 @@ class _DefaultsOnWire(AgentsModel):
 
 
 class Entity(_DefaultsOnWire):
-    """An entity of any type; unknown keys are kept as they came."""
+    """An entity of any type; unknown keys are kept as they came.
 
-    type: str
+    ``type`` names the entity and every sender should set it, but an entity without one
+    is kept (as a generic entity that nothing matches) rather than failing the activity
+    that carries it: receivers pass over what they cannot use (A2104, A2105, A3133).
+    """
+
+    type: str | None = None
     at_type: str | None = Field(default=None, alias="@type")
     at_context: str | None = Field(default=None, alias="@context")
     at_id: str | None = Field(default=None, alias="@id")
@@ -82,18 +88,6 @@ class Entity(_DefaultsOnWire):
     def additional_properties(self) -> dict[str, Any]:
         """The keys of this entity that its class does not declare."""
         return dict(self.__pydantic_extra__ or {})
-
-
-def _entity_tag(value: Any) -> str | None:
-    if isinstance(value, dict):
-        kind = value.get("type")
-        if isinstance(kind, str):
-            key = kind.lower()
-            return key if key in _KNOWN_TYPES else ""
-        return None
-    if isinstance(value, Entity):
-        return _CLASS_TAGS.get(type(value), "")
-    return None
 
 
 class Mention(Entity):
@@ -282,7 +276,25 @@ _KNOWN_TYPES: dict[str, type[Entity]] = {
     EntityTypes.THING.value.lower(): Thing,
     EntityTypes.AI_CITATION.value.lower(): AIEntity,
 }
-_CLASS_TAGS: dict[type[Entity], str] = {cls: key for key, cls in _KNOWN_TYPES.items()}
+
+
+def _adopt_known_type(entity: Entity) -> Entity:
+    """Give a known type spelt in unusual case (``"MENTION"``) its own class.
+
+    The fast path matches ``type`` against exact spellings only; everything else arrives
+    here as a generic :class:`Entity`. Unknown types (the usual case) pass straight back.
+    """
+    if type(entity) is not Entity:
+        return entity
+    if entity.type is None:
+        return entity
+    subclass = _KNOWN_TYPES.get(entity.type.lower())
+    if subclass is None:
+        return entity
+    try:
+        return subclass.model_validate(entity.model_dump(by_alias=True, exclude_unset=True))
+    except ValidationError:
+        return entity
 
 
 class _EntityDispatch:
@@ -298,16 +310,40 @@ class _EntityDispatch:
         cls, source: type[Any], handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         generic = handler(source)
+        # Performance: the lookup by exact ``type`` runs inside pydantic-core. A Python
+        # discriminator would need each entity of a JSON payload converted to a dict
+        # first, which costs more than validating it. Matching still ignores case: the
+        # table lists each type's canonical and lower-case spelling, and
+        # ``_adopt_known_type`` catches any other spelling.
         choices: dict[str, core_schema.CoreSchema] = {"": generic}
         for key, subclass in _KNOWN_TYPES.items():
-            choices[key] = handler.generate_schema(subclass)
+            schema = handler.generate_schema(subclass)
+            choices[key] = schema
+            choices[subclass.model_fields["type"].default] = schema
         typed = core_schema.tagged_union_schema(
             choices,
-            discriminator=_entity_tag,
+            discriminator="type",
             custom_error_type="invalid_entity",
             custom_error_message="an entity must be an object with a string 'type'",
         )
-        return core_schema.union_schema([typed, generic], mode="left_to_right")
+        fallback = core_schema.no_info_after_validator_function(_adopt_known_type, generic)
+        # Error locations name each class once, as a single-spelling union would.
+        names = ",".join(c.__name__ for c in (source, *_KNOWN_TYPES.values()))
+        return core_schema.union_schema(
+            [(typed, f"tagged-union[{names}]"), (fallback, source.__name__)],
+            mode="left_to_right",
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        # The exact-spelling table is an implementation detail, not a contract: describe
+        # the entity as one of the classes, without a discriminator mapping.
+        for choice in json_schema.get("anyOf", ()):
+            choice.pop("discriminator", None)
+        return json_schema
 
 
 AnyEntity = Annotated[Entity, _EntityDispatch]
