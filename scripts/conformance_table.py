@@ -324,13 +324,22 @@ CHOICES = """\
   (protocol.md §18 row 14), and written back as they came; a wrong JSON type is still
   refused (A2003).
 - **A malformed entity of a known type is kept as a generic `Entity`** (A2105): the
-  activity parses, and helpers such as `get_mentions` skip it. An entity with no string
-  `type` at all is refused.
+  activity parses, and helpers such as `get_mentions` skip it. An entity without a `type`
+  is kept too (its `type` is `None`, nothing matches it), so a typeless entity inside a
+  `semanticAction` does not fail the activity (A3133). An entity that is not a JSON object
+  is refused.
 - **Timestamps keep their exact wire text and offset.** A parsed `timestamp`,
   `localTimestamp` or `expiration` is written back digit for digit, `+02:00` offsets
-  included (A2050). A UTC value set in code is written with `Z` (A2043); a naive value, or
-  an `expiration` with another offset, is written as given (known gaps, see the xfail
-  tests for A2043/A2050 and A3090).
+  included (A2050). A `timestamp` or `expiration` set in code is written in UTC with `Z`
+  (A2043, A3090); a `localTimestamp` set in code keeps its offset. A naive `datetime` is
+  taken as the machine's local time (Python's `astimezone` rule), so no timestamp goes out
+  without an offset.
+- **Buttons built with `add_button(title=...)` default their value to the title only for
+  `imBack`, `postBack` and `messageBack`**; a button that opens, plays, downloads or calls
+  something without a `value` is refused (A7380, A7390, A7400, A7410, A7440).
+- **A channel id assigned as a plain string** (`activity.channel_id = "msteams:COPILOT"`)
+  is parsed like one read from JSON: the base channel goes on the wire and the sub-channel
+  travels as a `ProductInfo` entity.
 - **Prose and wire spellings both pass.** `inputHint` `accepting`/`acceptingInput`,
   role `agenticInstance`/`agenticAppInstance` and reaction `+1`/`plusOne` all parse and are
   kept verbatim; the enums (`InputHints`, `RoleTypes`) carry the wire spellings, which

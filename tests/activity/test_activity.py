@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -292,9 +293,24 @@ def test_A2105_a_malformed_known_entity_is_kept_generic_and_skipped() -> None:
     assert [m.text for m in activity.get_mentions()] == ["<at>Bot</at>"]
 
 
-def test_an_entity_without_type_is_refused() -> None:
-    with pytest.raises(ValidationError, match="type"):
-        Activity.model_validate({"type": "message", "entities": [{"text": "x"}]})
+def test_an_entity_without_type_is_kept_and_matches_nothing_A2105() -> None:
+    """A2105: a typeless entity is passed over, not a reason to refuse the activity."""
+    payload = {
+        "type": "message",
+        "text": "<at>Bot</at> hi",
+        "entities": [{"text": "x"}, {"type": "mention", "mentioned": {"id": "b"}, "text": "y"}],
+    }
+    activity = Activity.model_validate(payload)
+
+    assert type(activity.entities[0]) is Entity
+    assert activity.entities[0].type is None
+    assert [m.text for m in activity.get_mentions()] == ["y"]
+    assert wire(activity) == payload
+
+
+def test_an_entity_that_is_not_an_object_is_refused() -> None:
+    with pytest.raises(ValidationError, match=r"entities\.0"):
+        Activity.model_validate({"type": "message", "entities": ["mention"]})
 
 
 def test_entities_built_in_code_carry_their_type() -> None:
@@ -642,3 +658,18 @@ def test_dumping_absurdly_deep_data_fails_cleanly() -> None:
 
     with pytest.raises(ValueError, match="depth"):
         activity.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def test_code_set_timestamps_are_utc_local_timestamp_keeps_offset_A2043_A2050() -> None:
+    """A2043, A2050: ``timestamp`` is written in UTC with Z; ``localTimestamp`` keeps -07:00."""
+    pacific = timezone(timedelta(hours=-7))
+    activity = Activity(
+        type="message",
+        timestamp=datetime(2026, 11, 24, 3, 15, tzinfo=pacific),
+        local_timestamp=datetime(2026, 11, 24, 3, 15, tzinfo=pacific),
+    )
+
+    out = wire(activity)
+
+    assert out["timestamp"] == "2026-11-24T10:15:00Z"
+    assert out["localTimestamp"] == "2026-11-24T03:15:00-07:00"

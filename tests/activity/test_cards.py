@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 import pytest
@@ -449,7 +450,9 @@ def test_adaptive_card_with_invalid_json_says_what_is_wrong() -> None:
 
     message = str(caught.value)
     assert "AdaptiveCardCard.content is not valid JSON" in message
-    assert "line 1 column 37" in message
+    # The position json reports differs across Python versions (3.13 points one column
+    # earlier at a trailing comma); that a position is given is what matters.
+    assert re.search(r"line 1 column \d+", message)
     assert isinstance(caught.value, ValueError)
     assert isinstance(caught.value, ActivityError)
 

@@ -26,6 +26,7 @@ from microsoft_agents.activity import (
     CardAction,
     CardImage,
     ChannelAccount,
+    ChannelId,
     ConversationReference,
     DeliveryModes,
     Entity,
@@ -118,15 +119,15 @@ def test_reply_threading_is_left_out_where_the_channel_ignores_it_A2092() -> Non
     assert wire(message.create_reply("ok"))["replyToId"] == message.id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library bug: assigning a plain str to Activity.channel_id raises AttributeError "
-    "('str' object has no attribute 'sub_channel') in the sub-channel hook",
-)
 def test_a_channel_id_assigned_as_a_plain_string_is_accepted_A2020() -> None:
     activity = Activity(type="message")
     activity.channel_id = "webchat"  # type: ignore[assignment]
     assert wire(activity)["channelId"] == "webchat"
+    assert isinstance(activity.channel_id, ChannelId)
+
+    activity.channel_id = "msteams:COPILOT"  # type: ignore[assignment]
+    assert wire(activity)["channelId"] == "msteams"
+    assert wire(activity)["entities"] == [{"type": "ProductInfo", "id": "COPILOT"}]
 
 
 def test_local_timezone_that_is_not_a_known_zone_is_kept_A2057() -> None:
@@ -138,10 +139,6 @@ def test_local_timezone_that_is_not_a_known_zone_is_kept_A2057() -> None:
     assert wire(activity) == payload
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library gap: a naive datetime set in code is written without any offset",
-)
 def test_naive_datetimes_are_not_emitted_without_an_offset_A2043_A2050() -> None:
     activity = Activity(type="message", local_timestamp=datetime(2024, 1, 1, 10, 30))
     text = wire(activity)["localTimestamp"]
@@ -158,10 +155,6 @@ def test_expiration_in_utc_is_written_with_z_and_parsed_text_is_kept_A3090() -> 
     assert wire(parsed)["expiration"] == "2024-06-01T12:00:00.1234567Z"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library gap: expiration set in code with a non-UTC offset keeps the offset",
-)
 def test_expiration_with_an_offset_is_written_in_utc_A3090() -> None:
     local = timezone(timedelta(hours=2))
     activity = Activity(type="message", expiration=datetime(2024, 6, 1, 14, 0, tzinfo=local))
@@ -512,11 +505,6 @@ def test_semantic_actions_with_unknown_parts_do_not_fail_the_activity_A3132_A313
     assert wire(activity) == payload
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library bug: an entity without 'type' inside semanticAction.entities makes the "
-    "whole activity fail to parse instead of the semantic action being disregarded",
-)
 def test_semantic_action_entity_without_type_does_not_fail_the_activity_A3133() -> None:
     activity = Activity.model_validate(
         {

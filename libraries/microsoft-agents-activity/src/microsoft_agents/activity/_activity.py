@@ -40,7 +40,7 @@ from ._accounts import (
 )
 from ._cards import Attachment, SuggestedActions
 from ._channel_id import ChannelId
-from ._datetime import WireDatetime
+from ._datetime import UtcDatetime, WireDatetime
 from ._entities import (
     ActivityTreatment,
     AIEntity,
@@ -114,6 +114,11 @@ class SemanticAction(AgentsModel):
     state: str | None = None
 
 
+def _kind(entity: Entity) -> str:
+    """The entity's type for matching: lower-cased, ``""`` when it has none."""
+    return entity.type.lower() if entity.type else ""
+
+
 def _type_matches(activity_type: str | None, wanted: str) -> bool:
     """``type`` equals ``wanted`` ignoring case, or is ``wanted/<suffix>``."""
     if not activity_type:
@@ -127,7 +132,7 @@ class Activity(AgentsModel):
 
     type: str
     id: str | None = None
-    timestamp: WireDatetime | None = None
+    timestamp: UtcDatetime | None = None
     local_timestamp: WireDatetime | None = None
     local_timezone: str | None = None
     service_url: str | None = None
@@ -160,7 +165,7 @@ class Activity(AgentsModel):
     name: str | None = None
     relates_to: ConversationReference | None = None
     code: str | None = None
-    expiration: WireDatetime | None = None
+    expiration: UtcDatetime | None = None
     importance: str | None = None
     delivery_mode: str | None = None
     listen_for: list[str] | None = None
@@ -172,18 +177,17 @@ class Activity(AgentsModel):
 
     @model_validator(mode="after")
     def _adopt_product_info(self) -> Activity:
-        entities = self.entities
-        if self.channel_id is None:
+        # Performance: this runs for every parsed activity. Read each field once and
+        # call ``_ensure_product_info`` only when there is a sub-channel to carry.
+        channel_id = self.channel_id
+        if channel_id is None:
             return self
-        if not entities:
-            self._ensure_product_info()
-            return self
-        for entity in entities:
-            if entity.type.lower() == _PRODUCT_INFO:
+        for entity in self.entities or ():
+            if _kind(entity) == _PRODUCT_INFO:
                 sub = entity.id if isinstance(entity, ProductInfo) else None
                 if not sub:
                     return self
-                current = self.channel_id.sub_channel
+                current = channel_id.sub_channel
                 if current is not None and current != sub:
                     raise ValueError(
                         f"channelId names sub-channel {current!r} but the ProductInfo "
@@ -192,16 +196,23 @@ class Activity(AgentsModel):
                 if current is None:
                     # Not an assignment: the field keeps its "set" state as parsed.
                     self.__dict__["channel_id"] = ChannelId(
-                        channel=self.channel_id.channel, sub_channel=sub
+                        channel=channel_id.channel, sub_channel=sub
                     )
                 return self
-        self._ensure_product_info()
+        if channel_id.sub_channel is not None:
+            self._ensure_product_info()
         return self
 
     def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
         if name == "channel_id":
+            # Assignment is not validated; a plain "msteams" or "msteams:COPILOT" is
+            # parsed here so the sub-channel logic and the wire form see a ChannelId.
+            if isinstance(value, str) and not isinstance(value, ChannelId):
+                value = ChannelId(value)
+            super().__setattr__(name, value)
             self._ensure_product_info()
+            return
+        super().__setattr__(name, value)
 
     def _ensure_product_info(self) -> None:
         """Carry a sub-channel on the wire as a ``ProductInfo`` entity."""
@@ -209,7 +220,7 @@ class Activity(AgentsModel):
         if channel_id is None or channel_id.sub_channel is None:
             return
         for entity in self.entities or ():
-            if entity.type.lower() == _PRODUCT_INFO:
+            if _kind(entity) == _PRODUCT_INFO:
                 return
         self.entities = [*(self.entities or ()), ProductInfo(id=channel_id.sub_channel)]
 
@@ -529,7 +540,7 @@ class Activity(AgentsModel):
         """The ``mention`` entities of this activity, as :class:`Mention` objects."""
         found: list[Mention] = []
         for entity in self.entities or ():
-            if entity.type.lower() != _MENTION:
+            if _kind(entity) != _MENTION:
                 continue
             mention = _as_entity(entity, Mention)
             if mention is not None:
@@ -613,7 +624,7 @@ class Activity(AgentsModel):
     def get_product_info_entity(self) -> ProductInfo | None:
         """The ``ProductInfo`` entity (naming the sub-channel), if present."""
         for entity in self.entities or ():
-            if entity.type.lower() == _PRODUCT_INFO:
+            if _kind(entity) == _PRODUCT_INFO:
                 return _as_entity(entity, ProductInfo)
         return None
 
@@ -663,7 +674,7 @@ class Activity(AgentsModel):
     def is_targeted_activity(self) -> bool:
         """Whether an ``activityTreatment`` entity makes this visible to one user only."""
         for entity in self.entities or ():
-            if entity.type.lower() == _ACTIVITY_TREATMENT:
+            if _kind(entity) == _ACTIVITY_TREATMENT:
                 treatment = getattr(entity, "treatment", None)
                 if treatment is None and entity.model_extra:
                     treatment = entity.model_extra.get("treatment")
