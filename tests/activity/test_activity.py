@@ -207,7 +207,7 @@ def test_channel_id_parts() -> None:
 
 @pytest.mark.parametrize("bad", ["", "  ", ":COPILOT"])
 def test_channel_id_refuses_empty(bad: str) -> None:
-    with pytest.raises(ValueError, match="cannot be empty"):
+    with pytest.raises(ValueError, match=r"is not a channel id; use a non-empty channel name"):
         ChannelId(bad)
 
 

@@ -111,7 +111,7 @@ def test_activity_messages_format() -> None:
         "'' is not a channel id; use a non-empty channel name such as 'msteams' [ACT0001]"
     )
     text = activity_errors.INVALID_ADAPTIVE_CARD_JSON.format(error="Expecting value: line 1")
-    assert text.startswith("the adaptive card is not valid JSON (Expecting value: line 1)")
+    assert text.startswith("AdaptiveCardCard.content is not valid JSON (Expecting value: line 1)")
 
 
 def test_configuration_messages_format() -> None:

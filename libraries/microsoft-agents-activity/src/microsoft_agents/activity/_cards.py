@@ -35,6 +35,7 @@ from ._enums import ActionTypes, ActivityTypes
 from ._exceptions import ActivityStateError
 from ._model import AgentsModel
 from ._tokens import TokenExchangeResource, TokenPostResource
+from .errors import activity_errors
 
 if TYPE_CHECKING:
     from ._activity import Activity
@@ -441,13 +442,11 @@ class AdaptiveCardCard(Card):
             document = json.loads(self.content)
         except json.JSONDecodeError as exc:
             raise ActivityStateError(
-                f"AdaptiveCardCard.content is not valid JSON ({exc}); pass the card's JSON "
-                'text, such as \'{"type": "AdaptiveCard", "version": "1.5", "body": []}\''
+                activity_errors.INVALID_ADAPTIVE_CARD_JSON.format(error=exc)
             ) from exc
         if not isinstance(document, dict):
             raise ActivityStateError(
-                "AdaptiveCardCard.content must be the JSON text of an object, got a JSON "
-                f"{type(document).__name__}"
+                activity_errors.ADAPTIVE_CARD_NOT_AN_OBJECT.format(kind=type(document).__name__)
             )
         return Attachment(content_type=ContentTypes.adaptive_card, content=document)
 

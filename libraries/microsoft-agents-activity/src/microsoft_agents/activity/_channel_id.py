@@ -25,6 +25,7 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from ._exceptions import InvalidChannelIdError
+from .errors import activity_errors
 
 __all__ = ["ChannelId"]
 
@@ -46,20 +47,14 @@ class ChannelId(str):
     ) -> ChannelId:
         if value is not None:
             if channel is not None or sub_channel is not None:
-                raise InvalidChannelIdError(
-                    "ChannelId takes either a whole value ('msteams:COPILOT') or "
-                    "channel=/sub_channel= parts, not both"
-                )
+                raise InvalidChannelIdError(activity_errors.CHANNEL_ID_WHOLE_AND_PARTS.format())
             if not isinstance(value, str):
-                raise InvalidChannelIdError(
-                    f"a channel id must be a string, got {type(value).__name__}"
-                )
+                raise InvalidChannelIdError(activity_errors.INVALID_CHANNEL_ID.format(value=value))
             base, sep, sub = value.strip().partition(":")
             channel, sub_channel = base, (sub if sep else None)
         if not channel or not channel.strip():
-            raise InvalidChannelIdError(
-                "a channel id cannot be empty; use a channel name such as 'msteams'"
-            )
+            given = value if value is not None else channel
+            raise InvalidChannelIdError(activity_errors.INVALID_CHANNEL_ID.format(value=given))
         channel = channel.strip()
         if sub_channel is not None:
             sub_channel = sub_channel.strip() or None

@@ -7,6 +7,7 @@ from typing import Final
 from ._message import ErrorMessage
 
 __all__ = [
+    "ADAPTIVE_CARD_NOT_AN_OBJECT",
     "CHANNEL_ID_WHOLE_AND_PARTS",
     "INVALID_ADAPTIVE_CARD_JSON",
     "INVALID_CHANNEL_ID",
@@ -22,6 +23,11 @@ CHANNEL_ID_WHOLE_AND_PARTS: Final = ErrorMessage(
     "ACT0002",
 )
 INVALID_ADAPTIVE_CARD_JSON: Final = ErrorMessage(
-    "the adaptive card is not valid JSON ({error}); pass a dict or a JSON object string",
+    "AdaptiveCardCard.content is not valid JSON ({error}); pass the card's JSON text, "
+    """such as '{{"type": "AdaptiveCard", "version": "1.5", "body": []}}'""",
     "ACT0003",
+)
+ADAPTIVE_CARD_NOT_AN_OBJECT: Final = ErrorMessage(
+    "AdaptiveCardCard.content must be the JSON text of an object, got a JSON {kind}",
+    "ACT0004",
 )
