@@ -39,7 +39,8 @@ LAYERS: dict[str, tuple[str, set[str], set[str]]] = {
     "microsoft-agents-hosting-core": (
         "microsoft_agents.hosting.core",
         {"microsoft-agents-activity"},
-        {"aiohttp", "jwt", "yarl", "multidict", "pydantic", "pydantic_core"},
+        # pytest only in the test kit's plugin module, which pytest alone imports
+        {"aiohttp", "jwt", "yarl", "multidict", "pydantic", "pydantic_core", "pytest"},
     ),
     "microsoft-agents-authentication-msal": (
         "microsoft_agents.authentication.msal",
@@ -118,6 +119,15 @@ def test_declared_dependencies_point_down_the_layers(library: Path) -> None:
     workspace = {name for name in declared if name.startswith("microsoft-agents-")}
     upward = workspace - allowed_workspace
     assert not upward, f"{dist} depends on higher or unknown layers {upward}"
+
+
+@pytest.mark.parametrize("library", LIBRARIES, ids=lambda p: p.name)
+def test_workspace_pins_match_the_shared_version(library: Path) -> None:
+    """Workspace packages depend on each other at the release in VERSION (same minor)."""
+    major, minor, _ = (ROOT / "VERSION").read_text().strip().split(".", 2)
+    for requirement in _project(library).get("dependencies", []):
+        if requirement.startswith("microsoft-agents-"):
+            assert requirement.endswith(f"~={major}.{minor}.0"), requirement
 
 
 @pytest.mark.parametrize("library", LIBRARIES, ids=lambda p: p.name)

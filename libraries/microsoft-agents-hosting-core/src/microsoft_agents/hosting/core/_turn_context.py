@@ -1,0 +1,410 @@
+"""``TurnContext``: one incoming activity and everything an agent does in answer to it.
+
+The adapter creates a context for each activity it receives and passes it through the
+middleware to the agent. The agent reads :attr:`TurnContext.activity` and answers with
+:meth:`TurnContext.send_activity`; replies are addressed from the incoming activity (same
+channel, service URL and conversation, ``from`` and ``recipient`` swapped, ``replyToId`` set
+to the incoming id), so a handler only says *what* to send::
+
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity(f"You said: {context.activity.text}")
+
+Interceptors registered with :meth:`TurnContext.on_send_activities` (and the update and
+delete twins) see every outgoing activity before the adapter does; each calls ``await
+next()`` to let it through, or returns without calling it to drop it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    ConversationReference,
+    InputHints,
+    InvokeResponse,
+    Mention,
+    ResourceResponse,
+)
+
+if TYPE_CHECKING:
+    from ._channel_adapter import ChannelAdapter
+
+__all__ = [
+    "DeleteActivityHandler",
+    "SendActivitiesHandler",
+    "TurnContext",
+    "TurnServices",
+    "UpdateActivityHandler",
+    "read_invoke_response",
+]
+
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+SendActivitiesHandler = Callable[
+    ["TurnContext", list[Activity], Callable[[], Awaitable[list[ResourceResponse]]]],
+    Awaitable[list[ResourceResponse]],
+]
+"""``async handler(context, activities, next) -> list[ResourceResponse]``."""
+
+UpdateActivityHandler = Callable[
+    ["TurnContext", Activity, Callable[[], Awaitable[ResourceResponse | None]]],
+    Awaitable[ResourceResponse | None],
+]
+"""``async handler(context, activity, next) -> ResourceResponse | None``."""
+
+DeleteActivityHandler = Callable[
+    ["TurnContext", ConversationReference, Callable[[], Awaitable[None]]], Awaitable[None]
+]
+"""``async handler(context, reference, next) -> None``."""
+
+# The key under which an invoke's answer is kept for the HTTP response. One key, used by
+# the context, every adapter and the handlers (upstream used three different ones).
+INVOKE_RESPONSE_KEY = "ChannelAdapter.InvokeResponse"
+
+
+def read_invoke_response(context: TurnContext) -> InvokeResponse | None:
+    """The answer to the incoming invoke that the turn produced, if any.
+
+    Handlers answer an invoke by sending an ``invokeResponse`` activity whose ``value`` is an
+    :class:`InvokeResponse` (or the same as a dict); the last one sent counts.
+
+    Raises:
+        ValueError: the value of the ``invokeResponse`` activity is not an invoke response.
+    """
+    activity = context.turn_state.get(INVOKE_RESPONSE_KEY)
+    if activity is None:
+        return None
+    value = activity.value if isinstance(activity, Activity) else activity
+    if isinstance(value, InvokeResponse):
+        return value
+    return InvokeResponse.model_validate(value)
+
+
+class TurnServices:
+    """Objects a turn shares between its parts, looked up by their type.
+
+    Adapters register the clients of the turn here (``services.get(ConnectorClientBase)``);
+    middleware may add their own.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[type[Any], Any] = {}
+
+    def set(self, key: type[_T], value: _T) -> None:
+        """Register ``value`` as the service of type ``key``."""
+        self._items[key] = value
+
+    @overload
+    def get(self, key: type[_T]) -> _T | None: ...
+    @overload
+    def get(self, key: type[_T], default: _T) -> _T: ...
+    def get(self, key: type[_T], default: _T | None = None) -> _T | None:
+        """The service registered for ``key``, or ``default``."""
+        value: _T | None = self._items.get(key, default)
+        return value
+
+    def has(self, key: type[Any]) -> bool:
+        """True when a service is registered for ``key``."""
+        return key in self._items
+
+    def copy(self) -> TurnServices:
+        """A new registry with the same entries."""
+        clone = TurnServices()
+        clone._items = dict(self._items)
+        return clone
+
+
+class TurnContext:
+    """The context of one turn: the incoming activity, the adapter, and how to answer.
+
+    Args:
+        adapter_or_context: the adapter that received the activity, or another context
+            to copy (adapter, activity, identity, responded flag, services and
+            interceptors are copied; ``turn_state`` starts empty).
+        request: the incoming activity (not needed when copying a context).
+        identity: the caller's verified claims (a ``ClaimsIdentity``), if any.
+
+    Raises:
+        TypeError: no adapter or no activity was given.
+    """
+
+    def __init__(
+        self,
+        adapter_or_context: ChannelAdapter | TurnContext,
+        request: Activity | None = None,
+        identity: Any = None,
+    ) -> None:
+        if isinstance(adapter_or_context, TurnContext):
+            source = adapter_or_context
+            self.adapter: ChannelAdapter = source.adapter
+            request = source.activity if request is None else request
+            identity = source.identity if identity is None else identity
+            self._responded = source.responded
+            self._services = source.services.copy()
+            self._on_send: list[SendActivitiesHandler] = list(source._on_send)
+            self._on_update: list[UpdateActivityHandler] = list(source._on_update)
+            self._on_delete: list[DeleteActivityHandler] = list(source._on_delete)
+        else:
+            if adapter_or_context is None:
+                raise TypeError("TurnContext needs the adapter that received the activity")
+            self.adapter = adapter_or_context
+            self._responded = False
+            self._services = TurnServices()
+            self._on_send = []
+            self._on_update = []
+            self._on_delete = []
+        if request is None:
+            raise TypeError("TurnContext needs the incoming activity (request=...)")
+        if not isinstance(request, Activity):
+            raise TypeError(
+                f"TurnContext's activity must be an Activity, got {type(request).__name__}; "
+                "parse JSON with Activity.model_validate(...) first"
+            )
+        self._activity = request
+        self._identity = identity
+        self._turn_state: dict[str, Any] = {}
+        self.buffered_reply_activities: list[Activity] = []
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def activity(self) -> Activity:
+        """The incoming activity."""
+        return self._activity
+
+    @activity.setter
+    def activity(self, value: Activity) -> None:
+        if not isinstance(value, Activity):
+            raise TypeError(f"TurnContext.activity must be an Activity, got {type(value).__name__}")
+        self._activity = value
+
+    @property
+    def identity(self) -> Any:
+        """The caller's verified claims (``ClaimsIdentity``), or ``None``."""
+        return self._identity
+
+    @property
+    def turn_state(self) -> dict[str, Any]:
+        """A bag of values that live for this turn only (clients, caches, state)."""
+        return self._turn_state
+
+    @property
+    def services(self) -> TurnServices:
+        """Objects shared within the turn, looked up by type."""
+        return self._services
+
+    @property
+    def responded(self) -> bool:
+        """True once anything other than a trace was sent in this turn."""
+        return self._responded
+
+    @responded.setter
+    def responded(self, value: bool) -> None:
+        if not value:
+            raise ValueError("TurnContext.responded cannot be set back to False")
+        self._responded = True
+
+    # ------------------------------------------------------------------ interceptors
+
+    def on_send_activities(self, handler: SendActivitiesHandler) -> TurnContext:
+        """Intercept outgoing activities; ``handler`` must ``await next()`` to send them."""
+        self._on_send.append(handler)
+        return self
+
+    def on_update_activity(self, handler: UpdateActivityHandler) -> TurnContext:
+        """Intercept activity updates; ``handler`` must ``await next()`` to perform them."""
+        self._on_update.append(handler)
+        return self
+
+    def on_delete_activity(self, handler: DeleteActivityHandler) -> TurnContext:
+        """Intercept activity deletions; ``handler`` must ``await next()`` to perform them."""
+        self._on_delete.append(handler)
+        return self
+
+    # ------------------------------------------------------------------ sending
+
+    async def send_activity(
+        self,
+        activity_or_text: Activity | str,
+        speak: str | None = None,
+        input_hint: str | None = None,
+    ) -> ResourceResponse | None:
+        """Send one activity (or a text message) to the conversation.
+
+        Args:
+            activity_or_text: the activity, or the text of a ``message``.
+            speak: what a voice channel should say (for text only).
+            input_hint: whether the agent expects an answer (default ``acceptingInput``).
+
+        Returns:
+            The channel's receipt (its ``id`` is the sent activity's id), an empty
+            :class:`ResourceResponse` when the channel returned none, or ``None`` when an
+            interceptor dropped the activity.
+        """
+        if isinstance(activity_or_text, str):
+            activity = Activity(
+                type=ActivityTypes.message,
+                text=activity_or_text,
+                input_hint=input_hint or InputHints.accepting_input,
+            )
+            if speak is not None:
+                activity.speak = speak
+        else:
+            activity = activity_or_text
+        responses = await self.send_activities([activity])
+        return responses[0] if responses else None
+
+    async def send_activities(self, activities: Sequence[Activity]) -> list[ResourceResponse]:
+        """Send several activities, in order, addressed as replies to the incoming one."""
+        reference = self._activity.get_conversation_reference()
+        outgoing: list[Activity] = []
+        for activity in activities:
+            copy = activity.model_copy(deep=True)
+            copy.apply_conversation_reference(reference)
+            if not copy.type:
+                copy.type = ActivityTypes.message
+            if copy.input_hint is None and copy.type != ActivityTypes.invoke_response:
+                copy.input_hint = InputHints.accepting_input
+            if copy.id is not None:
+                copy.id = None
+            outgoing.append(copy)
+
+        async def deliver() -> list[ResourceResponse]:
+            return await self._deliver(outgoing)
+
+        return await self._intercept_send(outgoing, 0, deliver)
+
+    async def _intercept_send(
+        self,
+        activities: list[Activity],
+        index: int,
+        deliver: Callable[[], Awaitable[list[ResourceResponse]]],
+    ) -> list[ResourceResponse]:
+        if index == len(self._on_send):
+            return await deliver()
+
+        async def next_step() -> list[ResourceResponse]:
+            return await self._intercept_send(activities, index + 1, deliver)
+
+        return await self._on_send[index](self, activities, next_step)
+
+    async def _deliver(self, activities: list[Activity]) -> list[ResourceResponse]:
+        if not activities:
+            return []
+        if any(a.type != ActivityTypes.trace for a in activities):
+            self._responded = True
+        to_adapter: list[Activity] = []
+        posted: list[bool] = []
+        for activity in activities:
+            if activity.type == ActivityTypes.invoke_response:
+                # Kept for the HTTP answer of the invoke; the last one wins.
+                self._turn_state[INVOKE_RESPONSE_KEY] = activity
+                posted.append(False)
+            elif self._expects_replies():
+                self.buffered_reply_activities.append(activity)
+                posted.append(False)
+            else:
+                to_adapter.append(activity)
+                posted.append(True)
+        sent: list[ResourceResponse] = []
+        if to_adapter:
+            sent = list(await self.adapter.send_activities(self, to_adapter))
+        # One receipt per activity, in order; activities kept rather than posted (and any
+        # the adapter did not answer for) get an empty one.
+        receipts = iter(sent)
+        return [
+            next(receipts, ResourceResponse()) if was_posted else ResourceResponse()
+            for was_posted in posted
+        ]
+
+    def _expects_replies(self) -> bool:
+        return self._activity.delivery_mode == "expectReplies"
+
+    async def send_trace_activity(
+        self,
+        name: str,
+        value: Any = None,
+        value_type: str | None = None,
+        label: str | None = None,
+    ) -> ResourceResponse | None:
+        """Send a ``trace`` activity (shown by the Emulator; other channels never get it)."""
+        trace = Activity.create_trace_activity(
+            name, value=value, value_type=value_type, label=label
+        )
+        return await self.send_activity(trace)
+
+    async def update_activity(self, activity: Activity) -> ResourceResponse | None:
+        """Replace an activity the agent sent earlier (``activity.id`` names it)."""
+        copy = activity.model_copy(deep=True)
+        copy.apply_conversation_reference(self._activity.get_conversation_reference())
+        return await self._intercept_update(copy, 0)
+
+    async def _intercept_update(self, activity: Activity, index: int) -> ResourceResponse | None:
+        if index == len(self._on_update):
+            return await self.adapter.update_activity(self, activity)
+
+        async def next_step() -> ResourceResponse | None:
+            return await self._intercept_update(activity, index + 1)
+
+        return await self._on_update[index](self, activity, next_step)
+
+    async def delete_activity(self, id_or_reference: str | ConversationReference) -> None:
+        """Delete an activity the agent sent earlier, by its id or its reference."""
+        if isinstance(id_or_reference, str):
+            reference = self._activity.get_conversation_reference()
+            reference.activity_id = id_or_reference
+        else:
+            reference = id_or_reference
+        await self._intercept_delete(reference, 0)
+
+    async def _intercept_delete(self, reference: ConversationReference, index: int) -> None:
+        if index == len(self._on_delete):
+            await self.adapter.delete_activity(self, reference)
+            return
+
+        async def next_step() -> None:
+            await self._intercept_delete(reference, index + 1)
+
+        await self._on_delete[index](self, reference, next_step)
+
+    # ------------------------------------------------------------------ reference helpers
+
+    @staticmethod
+    def get_conversation_reference(activity: Activity) -> ConversationReference:
+        """The reference of ``activity``'s conversation (for proactive messages)."""
+        return activity.get_conversation_reference()
+
+    @staticmethod
+    def apply_conversation_reference(
+        activity: Activity, reference: ConversationReference, is_incoming: bool = False
+    ) -> Activity:
+        """Address ``activity`` through ``reference``; returns the activity."""
+        return activity.apply_conversation_reference(reference, is_incoming=is_incoming)
+
+    @staticmethod
+    def get_reply_conversation_reference(
+        activity: Activity, reply: ResourceResponse
+    ) -> ConversationReference:
+        """The reference of a reply sent in answer to ``activity``."""
+        return activity.get_reply_conversation_reference(reply)
+
+    @staticmethod
+    def remove_recipient_mention(activity: Activity) -> str | None:
+        """Remove the mention of the agent from ``activity.text``; returns the new text."""
+        return activity.remove_recipient_mention()
+
+    @staticmethod
+    def remove_mention_text(activity: Activity, identifier: str) -> str | None:
+        """Remove the mention of the account ``identifier`` from ``activity.text``."""
+        return activity.remove_mention_text(identifier)
+
+    @staticmethod
+    def get_mentions(activity: Activity) -> list[Mention]:
+        """The mentions in ``activity``."""
+        return activity.get_mentions()
