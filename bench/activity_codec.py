@@ -35,7 +35,6 @@ import gc
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -191,22 +190,6 @@ def _worker(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------
 
 
-def _venv_python(venv: Path) -> Path:
-    if os.name == "nt":
-        return venv / "Scripts" / "python.exe"
-    return venv / "bin" / "python"
-
-
-def _installed_version(python: Path, dist: str) -> str | None:
-    if not python.exists():
-        return None
-    code = f"import importlib.metadata as m; print(m.version({dist!r}))"
-    done = subprocess.run(
-        [str(python), "-I", "-c", code], capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
 def ensure_reference_venv(*, log: Callable[[str], None]) -> Path:
     """Return the reference interpreter, creating ``bench/.ref-venv`` when needed.
 
@@ -214,34 +197,14 @@ def ensure_reference_venv(*, log: Callable[[str], None]) -> Path:
     packages rather than two pydantic releases.
     """
     import pydantic
+    from _reference import BenchError as ReferenceError_
+    from _reference import ensure_venv
 
-    python = _venv_python(REF_VENV)
-    install = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    if _installed_version(python, REF_DIST) == REF_VERSION:
-        if _installed_version(python, "pydantic") != pydantic.VERSION:
-            log(f"aligning pydantic in {REF_VENV} with ours ({pydantic.VERSION})")
-            subprocess.run([*install, f"pydantic=={pydantic.VERSION}"], check=True)
-        return python
-    if REF_VENV.exists():
-        log(f"rebuilding {REF_VENV} (it does not hold {REF_DIST}=={REF_VERSION})")
-        shutil.rmtree(REF_VENV)
-    else:
-        log(f"creating {REF_VENV} with {REF_DIST}=={REF_VERSION} from PyPI")
-    subprocess.run([sys.executable, "-m", "venv", str(REF_VENV)], check=True)
-    requirements = [
-        f"{REF_DIST}=={REF_VERSION}",
-        f"pydantic=={pydantic.VERSION}",
-        *REF_EXTRA_REQUIREMENTS,
-    ]
-    done = subprocess.run([*install, *requirements], check=False)
-    if done.returncode != 0:
-        raise BenchError(
-            f"could not install {requirements} into {REF_VENV}; check network access to "
-            "PyPI, or run with --no-reference"
-        )
-    if _installed_version(python, REF_DIST) != REF_VERSION:
-        raise BenchError(f"{REF_VENV} does not hold {REF_DIST}=={REF_VERSION} after install")
-    return python
+    pins = {REF_DIST: REF_VERSION, "pydantic": pydantic.VERSION}
+    try:
+        return ensure_venv(REF_VENV, pins, extra=REF_EXTRA_REQUIREMENTS, log=log)
+    except ReferenceError_ as exc:
+        raise BenchError(str(exc)) from exc
 
 
 def _payload_paths() -> list[Path]:

@@ -34,6 +34,9 @@ class AgentsModel(BaseModel):
         extra="allow",
         arbitrary_types_allowed=False,
         ser_json_inf_nan="constants",
+        # Validators are built when a model is first used, not at import: an agent uses a
+        # fraction of the ~200 models, and import time is start-up time (bench/import_time.py).
+        defer_build=True,
     )
 
     def to_wire(self, *, exclude_none: bool = False) -> dict[str, Any]:
