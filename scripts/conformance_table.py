@@ -78,7 +78,6 @@ CLIENT_SIDE = "only clients act on this; an agent never renders or activates it"
 NOTES: dict[str, tuple[str, str]] = {
     # Basic structure
     "A2004": (NOT_YET, f"{OUTBOUND} (drop empty strings before sending)"),
-    "A2014": (NOT_YET, f"{ROUTING} (unknown types reach no handler, no error)"),
     "A2033": (NOT_YET, f"{ADAPTER} (no reliance on channel de-duplication)"),
     "A2042": (NOT_YET, f"{ADAPTER} (timestamps never gate processing)"),
     "A2063": (
@@ -132,7 +131,6 @@ NOTES: dict[str, tuple[str, str]] = {
     "A4101": (NOT_YET, "hosting-core: test adapter (de-duplicate member ids)"),
     # Event / invoke / trace
     "A5001": (NOT_YET, f"{OUTBOUND} (refuse an event without name)"),
-    "A5002": (NOT_YET, f"{ROUTING} (unknown event names are ignored)"),
     "A5210": (NOT_YET, MEDIA),
     "A5211": (NOT_YET, MEDIA),
     "A5212": (NOT_YET, MEDIA),
@@ -147,7 +145,7 @@ NOTES: dict[str, tuple[str, str]] = {
     "A5261": (NOT_YET, MEDIA),
     "A5262": (NOT_YET, MEDIA),
     "A5401": (NOT_YET, f"{OUTBOUND} (refuse an invoke without name)"),
-    "A5402": (NOT_YET, f"{ROUTING} and {HTTP} (unknown invoke name answered 501)"),
+    "A5402": (TESTED, f"ActivityHandler answers 501; {HTTP} turns it into the HTTP status"),
     "A5501": (NOT_YET, f"{ROUTING} (invoke value model chosen from type and name)"),
     "A6152": (NOT_YET, f"{ROUTING} (unknown trace names are ignored)"),
     "A6156": (NOT_YET, "hosting-core: the SDK's own trace names (defined with the layer)"),
