@@ -1,0 +1,315 @@
+"""``TurnState``: the state scopes of one turn, as ``AgentApplication`` hands them to handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from microsoft_agents.hosting.core._errors import StateError
+from microsoft_agents.hosting.core.state._agent_state import AgentState
+from microsoft_agents.hosting.core.state._scopes import ConversationState, UserState
+
+from ._temp_state import TempState
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core._turn_context import TurnContext
+    from microsoft_agents.hosting.core.storage._storage import Storage
+
+__all__ = ["TurnState"]
+
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+_S = TypeVar("_S", bound="AgentState | TempState")
+_TS = TypeVar("_TS", bound="TurnState")
+
+
+class TurnState:
+    """The state of one turn: conversation, user and temp scopes (plus any you add).
+
+    ``AgentApplication`` builds one per turn (``TurnState.with_storage(storage)`` unless a
+    ``turn_state_factory`` says otherwise), loads it before the handlers run and saves it
+    after them; each scope is read once and written only if it changed::
+
+        @app.activity("message")
+        async def on_message(context: TurnContext, state: TurnState) -> None:
+            count = state.conversation.get_value("count", lambda: 0) + 1
+            state.conversation.set_value("count", count)
+            await context.send_activity(f"message #{count}")
+
+    Values can also be addressed by path, ``"<scope>.<property>"``, where the scope is
+    ``ConversationState``, ``UserState``, ``temp`` or the class name of a scope you added;
+    a path without a dot means ``temp``::
+
+        state.set_value("UserState.language", "de")
+        state.get_value("ConversationState.count", lambda: 0)
+
+    Only values set through the scopes are saved. Assigning an attribute
+    (``state.count = 1``, ``state.conversation.count = 1``) raises ``StateError``
+    instead of keeping the value in memory where it would be lost at the end of the turn.
+    (``state.temp.name = value`` is allowed: temp values are for this turn only anyway.)
+
+    Args:
+        *agent_states: the scopes; a ``TempState`` is added when none is given. A scope
+            replaces an earlier one with the same name.
+    """
+
+    def __init__(self, *agent_states: AgentState | TempState) -> None:
+        self._scopes: dict[str, AgentState | TempState] = {}
+        for scope in agent_states:
+            self.add(scope)
+        if TempState.SCOPE_NAME not in self._scopes:
+            self.add(TempState())
+
+    @classmethod
+    def with_storage(cls: type[_TS], storage: Storage, *agent_states: AgentState) -> _TS:
+        """A turn state with a ``ConversationState`` and a ``UserState`` on ``storage``.
+
+        Args:
+            storage: where the conversation and user state are kept.
+            *agent_states: more scopes to load and save with them.
+        """
+        return cls(ConversationState(storage), UserState(storage), *agent_states)
+
+    # ------------------------------------------------------------------ scopes
+
+    def add(self, agent_state: AgentState | TempState) -> None:
+        """Add a scope, replacing the one with the same name.
+
+        Raises:
+            TypeError: ``agent_state`` is not an ``AgentState`` or ``TempState``.
+        """
+        if not isinstance(agent_state, (AgentState, TempState)):
+            raise TypeError(
+                f"TurnState scopes are AgentState (or TempState) objects, got "
+                f"{type(agent_state).__name__}"
+            )
+        name = agent_state.scope_name
+        if name in self._scopes:
+            logger.debug("TurnState: replacing the %s scope", name)
+        self._scopes[name] = agent_state
+
+    @property
+    def scopes(self) -> dict[str, AgentState | TempState]:
+        """The scopes by name (a copy)."""
+        return dict(self._scopes)
+
+    def get_scope(self, scope_type: type[_S]) -> _S:
+        """The scope of type ``scope_type`` (or a subclass of it).
+
+        Raises:
+            StateError: this turn state has no such scope.
+        """
+        for scope in self._scopes.values():
+            if isinstance(scope, scope_type):
+                return scope
+        raise StateError(
+            f"This TurnState has no {scope_type.__name__} scope (it has: "
+            f"{', '.join(self._scopes)}). Build it with TurnState.with_storage(storage) or add "
+            f"one with state.add({scope_type.__name__}(...))."
+        )
+
+    def get_scope_by_name(self, name: str) -> AgentState | TempState:
+        """The scope named ``name`` (``"ConversationState"``, ``"UserState"``, ``"temp"``, ...).
+
+        Raises:
+            StateError: there is no scope of that name.
+        """
+        scope = self._scopes.get(name)
+        if scope is None:
+            raise StateError(
+                f"TurnState has no scope named {name!r}; the scopes are: "
+                f"{', '.join(repr(known) for known in self._scopes)}."
+            )
+        return scope
+
+    @property
+    def conversation(self) -> ConversationState:
+        """The conversation scope (saved per conversation)."""
+        return self.get_scope(ConversationState)
+
+    @property
+    def user(self) -> UserState:
+        """The user scope (saved per user and channel)."""
+        return self.get_scope(UserState)
+
+    @property
+    def temp(self) -> TempState:
+        """The temp scope (this turn only, never saved)."""
+        return self.get_scope(TempState)
+
+    # ------------------------------------------------------------------ paths
+
+    def _resolve(self, path: str) -> tuple[AgentState | TempState, str]:
+        if not isinstance(path, str) or not path:
+            raise StateError(
+                f"A state path is a non-empty string '<scope>.<property>', got {path!r}; "
+                "e.g. 'ConversationState.count'"
+            )
+        scope_name, dot, name = path.partition(".")
+        if not dot:
+            scope_name, name = TempState.SCOPE_NAME, path
+        if not name:
+            raise StateError(
+                f"The state path {path!r} names no property; use '<scope>.<property>', "
+                "e.g. 'ConversationState.count'"
+            )
+        scope = self._scopes.get(scope_name)
+        if scope is None:
+            raise StateError(
+                f"The state path {path!r} names the unknown scope {scope_name!r}; the scopes "
+                f"are: {', '.join(repr(known) for known in self._scopes)}. Write paths as "
+                "'<scope>.<property>' (a path without a dot is a temp value)."
+            )
+        return scope, name
+
+    @overload
+    def get_value(
+        self, path: str, default_value_factory: None = None, *, target_cls: type[_T]
+    ) -> _T | None: ...
+    @overload
+    def get_value(
+        self, path: str, default_value_factory: Callable[[], Any], *, target_cls: type[_T]
+    ) -> _T: ...
+    @overload
+    def get_value(
+        self,
+        path: str,
+        default_value_factory: Callable[[], Any] | None = None,
+        *,
+        target_cls: None = None,
+    ) -> Any: ...
+    def get_value(
+        self,
+        path: str,
+        default_value_factory: Callable[[], Any] | None = None,
+        *,
+        target_cls: type[Any] | None = None,
+    ) -> Any:
+        """The value at ``path`` (``"ConversationState.count"``; no dot means temp).
+
+        Only a missing value or ``None`` calls ``default_value_factory`` (whose result is
+        stored); ``target_cls`` converts the value, e.g. into a pydantic model.
+
+        Raises:
+            StateError: the path is malformed or names an unknown scope, the scope is not
+                loaded, or the value does not fit ``target_cls``.
+        """
+        scope, name = self._resolve(path)
+        if isinstance(scope, TempState):
+            return scope.get_value(name, default_value_factory, target_cls=target_cls)
+        return scope.get_value(name, default_value_factory, target_cls=target_cls)
+
+    def set_value(self, path: str, value: Any) -> None:
+        """Set the value at ``path``.
+
+        Raises:
+            StateError: the path is malformed or names an unknown scope, the scope is not
+                loaded, or the value cannot be saved as JSON.
+        """
+        scope, name = self._resolve(path)
+        scope.set_value(name, value)
+
+    def has_value(self, path: str) -> bool:
+        """True when the value at ``path`` is set.
+
+        Raises:
+            StateError: the path is malformed, names an unknown scope, or the scope is not
+                loaded.
+        """
+        scope, name = self._resolve(path)
+        return scope.has_value(name)
+
+    def delete_value(self, path: str) -> None:
+        """Remove the value at ``path``; a missing value is not an error.
+
+        Raises:
+            StateError: the path is malformed, names an unknown scope, or the scope is not
+                loaded.
+        """
+        scope, name = self._resolve(path)
+        scope.delete_value(name)
+
+    # ------------------------------------------------------------------ turn lifecycle
+
+    def _stored_scopes(self) -> list[AgentState]:
+        return [scope for scope in self._scopes.values() if isinstance(scope, AgentState)]
+
+    async def load(
+        self, context: TurnContext, storage: Storage | None = None, force: bool = False
+    ) -> None:
+        """Load every stored scope (each reads storage once per turn).
+
+        Args:
+            context: the turn.
+            storage: when given, a ``ConversationState`` and a ``UserState`` on it are
+                added if this turn state has none.
+            force: read again even if already loaded in this turn (drops unsaved changes).
+
+        Raises:
+            StateError: the activity lacks what a storage key is built from.
+            StorageError: the storage failed.
+        """
+        if storage is not None:
+            if not any(isinstance(s, ConversationState) for s in self._scopes.values()):
+                self.add(ConversationState(storage))
+            if not any(isinstance(s, UserState) for s in self._scopes.values()):
+                self.add(UserState(storage))
+        for scope in self._stored_scopes():
+            await scope.load(context, force=force)
+
+    async def save(self, context: TurnContext, force: bool = False) -> None:
+        """Save every stored scope that changed (all of them with ``force``).
+
+        Scopes are saved one after the other; the first failure stops the save and is
+        raised.
+
+        Raises:
+            ETagConflictError: another turn saved a scope since it was loaded.
+            StateError: a value cannot be saved as JSON.
+            StorageError: the storage failed.
+        """
+        for scope in self._stored_scopes():
+            await scope.save(context, force=force)
+
+    def clear(self, context: TurnContext, scope: str | None = None) -> None:
+        """Remove every value of the scope named ``scope`` (of every scope by default).
+
+        Cleared stored scopes are written (empty) by the next ``save``.
+
+        Raises:
+            StateError: ``scope`` is not a scope name, or a stored scope is not loaded.
+        """
+        targets = self._scopes.values() if scope is None else [self.get_scope_by_name(scope)]
+        for target in targets:
+            target.clear(context)
+
+    # ------------------------------------------------------------------ attribute guard
+
+    # Hidden from type checkers, so that they flag `scope.count = 1` (and reads of
+    # attributes that do not exist) statically too; at run time these raise clear errors.
+    if not TYPE_CHECKING:
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            if name.startswith("_") or hasattr(getattr(type(self), name, None), "__set__"):
+                object.__setattr__(self, name, value)
+                return
+            raise StateError(
+                f"`state.{name} = ...` would not be saved: TurnState attributes are not stored. "
+                f"Use `state.conversation.set_value({name!r}, value)` to keep it for the "
+                f"conversation, `state.user.set_value({name!r}, value)` for the user, or "
+                f"`state.temp.{name} = value` for this turn only."
+            )
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("_"):
+                raise AttributeError(name)
+            raise AttributeError(
+                f"TurnState has no attribute {name!r}; values are read with "
+                f"`state.get_value('ConversationState.{name}')` (or 'UserState.{name}', "
+                f"'temp.{name}')"
+            )
+
+    def __repr__(self) -> str:
+        return f"TurnState({', '.join(self._scopes)})"

@@ -1,0 +1,515 @@
+"""``AgentState``: one scope of state, read once per turn and written back only if it changed.
+
+A scope is everything an agent keeps for one conversation (:class:`ConversationState`) or
+one user (:class:`UserState`), stored as a single JSON document under a key built from the
+incoming activity. A turn goes like this::
+
+    conversation = ConversationState(storage)
+
+    await conversation.load(context)             # one storage read; a second load is free
+    count = conversation.get_value("count", lambda: 0)
+    conversation.set_value("count", count + 1)
+    await conversation.save(context)             # one write, only because "count" changed
+
+Values are plain JSON, pydantic models (stored with ``model_dump(mode="json")`` and read
+back with ``get_value(name, target_cls=Model)``) or ``StoreItem`` objects. Objects read
+from the state may be changed in place (``get_value("items").append(x)``): ``save``
+compares what the scope holds with what was read, so such changes are saved too.
+
+``save`` passes on the e-tag of the document it read, so when two turns of the same
+conversation run at once, the second one to save gets an ``ETagConflictError`` instead of
+silently overwriting the first one's changes.
+
+Attributes of a scope are not stored: ``conversation.count = 1`` raises ``StateError``
+(use ``set_value("count", 1)`` or an accessor from :meth:`AgentState.create_property`).
+
+An ``AgentState`` object can serve many turns (the classic ``ActivityHandler`` style, with
+one ``ConversationState`` created at start-up): the loaded data is cached in the turn's
+``context.turn_state``, so the context-taking API (``load``, ``save``, the accessors) is
+safe for concurrent turns. ``get_value``/``set_value`` and the others that take no context
+act on the state this object loaded last, which is what ``TurnState`` (one object per
+turn) relies on.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from microsoft_agents.hosting.core._errors import StateError
+from microsoft_agents.hosting.core.storage._storage import ETAG_FIELD, Storage, StoreItem
+
+from ._json import JsonDocument, dump_stable, to_json_object, to_json_value
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core._turn_context import TurnContext
+
+__all__ = ["AgentState", "StatePropertyAccessor", "check_property_name", "read_value"]
+
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+
+@dataclass
+class _CachedState:
+    """The data of one scope for one turn, kept in ``context.turn_state``."""
+
+    storage_key: str
+    values: dict[str, Any]
+    e_tag: str | None
+    saved: str  # stable dump of the JSON as last read from or written to storage
+    stored: bool  # whether a document exists in storage (as far as this turn knows)
+
+
+def check_property_name(name: object, scope: str) -> str:
+    """``name`` if it can be a property of a scope.
+
+    Raises:
+        StateError: ``name`` is not a non-empty string, or is the reserved ``"e_tag"``.
+    """
+    if not isinstance(name, str) or not name:
+        raise StateError(
+            f"{scope} property names are non-empty strings, got {name!r}; "
+            "e.g. set_value('count', 1)"
+        )
+    if name == ETAG_FIELD:
+        raise StateError(
+            f"{scope} cannot hold a property named {ETAG_FIELD!r}: storage uses that key for "
+            "the document's concurrency tag. Pick another name."
+        )
+    return name
+
+
+@functools.lru_cache(maxsize=128)
+def _adapter(target_cls: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(target_cls)
+
+
+def _convert(value: Any, target_cls: Any, where: str) -> Any:
+    if isinstance(target_cls, type) and isinstance(value, target_cls):
+        return value
+    try:
+        if isinstance(target_cls, type) and issubclass(target_cls, BaseModel):
+            return target_cls.model_validate(value)
+        if isinstance(target_cls, type) and issubclass(target_cls, StoreItem):
+            if not isinstance(value, dict):
+                raise StateError(
+                    f"{where} holds a {type(value).__name__}, which cannot be read as a "
+                    f"{target_cls.__name__} (a StoreItem is rebuilt from a JSON object)"
+                )
+            return target_cls.from_json_to_store_item(value)
+        return _adapter(target_cls).validate_python(value)
+    except ValidationError as error:
+        name = getattr(target_cls, "__name__", repr(target_cls))
+        raise StateError(
+            f"{where} holds a value that is not a valid {name}: {error}. Read it without "
+            "target_cls (or with the class it was saved as), or overwrite it with set_value."
+        ) from error
+
+
+def read_value(
+    values: dict[str, Any],
+    name: str,
+    default_value_factory: Callable[[], Any] | None,
+    target_cls: Any,
+    where: str,
+) -> Any:
+    """Read ``name`` from a scope's values: the shared rules of every ``get_value``.
+
+    Only a missing value or ``None`` calls the factory, whose result is stored; falsy values
+    (``0``, ``""``, ``[]``, ``False``) are real values. With ``target_cls`` the value is
+    converted (a JSON object validated into a pydantic model, say) and the converted object
+    replaces the stored one, so that changes made to it in place are saved.
+    """
+    value = values.get(name)
+    if value is None:
+        if default_value_factory is None:
+            return None
+        value = default_value_factory()
+        if value is None:
+            return None
+        values[name] = value
+    if target_cls is None:
+        return value
+    converted = _convert(value, target_cls, f"{where} property {name!r}")
+    if converted is not value:
+        values[name] = converted
+    return converted
+
+
+class AgentState(ABC):
+    """One scope of state (a conversation's, a user's), stored as one JSON document.
+
+    Subclasses say where the document lives by implementing :meth:`get_storage_key`.
+
+    Args:
+        storage: where the document is read from and written to.
+        context_service_key: the key under which the loaded data is cached in
+            ``context.turn_state`` (unique per scope).
+
+    Raises:
+        ValueError: ``context_service_key`` is empty.
+    """
+
+    def __init__(self, storage: Storage, context_service_key: str) -> None:
+        if not context_service_key:
+            raise ValueError(
+                f"{type(self).__name__} needs a non-empty context_service_key (the turn_state "
+                "key its data is cached under)"
+            )
+        self._storage = storage
+        self._context_service_key = context_service_key
+        self._cached: _CachedState | None = None
+
+    # ------------------------------------------------------------------ identity
+
+    @property
+    def storage(self) -> Storage:
+        """The storage this scope reads from and writes to."""
+        return self._storage
+
+    @property
+    def context_service_key(self) -> str:
+        """The ``context.turn_state`` key the loaded data is cached under."""
+        return self._context_service_key
+
+    @property
+    def scope_name(self) -> str:
+        """The name ``TurnState`` paths use for this scope (the class name)."""
+        return type(self).__name__
+
+    @abstractmethod
+    def get_storage_key(self, context: TurnContext) -> str:
+        """The storage key of this scope's document for the turn of ``context``.
+
+        Raises:
+            StateError: the activity lacks what the key is built from.
+        """
+
+    # ------------------------------------------------------------------ load / save
+
+    def _cache_of(self, context: TurnContext) -> _CachedState | None:
+        cached = context.turn_state.get(self._context_service_key)
+        return cached if isinstance(cached, _CachedState) else None
+
+    def _attach(self, context: TurnContext, cached: _CachedState) -> None:
+        context.turn_state[self._context_service_key] = cached
+        self._cached = cached
+
+    def is_loaded(self, context: TurnContext | None = None) -> bool:
+        """True when the state was loaded (in the turn of ``context``, if given)."""
+        if context is None:
+            return self._cached is not None
+        return self._cache_of(context) is not None
+
+    async def load(self, context: TurnContext, force: bool = False) -> None:
+        """Read the document of this turn's scope, once per turn.
+
+        A second call in the same turn uses what the first one read (and keeps any change
+        made since), unless ``force`` is set: then the document is read again and unsaved
+        changes are dropped.
+
+        Raises:
+            StateError: the activity lacks what the storage key is built from.
+            StorageError: the storage failed.
+        """
+        key = self.get_storage_key(context)
+        cached = self._cache_of(context)
+        if cached is not None and not force and cached.storage_key == key:
+            self._cached = cached
+            return
+        items = await self._storage.read([key], target_cls=JsonDocument)
+        document = items.get(key)
+        if document is None:
+            cached = _CachedState(key, {}, None, dump_stable({}), stored=False)
+        else:
+            cached = _CachedState(
+                key, document.values, document.e_tag, dump_stable(document.values), stored=True
+            )
+        logger.debug("%s loaded %s (stored: %s)", self.scope_name, key, cached.stored)
+        self._attach(context, cached)
+
+    async def save(self, context: TurnContext, force: bool = False) -> None:
+        """Write the state back if it changed since it was loaded (or last saved).
+
+        Changes are found by comparing the JSON the state holds now with the JSON read, so
+        objects changed in place count. An empty state that storage never held is not
+        written. ``force`` writes even when nothing changed. The write carries the e-tag
+        that was read: if another turn saved the same document in between, the write is
+        refused. Saving again in the same turn writes only what changed after this save.
+
+        Raises:
+            ETagConflictError: the document changed in storage since it was read; nothing
+                was written. Load it again (``force=True``), redo the change and save.
+            StateError: a value cannot be written as JSON.
+            StorageError: the storage failed.
+        """
+        cached = self._cache_of(context)
+        if cached is None:
+            logger.debug("%s was not loaded in this turn; nothing to save", self.scope_name)
+            return
+        document = to_json_object(cached.values, where=self.scope_name)
+        text = dump_stable(document)
+        if not document and not cached.stored:
+            return
+        if text == cached.saved and not force:
+            return
+        item = JsonDocument(document, cached.e_tag)
+        await self._storage.write({cached.storage_key: item})
+        cached.e_tag = item.e_tag
+        cached.saved = text
+        cached.stored = True
+        logger.debug("%s saved %s", self.scope_name, cached.storage_key)
+
+    async def delete(self, context: TurnContext) -> None:
+        """Remove this turn's document from storage and start over with an empty state.
+
+        Raises:
+            StateError: the activity lacks what the storage key is built from.
+            StorageError: the storage failed.
+        """
+        key = self.get_storage_key(context)
+        await self._storage.delete([key])
+        self._attach(context, _CachedState(key, {}, None, dump_stable({}), stored=False))
+
+    # ------------------------------------------------------------------ values
+
+    def _values(self, context: TurnContext | None = None) -> dict[str, Any]:
+        cached = self._cached if context is None else self._cache_of(context)
+        if cached is None:
+            raise StateError(
+                f"{self.scope_name} is not loaded: call `await state.load(context)` before "
+                "reading or changing its values (AgentApplication loads the turn state before "
+                "your handlers run)."
+            )
+        return cached.values
+
+    async def _loaded_values(self, context: TurnContext) -> dict[str, Any]:
+        await self.load(context)
+        return self._values(context)
+
+    def get(self) -> dict[str, Any]:
+        """The loaded values, property name -> value (the live dict: changes are saved).
+
+        Raises:
+            StateError: the state is not loaded.
+        """
+        return self._values()
+
+    @overload
+    def get_value(
+        self, name: str, default_value_factory: None = None, *, target_cls: type[_T]
+    ) -> _T | None: ...
+    @overload
+    def get_value(
+        self, name: str, default_value_factory: Callable[[], Any], *, target_cls: type[_T]
+    ) -> _T: ...
+    @overload
+    def get_value(
+        self,
+        name: str,
+        default_value_factory: Callable[[], Any] | None = None,
+        *,
+        target_cls: None = None,
+    ) -> Any: ...
+    def get_value(
+        self,
+        name: str,
+        default_value_factory: Callable[[], Any] | None = None,
+        *,
+        target_cls: type[Any] | None = None,
+    ) -> Any:
+        """The value of property ``name``.
+
+        Args:
+            name: the property.
+            default_value_factory: called when the value is missing or ``None``; its
+                result is stored and returned. Stored falsy values (``0``, ``""``, ``[]``,
+                ``False``) are returned as they are.
+            target_cls: the type to return, e.g. a pydantic model class: the stored JSON
+                is validated into it.
+
+        Returns:
+            The value, or ``None`` when it is missing and there is no factory.
+
+        Raises:
+            StateError: the state is not loaded, or the value does not fit ``target_cls``.
+        """
+        check_property_name(name, self.scope_name)
+        return read_value(self._values(), name, default_value_factory, target_cls, self.scope_name)
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Set property ``name`` (saved with the state).
+
+        Raises:
+            StateError: the state is not loaded, the name is reserved, or the value cannot
+                be written as JSON.
+        """
+        check_property_name(name, self.scope_name)
+        to_json_value(value, where=f"{self.scope_name} property {name!r}")
+        self._values()[name] = value
+
+    def delete_value(self, name: str) -> None:
+        """Remove property ``name``; a missing property is not an error.
+
+        Raises:
+            StateError: the state is not loaded.
+        """
+        self._values().pop(name, None)
+
+    def has_value(self, name: str) -> bool:
+        """True when property ``name`` is set (even to ``None`` or a falsy value).
+
+        Raises:
+            StateError: the state is not loaded.
+        """
+        return name in self._values()
+
+    def clear(self, context: TurnContext | None = None) -> None:
+        """Remove every property (the empty state is written by the next ``save``).
+
+        Args:
+            context: the turn whose state to clear; by default the state loaded last.
+
+        Raises:
+            StateError: the state is not loaded.
+        """
+        self._values(context).clear()
+
+    def create_property(self, name: str) -> StatePropertyAccessor:
+        """An accessor for property ``name`` that loads the state when needed."""
+        check_property_name(name, self.scope_name)
+        return StatePropertyAccessor(self, name)
+
+    # ------------------------------------------------------------------ attribute guard
+
+    # Hidden from type checkers, so that they flag `scope.count = 1` (and reads of
+    # attributes that do not exist) statically too; at run time these raise clear errors.
+    if not TYPE_CHECKING:
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            if name.startswith("_") or hasattr(getattr(type(self), name, None), "__set__"):
+                object.__setattr__(self, name, value)
+                return
+            raise StateError(
+                f"`{self.scope_name}.{name} = ...` would not be saved: attributes of a state scope "
+                f"are not stored. Use `set_value({name!r}, value)` (and `get_value({name!r})`), or "
+                f"an accessor: `create_property({name!r})`."
+            )
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("_"):
+                raise AttributeError(name)
+            raise AttributeError(
+                f"{self.scope_name} has no attribute {name!r}; stored values are read with "
+                f"`get_value({name!r})`"
+            )
+
+    def __repr__(self) -> str:
+        key = self._cached.storage_key if self._cached is not None else None
+        return f"{type(self).__name__}(storage_key={key!r})"
+
+
+class StatePropertyAccessor:
+    """Reads and writes one property of an :class:`AgentState`, loading the state if needed.
+
+    Accessors take the turn's context, so one accessor (and one state object) can serve
+    concurrent turns::
+
+        counter = conversation_state.create_property("count")
+        count = await counter.get(context, 0)
+        await counter.set(context, count + 1)
+        await conversation_state.save(context)
+
+    Args:
+        state: the scope the property belongs to.
+        name: the property.
+    """
+
+    def __init__(self, state: AgentState, name: str) -> None:
+        self._state = state
+        self._name = check_property_name(name, state.scope_name)
+
+    @property
+    def name(self) -> str:
+        """The property this accessor reads and writes."""
+        return self._name
+
+    @property
+    def state(self) -> AgentState:
+        """The scope the property belongs to."""
+        return self._state
+
+    @overload
+    async def get(
+        self, context: TurnContext, default_value_or_factory: None = None, *, target_cls: type[_T]
+    ) -> _T | None: ...
+    @overload
+    async def get(
+        self, context: TurnContext, default_value_or_factory: Any, *, target_cls: type[_T]
+    ) -> _T: ...
+    @overload
+    async def get(
+        self, context: TurnContext, default_value_or_factory: Any = None, *, target_cls: None = None
+    ) -> Any: ...
+    async def get(
+        self,
+        context: TurnContext,
+        default_value_or_factory: Any = None,
+        *,
+        target_cls: type[Any] | None = None,
+    ) -> Any:
+        """The value of the property in the turn of ``context``.
+
+        Args:
+            context: the turn.
+            default_value_or_factory: used when the value is missing or ``None``: a
+                callable is called, anything else is copied; the result is stored.
+            target_cls: the type to return (see :meth:`AgentState.get_value`).
+
+        Raises:
+            StateError: the value does not fit ``target_cls``, or the activity lacks what
+                the storage key is built from.
+            StorageError: loading the state failed.
+        """
+        values = await self._state._loaded_values(context)
+        factory: Callable[[], Any] | None
+        if default_value_or_factory is None:
+            factory = None
+        elif callable(default_value_or_factory):
+            factory = cast("Callable[[], Any]", default_value_or_factory)
+        else:
+            default = default_value_or_factory
+
+            def factory() -> Any:
+                return copy.deepcopy(default)
+
+        return read_value(values, self._name, factory, target_cls, self._state.scope_name)
+
+    async def set(self, context: TurnContext, value: Any) -> None:
+        """Set the property in the turn of ``context`` (saved with the state).
+
+        Raises:
+            StateError: the value cannot be written as JSON.
+            StorageError: loading the state failed.
+        """
+        to_json_value(value, where=f"{self._state.scope_name} property {self._name!r}")
+        values = await self._state._loaded_values(context)
+        values[self._name] = value
+
+    async def delete(self, context: TurnContext) -> None:
+        """Remove the property in the turn of ``context``.
+
+        Raises:
+            StorageError: loading the state failed.
+        """
+        values = await self._state._loaded_values(context)
+        values.pop(self._name, None)

@@ -1,0 +1,99 @@
+"""The two built-in scopes: :class:`ConversationState` and :class:`UserState`.
+
+Both store their document under a key made of the activity's channel id (sub-channel
+included, e.g. ``msteams:COPILOT``) and the conversation's or the sender's id::
+
+    {channelId}/conversations/{conversation.id}     ConversationState
+    {channelId}/users/{from.id}                     UserState
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from microsoft_agents.hosting.core._errors import StateError
+
+from ._agent_state import AgentState
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core._turn_context import TurnContext
+    from microsoft_agents.hosting.core.storage._storage import Storage
+
+__all__ = ["ConversationState", "UserState"]
+
+
+def _channel_id(context: TurnContext, scope: str, key_shape: str) -> str:
+    channel_id = context.activity.channel_id
+    if not channel_id:
+        raise StateError(
+            f"{scope} needs the activity's channel_id to build its storage key {key_shape}, "
+            "but the activity has none. Activities from a channel always carry one; set "
+            "channel_id on activities you build yourself (tests, proactive turns)."
+        )
+    return str(channel_id)
+
+
+class ConversationState(AgentState):
+    """State shared by everyone in a conversation, kept between its turns.
+
+    Stored under ``{channelId}/conversations/{conversation.id}``.
+
+    Args:
+        storage: where the state is kept.
+    """
+
+    CONTEXT_SERVICE_KEY: ClassVar[str] = "ConversationState"
+
+    def __init__(self, storage: Storage) -> None:
+        super().__init__(storage, self.CONTEXT_SERVICE_KEY)
+
+    def get_storage_key(self, context: TurnContext) -> str:
+        """``{channelId}/conversations/{conversation.id}`` for the turn's activity.
+
+        Raises:
+            StateError: the activity has no channel id or no conversation id.
+        """
+        shape = "{channelId}/conversations/{conversation.id}"
+        channel_id = _channel_id(context, self.scope_name, shape)
+        conversation = context.activity.conversation
+        if conversation is None or not conversation.id:
+            raise StateError(
+                f"{self.scope_name} needs the activity's conversation.id to build its storage "
+                f"key {shape}, but the activity has none. Set activity.conversation "
+                "(ConversationAccount(id=...)) on activities you build yourself."
+            )
+        return f"{channel_id}/conversations/{conversation.id}"
+
+
+class UserState(AgentState):
+    """State of one user on one channel, kept across that user's conversations.
+
+    Stored under ``{channelId}/users/{from.id}``.
+
+    Args:
+        storage: where the state is kept.
+        namespace: the ``turn_state`` key the loaded data is cached under; give two
+            ``UserState`` objects of one turn different namespaces.
+    """
+
+    CONTEXT_SERVICE_KEY: ClassVar[str] = "Internal.UserState"
+
+    def __init__(self, storage: Storage, namespace: str = "") -> None:
+        super().__init__(storage, namespace or self.CONTEXT_SERVICE_KEY)
+
+    def get_storage_key(self, context: TurnContext) -> str:
+        """``{channelId}/users/{from.id}`` for the turn's activity.
+
+        Raises:
+            StateError: the activity has no channel id or no sender id.
+        """
+        shape = "{channelId}/users/{from.id}"
+        channel_id = _channel_id(context, self.scope_name, shape)
+        sender = context.activity.from_property
+        if sender is None or not sender.id:
+            raise StateError(
+                f"{self.scope_name} needs the activity's from.id to build its storage key "
+                f"{shape}, but the activity has none. Set activity.from_property "
+                "(ChannelAccount(id=...)) on activities you build yourself."
+            )
+        return f"{channel_id}/users/{sender.id}"
