@@ -1,0 +1,779 @@
+"""``AgentApplication``: an agent built from routes and handlers.
+
+Register a handler for each kind of activity the agent answers; the application picks the
+route for each incoming activity, loads the conversation and user state, runs the handler
+and saves the state afterwards::
+
+    app = AgentApplication[TurnState](storage=MemoryStorage(), adapter=adapter)
+
+    @app.conversation_update("membersAdded")
+    async def welcome(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity("Welcome! Type /help for help.")
+
+    @app.message(re.compile(r"/help|/\\?"))
+    async def show_help(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity("Send me anything and I echo it.")
+
+    @app.activity("message")
+    async def echo(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity(f"You said: {context.activity.text}")
+
+    @app.error
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        await context.send_activity("Sorry, something went wrong.")
+
+Every decorator returns the function it decorates, so decorators stack and also work as
+plain calls (``app.message("/help")(help)``).
+
+A turn runs in this order: a typing indicator starts (see ``TypingIndicator``); the
+agent's @-mention is removed from the message text; the turn state is loaded and
+``state.temp.input`` set to the text; the ``before_turn`` hooks run (one returning False
+ends the turn, after saving the state); file downloaders fill ``state.temp.input_files``;
+the first matching route runs (see :mod:`~microsoft_agents.hosting.core.app._routes` for the
+order); the ``after_turn`` hooks run; and the state is saved when every ``after_turn`` hook
+returned True. An exception from a handler or hook goes to the ``@app.error`` handlers
+when there are any (the turn then ends normally, without saving its state), and otherwise
+to the adapter's ``on_turn_error``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import re
+import warnings
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, cast, overload
+
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    InvokeResponse,
+    load_configuration_from_env,
+)
+from microsoft_agents.hosting.core._channel_adapter import ChannelAdapter
+from microsoft_agents.hosting.core._errors import ApplicationError
+from microsoft_agents.hosting.core._turn_context import TurnContext
+from microsoft_agents.hosting.core.app.adaptive_card._adaptive_card import AdaptiveCard
+from microsoft_agents.hosting.core.app.state import TurnState
+
+from ._options import ApplicationOptions
+from ._routes import RouteHandler, RouteRank, RouteSelector, StateT, _Route, _RouteList
+from ._typing import Sleep, TypingIndicator
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core.storage import Storage
+
+__all__ = [
+    "AgentApplication",
+    "ErrorHandler",
+    "HandoffHandler",
+    "SignInHandler",
+    "TurnHook",
+]
+
+logger = logging.getLogger(__name__)
+
+TurnHook = Callable[[TurnContext, StateT], Awaitable[bool]]
+"""``async hook(context, state) -> bool``: runs before or after routing; False stops."""
+
+ErrorHandler = Callable[[TurnContext, Exception], Awaitable[None]]
+"""``async handler(context, error)``: called when a turn raised."""
+
+SignInHandler = Callable[[TurnContext, StateT, "str | None"], Awaitable[None]]
+"""``async handler(context, state, handler_id)``: a user sign-in succeeded or failed."""
+
+HandoffHandler = Callable[[TurnContext, StateT, str], Awaitable[None]]
+"""``async handler(context, state, continuation)``: a conversation was handed to the agent."""
+
+_HANDOFF_INVOKE_NAME = "handoff/action"
+_MEMBERS_ADDED = "membersAdded"
+_MEMBERS_REMOVED = "membersRemoved"
+_REACTIONS = ("reactionsAdded", "reactionsRemoved")
+_MESSAGE_UPDATE_EVENTS = {
+    "editMessage": ActivityTypes.message_update,
+    "undeleteMessage": ActivityTypes.message_update,
+    "softDeleteMessage": ActivityTypes.message_delete,
+}
+
+ActivityTypeSelect = str | Sequence[str]
+MessageSelect = str | re.Pattern[str] | Sequence[str | re.Pattern[str]]
+
+
+def _event_type(channel_data: object) -> str | None:
+    """The ``eventType`` of a channel's data (Teams puts sub-events there)."""
+    if isinstance(channel_data, Mapping):
+        found = channel_data.get("eventType", channel_data.get("event_type"))
+    else:
+        found = getattr(channel_data, "event_type", None)
+    return found if isinstance(found, str) else None
+
+
+def _same_type(activity: Activity, wanted: str) -> bool:
+    return bool(activity.type) and activity.type.lower() == str(wanted).lower()
+
+
+class AgentApplication(Generic[StateT]):
+    """An agent made of routes: register handlers, and the application dispatches turns.
+
+    Args:
+        options: the application's options; when None they are built from the keyword
+            arguments whose names are fields of :class:`ApplicationOptions`.
+        connection_manager: the service connections (used for user sign-in).
+        authorization: user sign-in (``Authorization``); needed for routes with
+            ``auth_handlers`` and for :attr:`auth`.
+        **kwargs: option fields (``storage=...``, ``adapter=...``, ...); they override
+            the same fields of ``options``. Other keywords (such as the ``AGENTAPPLICATION``
+            and ``CONNECTIONS`` sections of ``load_configuration_from_env``) are ignored.
+
+    Raises:
+        ApplicationError: no storage was given; ``long_running_messages`` was set; both
+            ``authorization`` and ``connection_manager`` were given.
+        TypeError: ``options`` is not an ``ApplicationOptions``.
+    """
+
+    def __init__(
+        self,
+        options: ApplicationOptions[StateT] | None = None,
+        *,
+        connection_manager: object | None = None,
+        authorization: object | None = None,
+        **kwargs: object,
+    ) -> None:
+        self._options = self._build_options(options, kwargs)
+        storage = self._options.storage
+        if storage is None:
+            raise ApplicationError(
+                "AgentApplication needs a storage for conversation and user state: pass "
+                "storage=MemoryStorage() (or another Storage) when creating it"
+            )
+        if self._options.long_running_messages:
+            raise ApplicationError(
+                "long_running_messages=True is not supported. Remove it; for work that "
+                "takes longer than the channel waits, answer first and send the result "
+                "later as a proactive message (adapter.continue_conversation)"
+            )
+        if authorization is not None and connection_manager is not None:
+            raise ApplicationError(
+                "pass either authorization=... or connection_manager=... to "
+                "AgentApplication, not both: the Authorization already has its connections"
+            )
+        self._storage: Storage = storage
+        self._authorization = authorization
+        self._connection_manager = connection_manager
+        self._turn_state_factory: Callable[[], StateT] = (
+            self._options.turn_state_factory or self._default_turn_state_factory
+        )
+        self._routes: _RouteList[StateT] = _RouteList()
+        self._before_turn: list[TurnHook[StateT]] = []
+        self._after_turn: list[TurnHook[StateT]] = []
+        self._error_handlers: list[ErrorHandler] = []
+        self._sign_in_success: list[SignInHandler[StateT]] = []
+        self._sign_in_failure: list[SignInHandler[StateT]] = []
+        self._adaptive_card: AdaptiveCard[StateT] = AdaptiveCard(self)
+        # How typing indicators wait; tests replace it to drive time by hand.
+        self._typing_sleep: Sleep | None = None
+
+    @staticmethod
+    def _build_options(
+        options: ApplicationOptions[StateT] | None, kwargs: Mapping[str, object]
+    ) -> ApplicationOptions[StateT]:
+        names = ApplicationOptions.field_names()
+        given: dict[str, Any] = {k: v for k, v in kwargs.items() if k in names}
+        ignored = sorted(k for k in kwargs if k not in names)
+        if ignored:
+            logger.debug("AgentApplication ignores the keyword arguments %s", ignored)
+        if options is None:
+            return ApplicationOptions(**given)
+        if not isinstance(options, ApplicationOptions):
+            raise TypeError(
+                f"options must be an ApplicationOptions, got {type(options).__name__}; or "
+                "pass the options as keyword arguments (storage=..., adapter=...)"
+            )
+        return dataclasses.replace(options, **given) if given else options
+
+    def _default_turn_state_factory(self) -> StateT:
+        return cast("StateT", TurnState.with_storage(self._storage))
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def options(self) -> ApplicationOptions[StateT]:
+        """The application's options."""
+        return self._options
+
+    @property
+    def adapter(self) -> ChannelAdapter:
+        """The adapter given in the options.
+
+        Raises:
+            ApplicationError: no adapter was configured.
+        """
+        if self._options.adapter is None:
+            raise ApplicationError(
+                "this AgentApplication has no adapter: pass adapter=CloudAdapter(...) "
+                "(or another ChannelAdapter) when creating it"
+            )
+        return self._options.adapter
+
+    @property
+    def auth(self) -> object:
+        """User sign-in (the ``Authorization`` given as ``authorization=``).
+
+        Raises:
+            ApplicationError: no authorization was configured.
+        """
+        if self._authorization is None:
+            raise ApplicationError(
+                "this AgentApplication has no user authorization: pass "
+                "authorization=Authorization(storage, connection_manager, **config) when "
+                "creating it"
+            )
+        return self._authorization
+
+    @property
+    def connection_manager(self) -> object | None:
+        """The connection manager given as ``connection_manager=``, if any."""
+        return self._connection_manager
+
+    @property
+    def adaptive_card(self) -> AdaptiveCard[StateT]:
+        """Routes for Adaptive Card actions and searches."""
+        return self._adaptive_card
+
+    def set_turn_state_factory(self, factory: Callable[[], StateT]) -> None:
+        """Build each turn's state with ``factory()`` instead of the default."""
+        self._turn_state_factory = factory
+
+    # ------------------------------------------------------------------ routes
+
+    def add_route(
+        self,
+        selector: RouteSelector,
+        handler: RouteHandler[StateT],
+        is_invoke: bool = False,
+        is_agentic: bool = False,
+        rank: int = RouteRank.DEFAULT,
+        auth_handlers: Sequence[str] | None = None,
+    ) -> None:
+        """Register ``handler`` for the activities ``selector`` accepts.
+
+        Args:
+            selector: ``selector(context) -> bool``; must not block or await.
+            handler: ``async handler(context, state)``.
+            is_invoke: the route answers ``invoke`` activities (tried first).
+            is_agentic: the route only takes agentic requests (tried before the others).
+            rank: its position among routes of the same kind, from ``RouteRank.FIRST``
+                to ``RouteRank.LAST``; lower is tried first.
+            auth_handlers: the ids of the sign-in handlers the user must complete
+                before the handler runs.
+
+        Raises:
+            ApplicationError: ``auth_handlers`` were given but no authorization is
+                configured, or ``rank`` is out of range.
+        """
+        handlers = tuple(auth_handlers or ())
+        route: _Route[StateT] = _Route(
+            selector=selector,
+            handler=handler,
+            is_invoke=is_invoke,
+            is_agentic=is_agentic,
+            rank=rank,
+            auth_handlers=handlers,
+        )
+        if handlers and self._authorization is None:
+            raise ApplicationError(
+                f"route {route.name} asks for sign-in with auth_handlers={list(handlers)}, "
+                "but this AgentApplication has no user authorization: pass "
+                "authorization=Authorization(storage, connection_manager, **config) to "
+                "AgentApplication, or remove auth_handlers from the route"
+            )
+        self._routes.add(route)
+
+    def _register(
+        self,
+        selector: RouteSelector,
+        *,
+        is_invoke: bool,
+        is_agentic: bool,
+        rank: int,
+        auth_handlers: Sequence[str] | None,
+    ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
+        def register(handler: RouteHandler[StateT]) -> RouteHandler[StateT]:
+            self.add_route(selector, handler, is_invoke, is_agentic, rank, auth_handlers)
+            return handler
+
+        return register
+
+    def activity(
+        self,
+        activity_type: ActivityTypeSelect,
+        *,
+        auth_handlers: list[str] | None = None,
+        rank: int = RouteRank.DEFAULT,
+        is_agentic: bool = False,
+        is_invoke: bool = False,
+    ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
+        """Handle activities of a type (``"message"``, ``ActivityTypes.event``, ...).
+
+        Args:
+            activity_type: the type, or a list of types (any of them matches); compared
+                ignoring case.
+            auth_handlers: sign-in handlers the user must complete first.
+            rank: the route's rank.
+            is_agentic: only for agentic requests.
+            is_invoke: mark the route as an invoke route (tried before the others).
+
+        Returns:
+            A decorator that registers ``async handler(context, state)`` and returns it.
+        """
+        candidates: list[object] = (
+            list(activity_type)
+            if isinstance(activity_type, Sequence) and not isinstance(activity_type, str)
+            else [activity_type]
+        )
+        wanted: list[str] = []
+        for item in candidates:
+            if not isinstance(item, str) or not item:
+                raise TypeError(
+                    f"activity types must be non-empty strings (or ActivityTypes), got {item!r}"
+                )
+            wanted.append(item)
+
+        def selector(context: TurnContext) -> bool:
+            return any(_same_type(context.activity, t) for t in wanted)
+
+        return self._register(
+            selector,
+            is_invoke=is_invoke,
+            is_agentic=is_agentic,
+            rank=rank,
+            auth_handlers=auth_handlers,
+        )
+
+    def message(
+        self,
+        select: MessageSelect,
+        *,
+        auth_handlers: list[str] | None = None,
+        rank: int = RouteRank.DEFAULT,
+        is_agentic: bool = False,
+    ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
+        """Handle messages by their text.
+
+        Args:
+            select: a string the text must equal exactly (case-sensitive), a compiled
+                regular expression the whole text must match (``re.fullmatch``; add
+                ``re.IGNORECASE`` to ignore case), or a list of those (any matches). A
+                message without text is matched as ``""``.
+            auth_handlers: sign-in handlers the user must complete first.
+            rank: the route's rank.
+            is_agentic: only for agentic requests.
+
+        Returns:
+            A decorator that registers ``async handler(context, state)`` and returns it.
+        """
+        candidates: list[object] = (
+            list(select)
+            if isinstance(select, Sequence) and not isinstance(select, str)
+            else [select]
+        )
+        matchers: list[str | re.Pattern[str]] = []
+        for matcher in candidates:
+            if not isinstance(matcher, (str, re.Pattern)):
+                raise TypeError(
+                    "message() matches a string, a compiled regular expression "
+                    f"(re.compile(...)) or a list of those, got {type(matcher).__name__}"
+                )
+            matchers.append(matcher)
+
+        def selector(context: TurnContext) -> bool:
+            activity = context.activity
+            if activity.type != ActivityTypes.message:
+                return False
+            text = activity.text or ""
+            for matcher in matchers:
+                if isinstance(matcher, str):
+                    if text == matcher:
+                        return True
+                elif matcher.fullmatch(text) is not None:
+                    return True
+            return False
+
+        return self._register(
+            selector,
+            is_invoke=False,
+            is_agentic=is_agentic,
+            rank=rank,
+            auth_handlers=auth_handlers,
+        )
+
+    def conversation_update(
+        self,
+        type: str,
+        *,
+        auth_handlers: list[str] | None = None,
+        rank: int = RouteRank.DEFAULT,
+        is_agentic: bool = False,
+    ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
+        """Handle ``conversationUpdate`` activities of one kind.
+
+        Args:
+            type: ``"membersAdded"`` or ``"membersRemoved"`` (the activity lists at least
+                one such member; the agent itself counts), or a channel event such as
+                Teams' ``"channelCreated"`` or ``"teamRenamed"``, compared with the
+                ``eventType`` of the activity's ``channelData``.
+            auth_handlers: sign-in handlers the user must complete first.
+            rank: the route's rank.
+            is_agentic: only for agentic requests.
+
+        Returns:
+            A decorator that registers ``async handler(context, state)`` and returns it.
+        """
+        if not isinstance(type, str) or not type:
+            raise TypeError(
+                "conversation_update() takes 'membersAdded', 'membersRemoved' or a channel "
+                f"event type such as 'channelCreated', got {type!r}"
+            )
+        kind = str(type)
+
+        def selector(context: TurnContext) -> bool:
+            activity = context.activity
+            if activity.type != ActivityTypes.conversation_update:
+                return False
+            if kind == _MEMBERS_ADDED:
+                return bool(activity.members_added)
+            if kind == _MEMBERS_REMOVED:
+                return bool(activity.members_removed)
+            return _event_type(activity.channel_data) == kind
+
+        return self._register(
+            selector,
+            is_invoke=False,
+            is_agentic=is_agentic,
+            rank=rank,
+            auth_handlers=auth_handlers,
+        )
+
+    def message_reaction(
+        self,
+        type: str,
+        *,
+        auth_handlers: list[str] | None = None,
+        rank: int = RouteRank.DEFAULT,
+        is_agentic: bool = False,
+    ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
+        """Handle reactions to messages (likes, hearts, ...).
+
+        Args:
+            type: ``"reactionsAdded"`` or ``"reactionsRemoved"``.
+            auth_handlers: sign-in handlers the user must complete first.
+            rank: the route's rank.
+            is_agentic: only for agentic requests.
+
+        Returns:
+            A decorator that registers ``async handler(context, state)`` and returns it.
+
+        Raises:
+            ApplicationError: ``type`` is neither of the two.
+        """
+        if type not in _REACTIONS:
+            raise ApplicationError(
+                f"message_reaction() takes 'reactionsAdded' or 'reactionsRemoved', got {type!r}"
+            )
+        added = type == "reactionsAdded"
+
+        def selector(context: TurnContext) -> bool:
+            activity = context.activity
+            if activity.type != ActivityTypes.message_reaction:
+                return False
+            return bool(activity.reactions_added if added else activity.reactions_removed)
+
+        return self._register(
+            selector,
+            is_invoke=False,
+            is_agentic=is_agentic,
+            rank=rank,
+            auth_handlers=auth_handlers,
+        )
+
+    def message_update(
+        self,
+        type: str,
+        *,
+        auth_handlers: list[str] | None = None,
+        rank: int = RouteRank.DEFAULT,
+        is_agentic: bool = False,
+    ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
+        """Handle edited, undeleted or deleted messages (Teams).
+
+        Args:
+            type: ``"editMessage"`` or ``"undeleteMessage"`` (a ``messageUpdate``
+                activity) or ``"softDeleteMessage"`` (a ``messageDelete`` activity),
+                compared with the ``eventType`` of the activity's ``channelData``.
+            auth_handlers: sign-in handlers the user must complete first.
+            rank: the route's rank.
+            is_agentic: only for agentic requests.
+
+        Returns:
+            A decorator that registers ``async handler(context, state)`` and returns it.
+
+        Raises:
+            ApplicationError: ``type`` is none of the three.
+        """
+        activity_type = _MESSAGE_UPDATE_EVENTS.get(type)
+        if activity_type is None:
+            raise ApplicationError(
+                "message_update() takes 'editMessage', 'undeleteMessage' or "
+                f"'softDeleteMessage', got {type!r}"
+            )
+        kind = type
+
+        def selector(context: TurnContext) -> bool:
+            activity = context.activity
+            if activity.type != activity_type:
+                return False
+            return _event_type(activity.channel_data) == kind
+
+        return self._register(
+            selector,
+            is_invoke=False,
+            is_agentic=is_agentic,
+            rank=rank,
+            auth_handlers=auth_handlers,
+        )
+
+    @overload
+    def handoff(
+        self,
+        func: HandoffHandler[StateT],
+        *,
+        auth_handlers: list[str] | None = None,
+        rank: int = RouteRank.DEFAULT,
+        is_agentic: bool = False,
+    ) -> HandoffHandler[StateT]: ...
+    @overload
+    def handoff(
+        self,
+        func: None = None,
+        *,
+        auth_handlers: list[str] | None = None,
+        rank: int = RouteRank.DEFAULT,
+        is_agentic: bool = False,
+    ) -> Callable[[HandoffHandler[StateT]], HandoffHandler[StateT]]: ...
+    def handoff(
+        self,
+        func: HandoffHandler[StateT] | None = None,
+        *,
+        auth_handlers: list[str] | None = None,
+        rank: int = RouteRank.DEFAULT,
+        is_agentic: bool = False,
+    ) -> HandoffHandler[StateT] | Callable[[HandoffHandler[StateT]], HandoffHandler[StateT]]:
+        """Handle a conversation handed over to the agent (a ``handoff/action`` invoke).
+
+        Works as ``@app.handoff``, ``@app.handoff(rank=...)`` and ``app.handoff(func)``.
+        The handler is ``async handler(context, state, continuation)``, where
+        ``continuation`` is the token the other agent sent in ``value.continuation``;
+        afterwards the invoke is answered with status 200. An invoke without a string
+        ``continuation`` is answered with status 400 and the handler does not run.
+        """
+
+        def selector(context: TurnContext) -> bool:
+            activity = context.activity
+            return activity.type == ActivityTypes.invoke and activity.name == _HANDOFF_INVOKE_NAME
+
+        def register(handler: HandoffHandler[StateT]) -> HandoffHandler[StateT]:
+            async def route(context: TurnContext, state: StateT) -> None:
+                value = context.activity.value
+                continuation = value.get("continuation") if isinstance(value, Mapping) else None
+                if not isinstance(continuation, str):
+                    logger.warning("handoff/action invoke without a continuation; answered 400")
+                    await _answer_invoke(
+                        context,
+                        InvokeResponse(
+                            status=400,
+                            body={
+                                "code": "BadRequest",
+                                "message": "The handoff/action invoke needs a string "
+                                "'continuation' in its value.",
+                            },
+                        ),
+                    )
+                    return
+                await handler(context, state, continuation)
+                await _answer_invoke(context, InvokeResponse(status=200))
+
+            functools.update_wrapper(route, handler)  # errors and logs name the handler
+            self.add_route(selector, route, True, is_agentic, rank, auth_handlers)
+            return handler
+
+        if func is not None:
+            return register(func)
+        return register
+
+    # ------------------------------------------------------------------ hooks
+
+    def before_turn(self, hook: TurnHook[StateT]) -> TurnHook[StateT]:
+        """Run ``async hook(context, state) -> bool`` before routing, each turn.
+
+        A hook returning False ends the turn: no route runs and the state is saved.
+        Usable as ``@app.before_turn`` or ``app.before_turn(hook)``; returns the hook.
+        """
+        self._before_turn.append(hook)
+        return hook
+
+    def after_turn(self, hook: TurnHook[StateT]) -> TurnHook[StateT]:
+        """Run ``async hook(context, state) -> bool`` after the route, each turn.
+
+        The state is saved only when every hook returns True; the first returning False
+        also skips the hooks after it. Usable as ``@app.after_turn``; returns the hook.
+        """
+        self._after_turn.append(hook)
+        return hook
+
+    def error(self, handler: ErrorHandler) -> ErrorHandler:
+        """Handle exceptions of a turn with ``async handler(context, error)``.
+
+        An exception raised by a route handler or a hook goes to the error handlers (in
+        registration order); the turn then ends without saving its state. When the
+        application has an adapter, the handlers also become its ``on_turn_error``, so
+        exceptions raised by middleware reach them too. Usable as ``@app.error``;
+        returns the handler.
+        """
+        self._error_handlers.append(handler)
+        if self._options.adapter is not None:
+            self._options.adapter.on_turn_error = self._handle_error
+        return handler
+
+    def on_sign_in_success(self, handler: SignInHandler[StateT]) -> SignInHandler[StateT]:
+        """Register ``async handler(context, state, handler_id)`` for completed sign-ins.
+
+        The user authorization (``Authorization``) calls it when a user finished signing
+        in with the sign-in handler ``handler_id``. Usable as a decorator; returns the
+        handler.
+        """
+        self._sign_in_success.append(handler)
+        return handler
+
+    def on_sign_in_failure(self, handler: SignInHandler[StateT]) -> SignInHandler[StateT]:
+        """Register ``async handler(context, state, handler_id)`` for failed sign-ins.
+
+        The user authorization (``Authorization``) calls it when a sign-in failed (too
+        many attempts, expired). Usable as a decorator; returns the handler.
+        """
+        self._sign_in_failure.append(handler)
+        return handler
+
+    # ------------------------------------------------------------------ the turn
+
+    async def on_turn(self, context: TurnContext) -> None:
+        """Run one turn: the entry point the adapter calls (the ``Agent`` protocol).
+
+        Raises:
+            Exception: what a handler or hook raised, when no ``@app.error`` handler is
+                registered.
+        """
+        typing = self._start_typing(context)
+        try:
+            await self._run_turn(context)
+        except Exception as error:
+            if not self._error_handlers:
+                raise
+            logger.error(
+                "a handler raised %s in conversation %s; calling the @app.error handlers",
+                type(error).__name__,
+                context.activity.conversation.id if context.activity.conversation else None,
+                exc_info=error,
+            )
+            await self._handle_error(context, error)
+        finally:
+            if typing is not None:
+                await typing.stop()
+
+    def _start_typing(self, context: TurnContext) -> TypingIndicator | None:
+        if not self._options.start_typing_timer or context.activity.is_typing():
+            return None
+        typing = TypingIndicator(
+            context, typing_options=self._options.typing, _sleep=self._typing_sleep
+        )
+        typing.start()
+        return typing
+
+    async def _handle_error(self, context: TurnContext, error: Exception) -> None:
+        for handler in self._error_handlers:
+            await handler(context, error)
+
+    async def _run_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        if (
+            self._options.remove_recipient_mention
+            and activity.type == ActivityTypes.message
+            and activity.text
+            and activity.is_recipient_mentioned()
+        ):
+            activity.remove_recipient_mention()
+
+        state = self._turn_state_factory()
+        await state.load(context, self._storage)
+        state.temp.input = activity.text
+
+        for hook in self._before_turn:
+            if not await hook(context, state):
+                await state.save(context)
+                return
+
+        if self._options.file_downloaders:
+            files = []
+            for downloader in self._options.file_downloaders:
+                files.extend(await downloader.download_files(context))
+            state.temp.input_files = files
+
+        route = self._routes.find(context)
+        if route is None:
+            logger.warning(
+                "no route matched the %s activity%s; register a handler for it (for an "
+                "invoke the channel gets status 501)",
+                activity.type,
+                f" named {activity.name!r}" if activity.name else "",
+            )
+        else:
+            if route.auth_handlers:
+                await self._sign_in_for_route(context, state, route)
+            await route.handler(context, state)
+
+        for hook in self._after_turn:
+            if not await hook(context, state):
+                return
+        await state.save(context)
+
+    async def _sign_in_for_route(
+        self, context: TurnContext, state: StateT, route: _Route[StateT]
+    ) -> None:
+        # The seam of user sign-in: the Authorization part of the SDK runs the sign-in
+        # flow of route.auth_handlers here. Until it does, fail loudly rather than run a
+        # handler that expects a signed-in user.
+        raise ApplicationError(
+            f"route {route.name} needs sign-in ({list(route.auth_handlers)}), which this "
+            "version of AgentApplication cannot perform yet"
+        )
+
+    # ------------------------------------------------------------------ configuration
+
+    @staticmethod
+    def parse_env_vars_configuration(vars: Mapping[str, Any]) -> dict[str, Any]:
+        """Deprecated: use ``load_configuration_from_env`` from ``microsoft_agents.activity``.
+
+        Returns what ``load_configuration_from_env(vars)`` returns.
+        """
+        warnings.warn(
+            "AgentApplication.parse_env_vars_configuration is deprecated; use "
+            "load_configuration_from_env(os.environ) from microsoft_agents.activity",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return load_configuration_from_env(vars)
+
+
+async def _answer_invoke(context: TurnContext, response: InvokeResponse) -> None:
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))

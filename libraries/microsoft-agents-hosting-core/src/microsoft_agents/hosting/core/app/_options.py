@@ -1,0 +1,99 @@
+"""``ApplicationOptions``, and the input files an application can download for a turn.
+
+Options are usually given as keywords to ``AgentApplication`` itself::
+
+    app = AgentApplication[TurnState](storage=MemoryStorage(), adapter=adapter)
+
+which is the same as passing ``options=ApplicationOptions(storage=..., adapter=...)``.
+
+An :class:`InputFileDownloader` fetches the files a user attached to a message (for
+example from Teams); each turn, the application runs its downloaders and puts what they
+return in ``state.temp.input_files``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Generic
+
+from microsoft_agents.hosting.core._channel_adapter import ChannelAdapter
+from microsoft_agents.hosting.core._turn_context import TurnContext
+
+from ._routes import StateT
+from ._typing import TypingOptions
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core.storage import Storage
+
+__all__ = ["ApplicationOptions", "InputFile", "InputFileDownloader"]
+
+
+@dataclass
+class InputFile:
+    """A file the user sent with an activity, downloaded.
+
+    Attributes:
+        content: the file's bytes.
+        content_type: its media type (``"image/png"``).
+        content_url: where it was downloaded from, if it came from a URL.
+    """
+
+    content: bytes
+    content_type: str
+    content_url: str | None = None
+
+
+class InputFileDownloader(ABC):
+    """Downloads the files attached to the incoming activity.
+
+    Give instances to ``ApplicationOptions.file_downloaders``; what they return for a turn
+    is in ``state.temp.input_files`` before the route handler runs.
+    """
+
+    @abstractmethod
+    async def download_files(self, context: TurnContext) -> list[InputFile]:
+        """The files attached to ``context.activity`` (an empty list when there are none)."""
+
+
+@dataclass
+class ApplicationOptions(Generic[StateT]):
+    """How an ``AgentApplication`` behaves.
+
+    Attributes:
+        adapter: the adapter that runs the application (``CloudAdapter``); needed for
+            ``app.adapter`` and for ``@app.error`` to also cover middleware errors.
+        bot_app_id: the agent's app (client) id.
+        storage: where conversation and user state are kept (required), for example
+            ``MemoryStorage()``.
+        remove_recipient_mention: remove the @-mention of the agent from the text of
+            incoming messages before routing (``"<at>Agent</at> hi"`` becomes ``"hi"``).
+        start_typing_timer: show a typing indicator while a turn runs (see
+            ``TypingIndicator``).
+        typing: the timings of the typing indicator.
+        long_running_messages: not supported; must stay False.
+        file_downloaders: run each turn to fill ``state.temp.input_files``.
+        turn_state_factory: builds the turn state of each turn (default:
+            ``TurnState.with_storage(storage)``).
+        authorization_handlers: the user sign-in handlers, by id (used by
+            ``Authorization``).
+        proactive: the options of ``app.proactive``.
+    """
+
+    adapter: ChannelAdapter | None = None
+    bot_app_id: str = ""
+    storage: Storage | None = None
+    remove_recipient_mention: bool = True
+    start_typing_timer: bool = True
+    typing: TypingOptions | None = None
+    long_running_messages: bool = False
+    file_downloaders: list[InputFileDownloader] = field(default_factory=list)
+    turn_state_factory: Callable[[], StateT] | None = None
+    authorization_handlers: dict[str, object] | None = None
+    proactive: object | None = None
+
+    @classmethod
+    def field_names(cls) -> frozenset[str]:
+        """The names of the options (the keywords ``AgentApplication`` accepts for them)."""
+        return frozenset(f.name for f in fields(cls))

@@ -1,0 +1,420 @@
+"""AgentApplication: construction rules and the turn pipeline (state, hooks, errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from microsoft_agents.activity import (
+    ChannelAccount,
+    Mention,
+    load_configuration_from_env,
+)
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    ApplicationError,
+    ApplicationOptions,
+    InputFile,
+    InputFileDownloader,
+    MemoryStorage,
+    TurnContext,
+)
+from microsoft_agents.hosting.core._middleware import NextDelegate
+from microsoft_agents.hosting.core.app.state import TurnState
+from microsoft_agents.hosting.core.testing import AgentTester, TestAdapter
+
+
+def _app(**options: Any) -> AgentApplication[TurnState]:
+    options.setdefault("storage", MemoryStorage())
+    options.setdefault("start_typing_timer", False)
+    return AgentApplication[TurnState](**options)
+
+
+def _counter(app: AgentApplication[TurnState]) -> None:
+    @app.activity("message")
+    async def count(context: TurnContext, state: TurnState) -> None:
+        value = state.conversation.get_value("count", lambda: 0) + 1
+        state.conversation.set_value("count", value)
+        await context.send_activity(f"count {value}")
+
+
+# ---------------------------------------------------------------------- construction
+
+
+async def test_the_seed_simple_echo_agent_form_constructs_and_answers() -> None:
+    """The seed README's form: storage and adapter, no connection manager, no authorization."""
+    adapter = TestAdapter()
+    agent_app = AgentApplication[TurnState](storage=MemoryStorage(), adapter=adapter)
+
+    @agent_app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity(f"You said: {context.activity.text}")
+
+    result = await AgentTester(agent_app, adapter=adapter).send("hi")
+
+    assert result.texts == ["You said: hi"]
+    assert agent_app.adapter is adapter
+    assert agent_app.connection_manager is None
+
+
+def test_configuration_sections_are_ignored_and_agentapplication_settings_not_read() -> None:
+    """protocol §15.5: AGENTAPPLICATION__STARTTYPINGTIMER is not an option source."""
+    config = load_configuration_from_env(
+        {
+            "AGENTAPPLICATION__STARTTYPINGTIMER": "false",
+            "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": "app-id",
+        }
+    )
+
+    app = AgentApplication[TurnState](storage=MemoryStorage(), **config)
+
+    assert app.options.start_typing_timer is True
+    assert app.options.remove_recipient_mention is True
+
+
+def test_options_object_and_keywords_combine() -> None:
+    storage = MemoryStorage()
+    app = AgentApplication[TurnState](
+        ApplicationOptions(storage=storage, bot_app_id="app-1"), start_typing_timer=False
+    )
+
+    assert app.options.storage is storage
+    assert app.options.bot_app_id == "app-1"
+    assert app.options.start_typing_timer is False
+
+
+def test_storage_is_required() -> None:
+    with pytest.raises(ApplicationError, match=r"storage=MemoryStorage\(\)"):
+        AgentApplication[TurnState](adapter=TestAdapter())
+
+
+def test_long_running_messages_is_rejected() -> None:
+    """§18 row 4: the upstream long-running path is broken, so the option is refused."""
+    with pytest.raises(ApplicationError, match="long_running_messages=True is not supported"):
+        AgentApplication[TurnState](storage=MemoryStorage(), long_running_messages=True)
+
+
+def test_authorization_and_connection_manager_together_are_rejected() -> None:
+    with pytest.raises(ApplicationError, match="not both"):
+        AgentApplication[TurnState](
+            storage=MemoryStorage(), authorization=object(), connection_manager=object()
+        )
+
+
+def test_a_wrong_options_object_is_rejected() -> None:
+    with pytest.raises(TypeError, match="options must be an ApplicationOptions"):
+        AgentApplication[TurnState]({"storage": MemoryStorage()})  # type: ignore[arg-type]
+
+
+def test_adapter_and_auth_properties_explain_what_is_missing() -> None:
+    app = _app()
+
+    with pytest.raises(ApplicationError, match=r"adapter=CloudAdapter\(\.\.\.\)"):
+        _ = app.adapter
+    with pytest.raises(ApplicationError, match="authorization=Authorization"):
+        _ = app.auth
+
+
+def test_auth_handlers_without_authorization_fail_at_registration() -> None:
+    app = _app()
+
+    async def profile(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity("profile")
+
+    with pytest.raises(ApplicationError, match=r"route .*profile.*auth_handlers=\['GRAPH'\]"):
+        app.message("/me", auth_handlers=["GRAPH"])(profile)
+    with pytest.raises(ApplicationError, match=r"route .*\.profile asks for sign-in"):
+        app.adaptive_card.action_execute("refresh", auth_handlers=["GRAPH"])(profile)  # type: ignore[arg-type]
+
+
+def test_authorization_is_kept_and_sign_in_handlers_are_stored() -> None:
+    authorization = object()
+    app = AgentApplication[TurnState](storage=MemoryStorage(), authorization=authorization)
+
+    async def signed_in(context: TurnContext, state: TurnState, handler_id: str | None) -> None:
+        return None
+
+    assert app.on_sign_in_success(signed_in) is signed_in
+    assert app.on_sign_in_failure(signed_in) is signed_in
+    assert app.auth is authorization
+
+
+async def test_a_route_needing_sign_in_never_runs_without_it() -> None:
+    """User sign-in is a later part of the SDK: until then such a route fails loudly."""
+    app = AgentApplication[TurnState](
+        storage=MemoryStorage(), authorization=object(), start_typing_timer=False
+    )
+    ran: list[str] = []
+    errors: list[Exception] = []
+
+    @app.message("/me", auth_handlers=["GRAPH"])
+    async def profile(context: TurnContext, state: TurnState) -> None:
+        ran.append("profile")
+
+    @app.error
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        errors.append(error)
+
+    await AgentTester(app).send("/me")
+
+    assert ran == []
+    assert [type(e) for e in errors] == [ApplicationError]
+    assert "needs sign-in (['GRAPH'])" in str(errors[0])
+
+
+def test_parse_env_vars_configuration_is_deprecated() -> None:
+    env = {"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": "app-id"}
+
+    with pytest.deprecated_call(match="load_configuration_from_env"):
+        parsed = AgentApplication.parse_env_vars_configuration(env)
+
+    assert parsed == load_configuration_from_env(env)
+
+
+# ---------------------------------------------------------------------- state
+
+
+async def test_state_is_loaded_and_saved_each_turn() -> None:
+    app = _app()
+    _counter(app)
+    tester = AgentTester(app)
+
+    assert (await tester.send("a")).texts == ["count 1"]
+    assert (await tester.send("b")).texts == ["count 2"]
+
+
+async def test_a_custom_turn_state_factory_is_used() -> None:
+    class MyState(TurnState):
+        pass
+
+    storage = MemoryStorage()
+    app = AgentApplication[MyState](
+        storage=storage,
+        start_typing_timer=False,
+        turn_state_factory=lambda: MyState.with_storage(storage),
+    )
+    seen: list[str] = []
+
+    @app.activity("message")
+    async def handler(context: TurnContext, state: MyState) -> None:
+        seen.append(type(state).__name__)
+
+    await AgentTester(app).send("hi")
+    app.set_turn_state_factory(lambda: MyState.with_storage(storage))
+    await AgentTester(app).send("hi")
+
+    assert seen == ["MyState", "MyState"]
+
+
+async def test_temp_input_is_the_text_after_the_mention_was_removed() -> None:
+    app = _app()
+
+    @app.activity("message")
+    async def echo(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity(f"[{state.temp.input}] [{context.activity.text}]")
+
+    agent = ChannelAccount(id="agent-1", name="Agent")
+    mention = Mention(mentioned=agent, text="<at>Agent</at>")
+
+    result = await AgentTester(app, agent_account=agent).send(
+        "<at>Agent</at> hi", entities=[mention]
+    )
+
+    assert result.texts == ["[hi] [hi]"]
+
+
+async def test_the_mention_is_kept_when_remove_recipient_mention_is_off() -> None:
+    app = _app(remove_recipient_mention=False)
+
+    @app.activity("message")
+    async def echo(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity(f"[{context.activity.text}]")
+
+    agent = ChannelAccount(id="agent-1", name="Agent")
+    mention = Mention(mentioned=agent, text="<at>Agent</at>")
+
+    result = await AgentTester(app, agent_account=agent).send(
+        "<at>Agent</at> hi", entities=[mention]
+    )
+
+    assert result.texts == ["[<at>Agent</at> hi]"]
+
+
+async def test_file_downloaders_fill_temp_input_files() -> None:
+    class Downloader(InputFileDownloader):
+        async def download_files(self, context: TurnContext) -> list[InputFile]:
+            return [InputFile(content=b"abc", content_type="text/plain", content_url="u")]
+
+    app = _app(file_downloaders=[Downloader(), Downloader()])
+
+    @app.activity("message")
+    async def files(context: TurnContext, state: TurnState) -> None:
+        sizes = [len(f.content) for f in state.temp.input_files]
+        await context.send_activity(f"files {sizes}")
+
+    assert (await AgentTester(app).send("x")).texts == ["files [3, 3]"]
+
+
+# ---------------------------------------------------------------------- hooks
+
+
+async def test_before_turn_returning_false_skips_the_route_but_saves_state() -> None:
+    app = _app()
+    _counter(app)
+    blocked = {"on": True}
+
+    @app.before_turn
+    async def gate(context: TurnContext, state: TurnState) -> bool:
+        if blocked["on"]:
+            state.conversation.set_value("count", 10)
+            await context.send_activity("blocked")
+            return False
+        return True
+
+    tester = AgentTester(app)
+    first = await tester.send("a")
+    blocked["on"] = False
+    second = await tester.send("b")
+
+    assert first.texts == ["blocked"]
+    assert second.texts == ["count 11"]
+
+
+async def test_after_turn_returning_false_skips_the_save() -> None:
+    app = _app()
+    _counter(app)
+    answers = [False, True, True]
+    calls: list[str] = []
+
+    @app.after_turn
+    async def first_hook(context: TurnContext, state: TurnState) -> bool:
+        calls.append("first")
+        return answers.pop(0)
+
+    @app.after_turn
+    async def second_hook(context: TurnContext, state: TurnState) -> bool:
+        calls.append("second")
+        return True
+
+    tester = AgentTester(app)
+    texts = [(await tester.send(t)).texts for t in ("a", "b", "c")]
+
+    assert texts == [["count 1"], ["count 1"], ["count 2"]]
+    assert calls == ["first", "first", "second", "first", "second"]
+
+
+# ---------------------------------------------------------------------- errors
+
+
+async def test_the_error_handler_gets_the_turns_context_and_the_exception() -> None:
+    app = _app()
+    seen: list[tuple[TurnContext, Exception]] = []
+    boom = ValueError("boom")
+
+    @app.activity("message")
+    async def fails(context: TurnContext, state: TurnState) -> None:
+        raise boom
+
+    @app.error
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        seen.append((context, error))
+        await context.send_activity("Sorry, something went wrong.")
+
+    result = await AgentTester(app).send("hi")
+
+    assert result.texts == ["Sorry, something went wrong."]
+    ((context, error),) = seen
+    assert error is boom
+    assert context.activity is result.activity
+
+
+async def test_state_is_not_saved_for_a_turn_that_raised() -> None:
+    app = _app()
+    fail = {"on": True}
+
+    @app.activity("message")
+    async def count(context: TurnContext, state: TurnState) -> None:
+        value = state.conversation.get_value("count", lambda: 0) + 1
+        state.conversation.set_value("count", value)
+        if fail["on"]:
+            raise RuntimeError("handler failed")
+        await context.send_activity(f"count {value}")
+
+    @app.error
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        await context.send_activity("error")
+
+    tester = AgentTester(app)
+    assert (await tester.send("a")).texts == ["error"]
+    fail["on"] = False
+    assert (await tester.send("b")).texts == ["count 1"]
+
+
+async def test_errors_in_hooks_reach_the_error_handler_too() -> None:
+    app = _app()
+    errors: list[str] = []
+
+    @app.before_turn
+    async def broken(context: TurnContext, state: TurnState) -> bool:
+        raise KeyError("missing")
+
+    @app.error
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        errors.append(type(error).__name__)
+
+    await AgentTester(app).send("hi")
+
+    assert errors == ["KeyError"]
+
+
+async def test_without_an_error_handler_the_exception_reaches_the_adapter() -> None:
+    app = _app()
+    boom = RuntimeError("boom")
+    seen: list[tuple[str | None, Exception]] = []
+
+    @app.activity("message")
+    async def fails(context: TurnContext, state: TurnState) -> None:
+        raise boom
+
+    async def on_turn_error(context: TurnContext, error: Exception) -> None:
+        seen.append((context.activity.text, error))
+        await context.send_activity("adapter handled it")
+
+    tester = AgentTester(app, adapter=TestAdapter(on_turn_error=on_turn_error))
+    result = await tester.send("hi")
+
+    assert seen == [("hi", boom)]
+    assert result.texts == ["adapter handled it"]
+
+
+async def test_without_any_handler_the_exception_propagates() -> None:
+    app = _app()
+
+    @app.activity("message")
+    async def fails(context: TurnContext, state: TurnState) -> None:
+        raise RuntimeError("nobody handles this")
+
+    with pytest.raises(RuntimeError, match="nobody handles this"):
+        await AgentTester(app).send("hi")
+
+
+async def test_app_error_becomes_the_adapters_on_turn_error_for_middleware_errors() -> None:
+    class Broken:
+        async def on_turn(self, context: TurnContext, logic: NextDelegate) -> None:
+            raise LookupError("middleware failed")
+
+    adapter = TestAdapter()
+    adapter.use(Broken())
+    app = _app(adapter=adapter)
+    errors: list[Exception] = []
+
+    @app.error
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        errors.append(error)
+        await context.send_activity("handled")
+
+    result = await AgentTester(app, adapter=adapter).send("hi")
+
+    assert [type(e) for e in errors] == [LookupError]
+    assert result.texts == ["handled"]
