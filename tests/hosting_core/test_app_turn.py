@@ -418,3 +418,27 @@ async def test_app_error_becomes_the_adapters_on_turn_error_for_middleware_error
 
     assert [type(e) for e in errors] == [LookupError]
     assert result.texts == ["handled"]
+
+
+async def test_mentions_are_stripped_and_normalized_before_routing() -> None:
+    """The agent's own mention goes; another person's mention becomes their plain name."""
+    app = AgentApplication[TurnState](
+        storage=MemoryStorage(), normalize_mentions=True, start_typing_timer=False
+    )
+    seen: list[str | None] = []
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        seen.append(context.activity.text)
+
+    megan = ChannelAccount(id="29:megan", name="Megan Bowen")
+    tester = AgentTester(app, channel_id="msteams")
+    await tester.send(
+        "<at>Agent</at> ask <at>Megan Bowen</at> about it",
+        entities=[
+            Mention(mentioned=tester.agent_account, text="<at>Agent</at>"),
+            Mention(mentioned=megan, text="<at>Megan Bowen</at>"),
+        ],
+    )
+
+    assert seen == ["ask Megan Bowen about it"]

@@ -713,6 +713,8 @@ class AgentApplication(Generic[StateT]):
             and activity.is_recipient_mentioned()
         ):
             activity.remove_recipient_mention()
+        if self._options.normalize_mentions and activity.type == ActivityTypes.message:
+            _normalize_mentions(activity)
 
         state = self._turn_state_factory()
         await state.load(context, self._storage)
@@ -773,6 +775,18 @@ class AgentApplication(Generic[StateT]):
             stacklevel=2,
         )
         return load_configuration_from_env(vars)
+
+
+def _normalize_mentions(activity: Activity) -> None:
+    """Replace each mention's markup in ``activity.text`` with the mentioned name."""
+    text = activity.text
+    if not text:
+        return
+    for mention in activity.get_mentions():
+        name = mention.mentioned.name if mention.mentioned is not None else None
+        if mention.text and name:
+            text = text.replace(mention.text, name)
+    activity.text = text
 
 
 async def _answer_invoke(context: TurnContext, response: InvokeResponse) -> None:

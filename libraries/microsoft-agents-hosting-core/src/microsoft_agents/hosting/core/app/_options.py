@@ -69,6 +69,9 @@ class ApplicationOptions(Generic[StateT]):
             ``MemoryStorage()``.
         remove_recipient_mention: remove the @-mention of the agent from the text of
             incoming messages before routing (``"<at>Agent</at> hi"`` becomes ``"hi"``).
+        normalize_mentions: in the text of incoming messages, replace each remaining
+            mention tag (Teams writes ``<at>Megan Bowen</at>``) with the plain name, so
+            handlers see ``"ask Megan Bowen"`` whatever the channel's markup.
         start_typing_timer: show a typing indicator while a turn runs (see
             ``TypingIndicator``).
         typing: the timings of the typing indicator.
@@ -85,6 +88,7 @@ class ApplicationOptions(Generic[StateT]):
     bot_app_id: str = ""
     storage: Storage | None = None
     remove_recipient_mention: bool = True
+    normalize_mentions: bool = False
     start_typing_timer: bool = True
     typing: TypingOptions | None = None
     long_running_messages: bool = False
