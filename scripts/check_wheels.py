@@ -56,6 +56,30 @@ def build(folder: Path, out: Path) -> Path:
     return wheels[0]
 
 
+# Imports the package, then reports what is installed and the closure of the package's
+# declared requirements (every extra counted, markers ignored: a superset, so anything
+# outside it was pulled in by something undeclared).
+_PROBE = """
+import importlib, importlib.metadata as m, json, re
+importlib.import_module({module!r})
+norm = lambda name: re.sub(r"[-_.]+", "-", name).lower()
+seen, todo = set(), [norm({dist!r})]
+while todo:
+    name = todo.pop()
+    if name in seen:
+        continue
+    seen.add(name)
+    try:
+        requirements = m.requires(name) or []
+    except m.PackageNotFoundError:
+        continue
+    todo.extend(norm(re.split(r"[<>=!~;\\[ (]", r, maxsplit=1)[0]) for r in requirements)
+print(json.dumps({{
+    "installed": sorted(norm(d.metadata["Name"]) for d in m.distributions()),
+    "closure": sorted(seen),
+}}))
+"""
+
 NAMESPACE_INITS = ("microsoft_agents/__init__.py", "microsoft_agents/hosting/__init__.py")
 
 
@@ -83,16 +107,18 @@ def check(folder: Path, wheels: dict[str, Path], workdir: Path) -> None:
 
     module = _import_name(folder)
     inspect_wheel(wheels[dist], module)
-    probe = (
-        "import importlib, importlib.metadata as m, json, sys;"
-        f"importlib.import_module({module!r});"
-        "print(json.dumps(sorted(d.metadata['Name'].lower().replace('_','-')"
-        " for d in m.distributions())))"
-    )
     result = subprocess.run(
-        [str(python), "-I", "-c", probe], check=True, capture_output=True, text=True, cwd=workdir
+        [str(python), "-I", "-c", _PROBE.format(module=module, dist=dist)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=workdir,
     )
-    installed = set(json.loads(result.stdout)) - {"pip", "setuptools", "wheel"}
+    report = json.loads(result.stdout)
+    installed = set(report["installed"]) - {"pip", "setuptools", "wheel"}
+    undeclared = installed - set(report["closure"]) - {"pip", "setuptools", "wheel"}
+    if undeclared:
+        raise SystemExit(f"{dist}: the environment holds undeclared packages {undeclared}")
     workspace_extra = {name for name in installed if name in wheels} - declared - {dist}
     if workspace_extra:
         raise SystemExit(f"{dist}: installing it pulled other workspace packages {workspace_extra}")
