@@ -166,7 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return run([hatch, "run", "lint:check"], env) or run([hatch, "run", "types:check"], env)
     if args.command == "bench":
-        return run([hatch, "run", "bench:activity", *rest], env)
+        # Both benchmarks take --quick, --no-reference and --json.
+        return run([hatch, "run", "bench:activity", *rest], env) or run(
+            [hatch, "run", "bench:import-time", *rest], env
+        )
     if args.command == "shell":
         return run([hatch, "shell", *rest], env)
     return run([hatch, "run", "samples:activity", *rest], env)
