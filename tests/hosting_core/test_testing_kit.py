@@ -84,3 +84,16 @@ async def test_text_names_the_problem_when_there_is_not_exactly_one_message() ->
 
 def test_test_adapter_is_not_collected_as_a_test_class() -> None:
     assert TestAdapter.__test__ is False
+
+
+async def test_status_is_what_the_channel_would_get() -> None:
+    class OnlyMessages:
+        async def on_turn(self, context: TurnContext) -> None:
+            if context.activity.type == ActivityTypes.message:
+                await context.send_activity("ok")
+
+    tester = AgentTester(OnlyMessages())
+    assert (await tester.send("hi")).status == 202
+    assert (await tester.invoke("nobody/answers")).status == 501
+    assert (await tester.send("hi", delivery_mode="expectReplies")).status == 200
+    assert (await AgentTester(Echo()).invoke("x")).status == 200

@@ -69,6 +69,19 @@ class TurnResult(Sequence[Activity]):
             )
         return messages[0].text
 
+    @property
+    def status(self) -> int:
+        """The HTTP status a channel would get for this turn from the hosting layer.
+
+        The answer's status for an answered invoke, 501 for an invoke nobody answered,
+        200 for an ``expectReplies`` request, 202 for everything else.
+        """
+        if self.activity.type == ActivityTypes.invoke:
+            return self.invoke_response.status if self.invoke_response else 501
+        if self.activity.delivery_mode == "expectReplies":
+            return 200
+        return 202
+
     def of_type(self, activity_type: str) -> list[Activity]:
         """The replies of one activity type (``"typing"``, ``"event"``, ...)."""
         return [a for a in self.replies if a.type == activity_type]
