@@ -603,9 +603,10 @@ async def test_cards_search_of_another_dataset_goes_unanswered() -> None:
 
     result = await cards_tester("msteams").invoke("application/search", value)
 
-    # no route answers it: the agent sends nothing (an HTTP host then replies 501)
+    # no route answers it: the agent sends nothing, so the channel gets 501
     assert result.replies == []
     assert result.invoke_response is None
+    assert result.status == 501
 
 
 async def test_cards_agent_sends_no_typing_indicator() -> None:
