@@ -9,7 +9,15 @@ The tree::
     ├── StorageError                   a storage operation failed
     │   ├── StorageKeyError            (also a ValueError) a key that cannot be stored
     │   └── ETagConflictError          a write carried a stale e_tag; nothing was written
-    └── AdapterError                   an adapter cannot do what was asked
+    ├── AdapterError                   an adapter cannot do what was asked
+    ├── ServiceError                   a channel or token service answered with an error
+    │                                  (status, the service's error code, the body)
+    ├── OutboundRequestRefusedError    an outbound call was refused before anything was sent
+    │                                  (host not allowed, serviceUrl not the token's)
+    ├── AuthenticationError            (also a PermissionError) an incoming request's token is
+    │                                  missing or invalid; the HTTP answer is 401
+    └── AuthConfigurationError         (also a ValueError) authentication settings that cannot
+                                       work: a misspelled key, a missing tenant id
 
 Errors raised by a user's handler are not wrapped: they reach the adapter's
 ``on_turn_error`` (or the application's ``@app.error`` handler) as they were raised.
@@ -20,8 +28,12 @@ from __future__ import annotations
 __all__ = [
     "AdapterError",
     "ApplicationError",
+    "AuthConfigurationError",
+    "AuthenticationError",
     "ETagConflictError",
     "HostingError",
+    "OutboundRequestRefusedError",
+    "ServiceError",
     "StateError",
     "StorageError",
     "StorageKeyError",
@@ -62,3 +74,66 @@ class ETagConflictError(StorageError):
 
 class AdapterError(HostingError):
     """The adapter cannot perform the requested operation."""
+
+
+class ServiceError(HostingError):
+    """A Bot Connector or token service call failed.
+
+    Attributes:
+        status: the HTTP status (0 when no response arrived: a connection failure or a
+            timeout).
+        code: the service's error code (``error.code`` of a Bot Framework error body), if any.
+        body: the response body as text (empty when there was none).
+        method: the HTTP method of the call.
+        url: the URL called.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        code: str | None = None,
+        body: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.body = body
+        self.method = method
+        self.url = url
+
+
+class OutboundRequestRefusedError(HostingError):
+    """An outbound call was refused before any request (or token) left the process.
+
+    Attributes:
+        url: the URL that was refused.
+        reason: why (not https, host not allowed, not the token's serviceUrl, ...).
+    """
+
+    def __init__(self, message: str, *, url: str, reason: str) -> None:
+        super().__init__(message)
+        self.url = url
+        self.reason = reason
+
+
+class AuthenticationError(HostingError, PermissionError):
+    """The caller could not be authenticated: no token, or a token that failed validation.
+
+    The message is for logs; HTTP layers answer 401 with a fixed text, never this message.
+    """
+
+
+class AuthConfigurationError(HostingError, ValueError):
+    """Authentication settings that cannot work; the message names the setting and the fix.
+
+    Attributes:
+        setting: the configuration key at fault, if one is.
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
