@@ -77,7 +77,10 @@ CLIENT_SIDE = "only clients act on this; an agent never renders or activates it"
 # status "tested" entries only annotate rows that tests cite.
 NOTES: dict[str, tuple[str, str]] = {
     # Basic structure
-    "A2004": (NOT_YET, f"{OUTBOUND} (drop empty strings before sending)"),
+    "A2004": (
+        TESTED,
+        "TurnContext leaves empty strings out of what it sends (text and speak may be empty)",
+    ),
     "A2033": (NOT_YET, f"{ADAPTER} (no reliance on channel de-duplication)"),
     "A2042": (NOT_YET, f"{ADAPTER} (timestamps never gate processing)"),
     "A2063": (
@@ -89,7 +92,7 @@ NOTES: dict[str, tuple[str, str]] = {
         f"{OUTBOUND} (suggestion without recipient refused); create_reply sets recipient "
         "on purpose (see Deliberate choices)",
     ),
-    "A2080": (NOT_YET, f"{OUTBOUND} (refuse a send without conversation.id)"),
+    "A2080": (TESTED, "TurnContext refuses to send when the incoming activity has no conversation"),
     "A2082": (
         NOT_YET,
         f"{OUTBOUND}; create_reply keeps the whole conversation (see Deliberate choices)",
@@ -99,8 +102,9 @@ NOTES: dict[str, tuple[str, str]] = {
         f"{OUTBOUND}; create_reply keeps isGroup/conversationType (see Deliberate choices)",
     ),
     "A2100": (
-        NOT_YET,
-        f"{OUTBOUND}; create_reply sets entities=[] for compatibility (see Deliberate choices)",
+        TESTED,
+        "create_reply starts with entities=[] for compatibility; "
+        "TurnContext leaves the empty list out of what it sends",
     ),
     "A2251": (NOT_YET, f"{ADAPTER} (discard inbound callerId before the turn)"),
     "A2252": (NOT_YET, f"{ADAPTER} (set callerId from the validated token)"),
@@ -114,15 +118,16 @@ NOTES: dict[str, tuple[str, str]] = {
     "A3113": (NOT_YET, f"{ADAPTER} (expectReplies replies go in the HTTP body)"),
     "A3114": (NOT_YET, f"{A2A} (no expectReplies on invoke)"),
     "A3115": (NOT_YET, f"{A2A} (expectReplies only for targets known to support it)"),
-    "A3116": (NOT_YET, f"{OUTBOUND} (never send expectReplies to a channel)"),
+    "A3116": (TESTED, "TurnContext strips deliveryMode expectReplies from what it sends"),
     # Message
     "A3031": (NOT_YET, f"{VOICE}; the schema never interprets speak"),
     "A3033": (NOT_YET, f"{VOICE}; the SDK parses no SSML today"),
     "A3035": (NOT_YET, f"{VOICE} (fall back to text when speak is missing)"),
     "A3041": (NOT_YET, f"{FACTORY} (voice channels always get inputHint)"),
     "A3050": (
-        NOT_YET,
-        f"{OUTBOUND}; create_reply sets attachments=[] for compatibility (see Deliberate choices)",
+        TESTED,
+        "create_reply starts with attachments=[] for compatibility; "
+        "TurnContext leaves the empty list out of what it sends",
     ),
     "A3070": (NOT_YET, "hosting-core: transcript logging (summary rendered after text)"),
     "A5250": (NOT_YET, f"{FACTORY} (voice message helper)"),
@@ -130,7 +135,7 @@ NOTES: dict[str, tuple[str, str]] = {
     "A5252": (NOT_YET, f"{FACTORY} (voice message transcription)"),
     "A4101": (NOT_YET, "hosting-core: test adapter (de-duplicate member ids)"),
     # Event / invoke / trace
-    "A5001": (NOT_YET, f"{OUTBOUND} (refuse an event without name)"),
+    "A5001": (TESTED, "TurnContext refuses to send an event without a name"),
     "A5210": (NOT_YET, MEDIA),
     "A5211": (NOT_YET, MEDIA),
     "A5212": (NOT_YET, MEDIA),
@@ -144,7 +149,7 @@ NOTES: dict[str, tuple[str, str]] = {
     "A5260": (NOT_YET, MEDIA),
     "A5261": (NOT_YET, MEDIA),
     "A5262": (NOT_YET, MEDIA),
-    "A5401": (NOT_YET, f"{OUTBOUND} (refuse an invoke without name)"),
+    "A5401": (TESTED, "TurnContext refuses to send an invoke without a name"),
     "A5402": (TESTED, f"ActivityHandler answers 501; {HTTP} turns it into the HTTP status"),
     "A5501": (NOT_YET, f"{ROUTING} (invoke value model chosen from type and name)"),
     "A6152": (NOT_YET, f"{ROUTING} (unknown trace names are ignored)"),
@@ -197,7 +202,7 @@ NOTES: dict[str, tuple[str, str]] = {
         "activity schema: IRI forms of Appendix II types are kept as generic entities",
     ),
     "A7612": (NA, "binds whoever defines entity types; the SDK defines none of its own"),
-    "A7701": (NOT_YET, f"{OUTBOUND} (drop suggestedActions without actions)"),
+    "A7701": (TESTED, "TurnContext drops suggestedActions without actions"),
     "A7711": (NA, CLIENT_SIDE),
     "A7720": (NA, CLIENT_SIDE),
     "A7721": (NOT_YET, f"{OUTBOUND} (TextHighlight accepts empty text today)"),
@@ -311,9 +316,9 @@ CHOICES = """\
   A2082, A2083 and A2302 are SHOULD NOTs: the reference SDK does the same, and channels such
   as Teams need the conversation's `tenantId` and `conversationType` on a reply.
 - **`create_reply` writes `attachments: []` and `entities: []`**, like the reference SDK,
-  so code that appends to them keeps working. Removing empty lists and empty strings before
-  sending (A2004, A2100, A3050) is left to hosting-core's outbound path; the models write
-  what was set.
+  so code that appends to them keeps working. The models write what was set;
+  `TurnContext` leaves empty lists, empty strings (other than `text` and `speak`) and empty
+  suggested actions out of everything it sends (A2004, A2100, A3050, A7701).
 - **Entity `type` keeps the spelling that came in.** Known types are matched ignoring case
   (`Mention` parses as a mention) and written back exactly as received.
 - **Unknown keys are kept at every level** (A2005): on the activity, accounts, the

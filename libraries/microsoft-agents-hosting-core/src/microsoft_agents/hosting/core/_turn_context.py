@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from microsoft_agents.activity import (
     Activity,
+    ActivityStateError,
     ActivityTypes,
     ConversationReference,
     InputHints,
@@ -66,6 +67,46 @@ DeleteActivityHandler = Callable[
 # The key under which an invoke's answer is kept for the HTTP response. One key, used by
 # the context, every adapter and the handlers (upstream used three different ones).
 INVOKE_RESPONSE_KEY = "ChannelAdapter.InvokeResponse"
+
+
+# Fields for which an empty string is a meaningful value (an empty message is allowed).
+_EMPTY_STRING_ALLOWED = frozenset({"text", "speak"})
+# Lists the protocol asks senders to leave out rather than send empty.
+_OMIT_WHEN_EMPTY = frozenset({"entities", "attachments"})
+
+
+def _unset(activity: Activity, name: str) -> None:
+    """Remove a field from the wire form: back to its default and no longer "set"."""
+    setattr(activity, name, None)
+    activity.model_fields_set.discard(name)
+
+
+def _prepare_outgoing(activity: Activity) -> None:
+    """Apply the protocol's rules for what a sender puts on the wire.
+
+    Leaves out empty strings (A2004), empty ``entities`` and ``attachments`` lists (A2100,
+    A3050) and suggested actions without actions (A7701); never asks a channel for
+    ``expectReplies`` (A3116); refuses an event or invoke without a name (A5001, A5401).
+
+    Raises:
+        ActivityStateError: the activity cannot be sent as it is.
+    """
+    for name in list(activity.model_fields_set):
+        value = getattr(activity, name)
+        if (value == "" and name not in _EMPTY_STRING_ALLOWED) or (
+            name in _OMIT_WHEN_EMPTY and value == []
+        ):
+            _unset(activity, name)
+    suggested = activity.suggested_actions
+    if suggested is not None and not suggested.actions:
+        _unset(activity, "suggested_actions")
+    if activity.delivery_mode == "expectReplies":
+        _unset(activity, "delivery_mode")
+    if activity.type in (ActivityTypes.event, ActivityTypes.invoke) and not activity.name:
+        raise ActivityStateError(
+            f"an outgoing {activity.type} activity needs a name (what the receiver dispatches "
+            "on); set activity.name before sending it"
+        )
 
 
 def read_invoke_response(context: TurnContext) -> InvokeResponse | None:
@@ -273,6 +314,7 @@ class TurnContext:
                 copy.input_hint = InputHints.accepting_input
             if copy.id is not None:
                 copy.id = None
+            _prepare_outgoing(copy)
             outgoing.append(copy)
 
         async def deliver() -> list[ResourceResponse]:
