@@ -82,7 +82,7 @@ NOTES: dict[str, tuple[str, str]] = {
         "TurnContext leaves empty strings out of what it sends (text and speak may be empty)",
     ),
     "A2033": (NOT_YET, f"{ADAPTER} (no reliance on channel de-duplication)"),
-    "A2042": (NOT_YET, f"{ADAPTER} (timestamps never gate processing)"),
+    "A2042": (TESTED, "ChannelServiceAdapter never gates processing on timestamps"),
     "A2063": (
         NOT_YET,
         f"{OUTBOUND}; create_reply keeps from.name on purpose (see Deliberate choices)",
@@ -106,16 +106,16 @@ NOTES: dict[str, tuple[str, str]] = {
         "create_reply starts with entities=[] for compatibility; "
         "TurnContext leaves the empty list out of what it sends",
     ),
-    "A2251": (NOT_YET, f"{ADAPTER} (discard inbound callerId before the turn)"),
-    "A2252": (NOT_YET, f"{ADAPTER} (set callerId from the validated token)"),
+    "A2251": (TESTED, "ChannelServiceAdapter discards an inbound callerId"),
+    "A2252": (TESTED, "ChannelServiceAdapter sets callerId from the validated token"),
     "A2302": (
         NOT_YET,
         f"{OUTBOUND}; create_reply keeps serviceUrl on purpose (see Deliberate choices)",
     ),
     # Delivery mode
-    "A3111": (NOT_YET, f"{ADAPTER} (unknown deliveryMode follows the normal path)"),
+    "A3111": (TESTED, "ChannelServiceAdapter treats an unknown deliveryMode as normal"),
     "A3112": (NOT_YET, f"{HTTP} (refuse expectReplies when replies cannot be buffered)"),
-    "A3113": (NOT_YET, f"{ADAPTER} (expectReplies replies go in the HTTP body)"),
+    "A3113": (TESTED, "ChannelServiceAdapter returns expectReplies replies in the HTTP answer"),
     "A3114": (NOT_YET, f"{A2A} (no expectReplies on invoke)"),
     "A3115": (NOT_YET, f"{A2A} (expectReplies only for targets known to support it)"),
     "A3116": (TESTED, "TurnContext strips deliveryMode expectReplies from what it sends"),

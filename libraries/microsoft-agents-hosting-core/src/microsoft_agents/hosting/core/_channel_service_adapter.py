@@ -1,0 +1,532 @@
+"""``ChannelServiceAdapter``: turns for channels reached through a Bot Connector service.
+
+This adapter runs a turn for an activity a channel sent (Teams, Web Chat, Copilot, another
+agent) and carries the agent's answers back over the channel's Bot Connector REST API. The
+HTTP layer (:class:`~microsoft_agents.hosting.core.HttpAdapterBase`, and the aiohttp
+``CloudAdapter`` built on it) verifies the caller's token, then calls
+:meth:`ChannelServiceAdapter.process_activity` with the caller's claims.
+
+One turn, step by step:
+
+1. a :class:`TurnContext` is created; the caller's identity is kept in ``turn_state``
+   under ``AGENT_IDENTITY_KEY`` and the token audience for replies under
+   ``OAUTH_SCOPE_KEY``;
+2. the clients of the turn are made by the channel service client factory: a user-token
+   client (``context.services.get(UserTokenClientBase)``, also in ``turn_state`` under
+   ``USER_TOKEN_CLIENT_KEY``) and, unless the caller asked for ``expectReplies``, a
+   connector client (``context.services.get(ConnectorClientBase)``);
+3. the middleware and the agent run; what they send comes to :meth:`send_activities`;
+4. the clients are closed and the synchronous answer is returned: the invoke response
+   for an ``invoke`` (501 when the agent gave none), ``{"activities": [...]}`` with status
+   200 for ``expectReplies``, nothing for every other activity (the HTTP answer is 202).
+
+Sending (:meth:`send_activities`), per activity: an ``invokeResponse`` is kept for the HTTP
+answer, never posted; a ``delay`` pauses for its ``value`` in milliseconds (capped at
+:attr:`ChannelServiceAdapter.max_delay_ms`); a ``trace`` is posted only to the Bot Framework
+Emulator; anything else is a *reply-to-activity* call when ``replyToId`` is set, else a
+*send-to-conversation* call.
+
+Delivery modes. ``expectReplies`` buffers every reply for the HTTP answer (no connector
+client is created and the activity may lack a ``serviceUrl``). ``stream`` has no
+transport of its own in this SDK: such an activity is handled like a ``normal`` one
+(replies are posted to the connector and the HTTP answer is 202).
+
+Proactive messages: :meth:`continue_conversation` (for your own app id) and
+:meth:`continue_conversation_with_claims` run a turn in an existing conversation;
+:meth:`create_conversation` starts a new one and runs the callback on an ``event`` named
+``CreateConversation``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    CallerIdConstants,
+    ChannelId,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+    DeliveryModes,
+    InvokeResponse,
+    ResourceResponse,
+)
+
+from ._channel_adapter import ChannelAdapter, OnTurnErrorHandler
+from ._channel_service_client_factory import (
+    BOT_FRAMEWORK_AUDIENCE,
+    ChannelServiceClientFactoryBase,
+    is_anonymous_identity,
+)
+from ._errors import AdapterError
+from ._middleware import TurnCallback
+from ._turn_context import INVOKE_RESPONSE_KEY, TurnContext, read_invoke_response
+from .authorization import ClaimsIdentity
+from .connector import ConnectorClientBase, UserTokenClientBase
+from .header_propagation import AgenticHeaderProvider, HeaderPropagationContext
+
+__all__ = ["ChannelServiceAdapter"]
+
+logger = logging.getLogger(__name__)
+
+_DELAY_TYPE = "delay"
+_DEFAULT_DELAY_MS = 1000
+_EMULATOR = "emulator"
+_CREATE_CONVERSATION_EVENT = "CreateConversation"
+
+
+async def _pause(seconds: float) -> None:
+    """Wait between two sends (a seam for tests)."""
+    await asyncio.sleep(seconds)
+
+
+def _delay_ms(activity: Activity) -> int:
+    value = activity.value
+    if value is None:
+        return _DEFAULT_DELAY_MS
+    try:
+        milliseconds = int(value)
+    except (TypeError, ValueError):
+        logger.warning(
+            "the value of a delay activity is not a number of milliseconds (%r); waiting %s ms",
+            type(value).__name__,
+            _DEFAULT_DELAY_MS,
+        )
+        return _DEFAULT_DELAY_MS
+    return max(milliseconds, 0)
+
+
+class ChannelServiceAdapter(ChannelAdapter):
+    """An adapter that answers channels through their Bot Connector service.
+
+    Args:
+        channel_service_client_factory: makes the connector and user-token clients of
+            each turn (usually a ``RestChannelServiceClientFactory``).
+        on_turn_error: called when a turn raises (see :class:`ChannelAdapter`).
+        max_delay_ms: the longest pause a ``delay`` activity may cause.
+    """
+
+    max_delay_ms: int = 10_000
+    """Upper bound, in milliseconds, of the pause a ``delay`` activity causes."""
+
+    def __init__(
+        self,
+        channel_service_client_factory: ChannelServiceClientFactoryBase,
+        *,
+        on_turn_error: OnTurnErrorHandler | None = None,
+        max_delay_ms: int | None = None,
+    ) -> None:
+        super().__init__(on_turn_error=on_turn_error)
+        if channel_service_client_factory is None:
+            raise TypeError(
+                "ChannelServiceAdapter needs a channel service client factory, for example "
+                "RestChannelServiceClientFactory(connection_manager)"
+            )
+        self._channel_service_client_factory = channel_service_client_factory
+        if max_delay_ms is not None:
+            self.max_delay_ms = max_delay_ms
+
+    @property
+    def channel_service_client_factory(self) -> ChannelServiceClientFactoryBase:
+        """The factory that makes each turn's clients."""
+        return self._channel_service_client_factory
+
+    # ------------------------------------------------------------------ to the channel
+
+    async def send_activities(
+        self, context: TurnContext, activities: Sequence[Activity]
+    ) -> list[ResourceResponse]:
+        """Deliver ``activities`` in order; see the module docs for the per-type rules.
+
+        Args:
+            context: the turn sending them.
+            activities: the activities, already addressed by the context.
+
+        Returns:
+            One receipt per activity; an empty one for activities that were kept,
+            dropped or answered without an id.
+
+        Raises:
+            AdapterError: there is no connector client for the turn.
+        """
+        responses: list[ResourceResponse] = []
+        for activity in activities:
+            activity_type = activity.type
+            if activity_type == ActivityTypes.invoke_response:
+                context.turn_state[INVOKE_RESPONSE_KEY] = activity
+                responses.append(ResourceResponse())
+            elif activity_type == _DELAY_TYPE:
+                milliseconds = min(_delay_ms(activity), self.max_delay_ms)
+                await _pause(milliseconds / 1000)
+                responses.append(ResourceResponse())
+            elif activity_type == ActivityTypes.trace and not _is_emulator(activity):
+                logger.debug("dropped a trace activity: only the Emulator receives them")
+                responses.append(ResourceResponse())
+            elif context.activity.delivery_mode == DeliveryModes.expect_replies:
+                context.buffered_reply_activities.append(activity)
+                responses.append(ResourceResponse())
+            else:
+                responses.append(await self._post(context, activity))
+        return responses
+
+    async def _post(self, context: TurnContext, activity: Activity) -> ResourceResponse:
+        client = self._connector_client(context)
+        conversation_id = _conversation_id(activity)
+        if activity.reply_to_id:
+            response = await client.conversations.reply_to_activity(
+                conversation_id, activity.reply_to_id, activity
+            )
+        else:
+            response = await client.conversations.send_to_conversation(conversation_id, activity)
+        return response if response is not None else ResourceResponse()
+
+    @staticmethod
+    def _connector_client(context: TurnContext) -> ConnectorClientBase:
+        client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+        if client is None:
+            raise AdapterError(
+                "this turn has no connector client, so nothing can be posted to the channel "
+                "(a turn for an expectReplies request answers in the HTTP response instead)"
+            )
+        return client
+
+    async def update_activity(
+        self, context: TurnContext, activity: Activity
+    ) -> ResourceResponse | None:
+        """Replace an activity sent earlier (``activity.id`` names it).
+
+        Raises:
+            AdapterError: the turn has no connector client.
+            ValueError: the activity has no id or no conversation.
+        """
+        if not activity.id:
+            raise ValueError("update_activity needs the id of the activity to replace")
+        client = self._connector_client(context)
+        return await client.conversations.update_activity(
+            _conversation_id(activity), activity.id, activity
+        )
+
+    async def delete_activity(self, context: TurnContext, reference: ConversationReference) -> None:
+        """Delete an activity sent earlier.
+
+        Raises:
+            AdapterError: the turn has no connector client.
+            ValueError: the reference has no activity id.
+        """
+        conversation_id = reference.conversation.id if reference.conversation else None
+        if not reference.activity_id or not conversation_id:
+            raise ValueError(
+                "delete_activity needs the reference's conversation id and activity_id"
+            )
+        client = self._connector_client(context)
+        await client.conversations.delete_activity(conversation_id, reference.activity_id)
+
+    # ------------------------------------------------------------------ incoming turns
+
+    async def process_activity(
+        self,
+        claims_identity: ClaimsIdentity,
+        activity: Activity,
+        callback: TurnCallback,
+    ) -> InvokeResponse | None:
+        """Run a turn for an activity a channel sent, with the caller's verified claims.
+
+        Args:
+            claims_identity: the claims of the caller's token (empty when anonymous).
+            activity: the incoming activity.
+            callback: the agent, usually ``agent.on_turn``.
+
+        Returns:
+            The synchronous answer: the invoke response of an ``invoke`` (status 501 when
+            none was produced), ``InvokeResponse(200, {"activities": [...]})`` for
+            ``expectReplies``, and None for every other activity.
+
+        Raises:
+            OutboundRequestRefusedError: the activity's serviceUrl may not receive a token.
+            ValueError: the activity has no conversation, or no serviceUrl when one is
+                needed.
+        """
+        if activity.conversation is None or not activity.conversation.id:
+            raise ValueError("the activity has no conversation.id, so it cannot be answered")
+        # callerId says who sent the activity; only the validated token may say it, never
+        # the payload (A2251, A2252).
+        if claims_identity.is_agent_claim():
+            activity.caller_id = (
+                f"{CallerIdConstants.agent_to_agent_prefix}{claims_identity.get_outgoing_app_id()}"
+            )
+        elif claims_identity.claims:
+            issuer = str(claims_identity.get_claim_value("iss") or "")
+            activity.caller_id = (
+                CallerIdConstants.us_gov_channel
+                if "botframework.us" in issuer
+                else CallerIdConstants.public_azure_channel
+            )
+        elif activity.caller_id is not None:
+            activity.caller_id = None
+            activity.model_fields_set.discard("caller_id")
+        audience = self._audience_of(claims_identity)
+        expects_replies = activity.delivery_mode == DeliveryModes.expect_replies
+        if activity.delivery_mode == DeliveryModes.stream:
+            logger.debug("deliveryMode 'stream' is handled as 'normal' (no streaming transport)")
+        context = self._new_context(claims_identity, activity, audience)
+        try:
+            await self._attach_clients(
+                context, claims_identity, audience, connector=not expects_replies
+            )
+            await self.run_pipeline(context, callback)
+        finally:
+            await self._release(context)
+
+        if expects_replies:
+            replies = [
+                reply.to_wire(exclude_none=True) for reply in context.buffered_reply_activities
+            ]
+            return InvokeResponse(status=200, body={"activities": replies})
+        if activity.type == ActivityTypes.invoke:
+            answer = read_invoke_response(context)
+            return answer if answer is not None else InvokeResponse(status=501)
+        return None
+
+    @staticmethod
+    def _audience_of(claims_identity: ClaimsIdentity) -> str:
+        # app://<caller> for an agent that called this one, else the Bot Framework's.
+        return claims_identity.get_token_audience() or BOT_FRAMEWORK_AUDIENCE
+
+    def _new_context(
+        self, claims_identity: ClaimsIdentity, activity: Activity, audience: str
+    ) -> TurnContext:
+        context = TurnContext(self, activity, claims_identity)
+        context.turn_state[self.AGENT_IDENTITY_KEY] = claims_identity
+        context.turn_state[self.OAUTH_SCOPE_KEY] = audience
+        HeaderPropagationContext.reset()
+        if activity.is_agentic_request():
+            HeaderPropagationContext.register(AgenticHeaderProvider(activity))
+        return context
+
+    async def _attach_clients(
+        self,
+        context: TurnContext,
+        claims_identity: ClaimsIdentity,
+        audience: str,
+        *,
+        connector: bool,
+        service_url: str | None = None,
+    ) -> None:
+        factory = self._channel_service_client_factory
+        anonymous = is_anonymous_identity(claims_identity)
+        if connector:
+            # The connector client first: its URL checks run before any token is fetched.
+            url = service_url or context.activity.service_url
+            if not url:
+                raise ValueError(
+                    "the activity has no serviceUrl, so the agent's replies cannot be "
+                    "delivered; send one (or use deliveryMode 'expectReplies')"
+                )
+            connector_client = await factory.create_connector_client(
+                context, claims_identity, url, audience, use_anonymous=anonymous
+            )
+            context.services.set(ConnectorClientBase, connector_client)  # type: ignore[type-abstract]
+        user_token_client = await factory.create_user_token_client(
+            context, claims_identity, use_anonymous=anonymous
+        )
+        context.services.set(UserTokenClientBase, user_token_client)  # type: ignore[type-abstract]
+        context.turn_state[self.USER_TOKEN_CLIENT_KEY] = user_token_client
+
+    @staticmethod
+    async def _release(context: TurnContext) -> None:
+        try:
+            for kind in (ConnectorClientBase, UserTokenClientBase):
+                client: Any = context.services.get(kind)
+                if client is None:
+                    continue
+                try:
+                    await client.close()
+                except Exception:
+                    logger.exception("closing the %s of a turn failed", kind.__name__)
+        finally:
+            HeaderPropagationContext.reset()
+
+    # ------------------------------------------------------------------ proactive turns
+
+    def create_claims_identity(self, agent_app_id: str = "") -> ClaimsIdentity:
+        """The identity of a proactive turn this agent starts itself.
+
+        Args:
+            agent_app_id: the agent's app (client) id; empty for an agent without
+                authentication (the turn is then anonymous and sends no token).
+
+        Returns:
+            A ``ClaimsIdentity`` with ``aud`` and ``appid`` set to ``agent_app_id``.
+        """
+        return ClaimsIdentity({"aud": agent_app_id, "appid": agent_app_id})
+
+    async def continue_conversation(
+        self,
+        agent_app_id: str,
+        continuation_activity: Activity | ConversationReference,
+        callback: TurnCallback,
+    ) -> None:
+        """Run ``callback`` in a proactive turn of an existing conversation.
+
+        Args:
+            agent_app_id: this agent's app (client) id.
+            continuation_activity: the activity of the turn, or the stored reference of
+                the conversation (its ``ContinueConversation`` event is used); it needs a
+                conversation and a serviceUrl.
+            callback: the code to run, usually ``agent.on_turn``.
+
+        Raises:
+            ValueError: the activity lacks a conversation or a serviceUrl.
+            OutboundRequestRefusedError: the serviceUrl may not receive a token.
+        """
+        if isinstance(continuation_activity, ConversationReference):
+            activity = continuation_activity.get_continuation_activity()
+        else:
+            activity = continuation_activity
+        await self.process_proactive(
+            self.create_claims_identity(agent_app_id), activity, BOT_FRAMEWORK_AUDIENCE, callback
+        )
+
+    async def continue_conversation_with_claims(
+        self,
+        claims_identity: Any,
+        continuation_activity: Activity,
+        callback: TurnCallback,
+        audience: str | None = None,
+    ) -> None:
+        """Run a proactive turn on behalf of ``claims_identity``.
+
+        Args:
+            claims_identity: the identity to act for (for example the claims of the
+                agent that called this one).
+            continuation_activity: the activity of the turn (conversation and serviceUrl
+                required).
+            callback: the code to run.
+            audience: the token audience for replies; derived from the claims when None.
+
+        Raises:
+            ValueError: the activity lacks a conversation or a serviceUrl.
+            OutboundRequestRefusedError: the serviceUrl may not receive a token.
+        """
+        if not isinstance(claims_identity, ClaimsIdentity):
+            raise TypeError(
+                "continue_conversation_with_claims needs a ClaimsIdentity, got "
+                f"{type(claims_identity).__name__}"
+            )
+        await self.process_proactive(
+            claims_identity,
+            continuation_activity,
+            audience or self._audience_of(claims_identity),
+            callback,
+        )
+
+    async def process_proactive(
+        self,
+        claims_identity: ClaimsIdentity,
+        continuation_activity: Activity,
+        audience: str,
+        callback: TurnCallback,
+    ) -> None:
+        """Run a proactive turn: the shared part of the ``continue_*`` methods.
+
+        Args:
+            claims_identity: the identity the turn acts for.
+            continuation_activity: the activity of the turn.
+            audience: the token audience for replies.
+            callback: the code to run.
+
+        Raises:
+            ValueError: the activity lacks a conversation or a serviceUrl.
+            OutboundRequestRefusedError: the serviceUrl may not receive a token.
+        """
+        activity = continuation_activity
+        if activity.conversation is None or not activity.conversation.id:
+            raise ValueError("a proactive turn needs the activity's conversation (with an id)")
+        if not activity.service_url:
+            raise ValueError("a proactive turn needs the activity's serviceUrl")
+        context = self._new_context(claims_identity, activity, audience)
+        try:
+            await self._attach_clients(context, claims_identity, audience, connector=True)
+            await self.run_pipeline(context, callback)
+        finally:
+            await self._release(context)
+
+    async def create_conversation(
+        self,
+        agent_app_id: str,
+        channel_id: str,
+        service_url: str,
+        audience: str,
+        conversation_parameters: ConversationParameters,
+        callback: TurnCallback,
+    ) -> None:
+        """Start a conversation on the channel, then run ``callback`` in it.
+
+        The conversation is created with ``POST v3/conversations``; the callback then
+        runs on an ``event`` activity named ``CreateConversation`` addressed to the new
+        conversation.
+
+        Args:
+            agent_app_id: this agent's app (client) id.
+            channel_id: the channel to create it on (``msteams``, ...).
+            service_url: the channel's service URL.
+            audience: the token audience (``https://api.botframework.com`` for channels).
+            conversation_parameters: who takes part, the tenant, a first activity, ...
+            callback: the code to run in the new conversation.
+
+        Raises:
+            ValueError: ``service_url`` or ``channel_id`` is empty.
+            OutboundRequestRefusedError: ``service_url`` may not receive a token.
+        """
+        if not service_url:
+            raise ValueError("create_conversation needs the channel's service_url")
+        if not channel_id:
+            raise ValueError("create_conversation needs a channel_id")
+        claims_identity = self.create_claims_identity(agent_app_id)
+        audience = audience or BOT_FRAMEWORK_AUDIENCE
+        event = Activity(
+            type=ActivityTypes.event,
+            name=_CREATE_CONVERSATION_EVENT,
+            channel_id=ChannelId(channel_id),
+            service_url=service_url,
+        )
+        if conversation_parameters.agent is not None:
+            event.recipient = conversation_parameters.agent
+        bootstrap = TurnContext(self, event, claims_identity)
+        client = await self._channel_service_client_factory.create_connector_client(
+            bootstrap,
+            claims_identity,
+            service_url,
+            audience,
+            use_anonymous=is_anonymous_identity(claims_identity),
+        )
+        try:
+            created = await client.conversations.create_conversation(conversation_parameters)
+        finally:
+            await client.close()
+
+        event.id = created.activity_id or str(uuid.uuid4())
+        event.conversation = ConversationAccount(
+            id=created.id or "", tenant_id=conversation_parameters.tenant_id
+        )
+        if conversation_parameters.channel_data is not None:
+            event.channel_data = conversation_parameters.channel_data
+        if created.service_url:
+            event.service_url = created.service_url
+        await self.process_proactive(claims_identity, event, audience, callback)
+
+
+def _is_emulator(activity: Activity) -> bool:
+    return ChannelId.get_channel(activity.channel_id) == _EMULATOR
+
+
+def _conversation_id(activity: Activity) -> str:
+    if activity.conversation is None or not activity.conversation.id:
+        raise ValueError("the outgoing activity has no conversation.id")
+    return activity.conversation.id

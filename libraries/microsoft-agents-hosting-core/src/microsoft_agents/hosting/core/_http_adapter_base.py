@@ -1,0 +1,219 @@
+"""``HttpAdapterBase``: one HTTP request in, one turn run, one HTTP response out.
+
+This is the whole inbound endpoint (``POST /api/messages``) without a web framework. A
+framework package authenticates the request (JWT middleware), wraps it in an
+:class:`~microsoft_agents.hosting.core.http.HttpRequestProtocol`, and returns what
+:meth:`HttpAdapterBase.process_request` answers::
+
+    adapter = HttpAdapterBase(connection_manager=connections)   # or a subclass
+
+    async def messages(request):                # the framework's route handler
+        response = await adapter.process_request(WrappedRequest(request), agent)
+        return to_framework_response(response)
+
+Processing order and answers (protocol §4.1):
+
+1. anything but ``POST`` is 405;
+2. the body is read (413 above ``max_body_bytes``) and parsed as JSON whatever the
+   ``Content-Type`` says, as the Bot Framework protocol does; an empty or malformed body
+   is 400 ``{"error": "Invalid JSON or unsupported Content-Type"}``;
+3. a body without ``type`` or ``conversation.id`` is 400 ``{"error": "Activity must have
+   type and conversation.id"}``; one that is not a valid activity is 400 naming the field;
+   a normal activity without ``serviceUrl`` (nowhere to reply) is 400;
+4. the ``serviceUrl`` must pass the outbound host validator, and match the ``serviceurl``
+   claim of the caller's token when it has one (401 when the validator is enabled; a
+   logged warning otherwise); a request with no identity at all is 401 when
+   authentication is configured;
+5. the turn runs; a ``PermissionError`` (an ``AuthenticationError``) or a refused outbound
+   request escaping it is 401 ``{"error": "Unauthorized"}``;
+6. the answer is 202 with no body for a normal activity (also when the agent raised and
+   the turn-error handler ran), the invoke response for an ``invoke`` (501 when the agent
+   gave none), or 200 ``{"activities": [...]}`` for ``expectReplies``.
+
+Anything else that goes wrong is a 500 with ``{"error": "Internal Server Error"}``; the
+exception and its traceback go to the log only, never into the response.
+
+By default the adapter's ``on_turn_error`` is
+:func:`~microsoft_agents.hosting.core.default_on_turn_error`: it logs the error and tells
+the user, in neutral words, that something went wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from microsoft_agents.activity import Activity, DeliveryModes, InvokeResponse
+
+from ._agent import Agent
+from ._channel_adapter import OnTurnErrorHandler
+from ._channel_service_adapter import ChannelServiceAdapter
+from ._channel_service_client_factory import (
+    ChannelServiceClientFactoryBase,
+    RestChannelServiceClientFactory,
+)
+from ._errors import OutboundRequestRefusedError
+from ._outbound import OutboundHostValidator, same_service_url
+from ._turn_errors import default_on_turn_error
+from .authorization import ClaimsIdentity, Connections
+from .http import HttpRequestProtocol, HttpResponse, HttpResponseFactory
+from .http._body import DEFAULT_MAX_BODY_BYTES, RequestRejected, parse_model, read_json_body
+
+__all__ = ["HttpAdapterBase"]
+
+logger = logging.getLogger(__name__)
+
+_MISSING_TYPE_OR_CONVERSATION = "Activity must have type and conversation.id"
+_MISSING_SERVICE_URL = "Activity must have a serviceUrl"
+_HOST_NOT_ALLOWED = "Service URL is not allowed by the host validator."
+_CLAIM_MISMATCH = "Service URL does not match the serviceurl claim of the token."
+_SERVICE_URL_CLAIM = "serviceurl"
+
+
+def _has_type_and_conversation(payload: Mapping[str, Any]) -> bool:
+    conversation = payload.get("conversation")
+    conversation_id = conversation.get("id") if isinstance(conversation, Mapping) else None
+    return bool(payload.get("type")) and bool(conversation_id)
+
+
+class HttpAdapterBase(ChannelServiceAdapter):
+    """The framework-neutral inbound endpoint of an agent.
+
+    Args:
+        connection_manager: the connections tokens come from; a
+            ``RestChannelServiceClientFactory`` is built on it.
+        channel_service_client_factory: a ready factory (takes precedence).
+        channel_service_client_factory_options: keyword arguments for the
+            ``RestChannelServiceClientFactory`` (``token_service_endpoint``, ``session``,
+            ``retry``, ...).
+        host_validator: the outbound allow-list (by default the factory's, enabled
+            whenever authentication is configured).
+        max_body_bytes: the largest request body accepted (413 above it).
+        on_turn_error: what to do when a turn raises (default: ``default_on_turn_error``).
+
+    Raises:
+        ValueError: neither ``connection_manager`` nor ``channel_service_client_factory``
+            was given.
+    """
+
+    def __init__(
+        self,
+        *,
+        connection_manager: Connections | None = None,
+        channel_service_client_factory: ChannelServiceClientFactoryBase | None = None,
+        channel_service_client_factory_options: Mapping[str, Any] | None = None,
+        host_validator: OutboundHostValidator | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        on_turn_error: OnTurnErrorHandler | None = default_on_turn_error,
+    ) -> None:
+        if channel_service_client_factory is None:
+            if connection_manager is None:
+                raise ValueError(
+                    "HttpAdapterBase needs connection_manager=... (to build a "
+                    "RestChannelServiceClientFactory) or channel_service_client_factory=..."
+                )
+            options = dict(channel_service_client_factory_options or {})
+            if host_validator is not None:
+                options.setdefault("host_validator", host_validator)
+            channel_service_client_factory = RestChannelServiceClientFactory(
+                connection_manager, **options
+            )
+        super().__init__(channel_service_client_factory, on_turn_error=on_turn_error)
+        self._host_validator = host_validator or channel_service_client_factory.host_validator
+        self.max_body_bytes = max_body_bytes
+
+    @property
+    def host_validator(self) -> OutboundHostValidator | None:
+        """The validator an incoming activity's ``serviceUrl`` is checked against."""
+        return self._host_validator
+
+    async def process_request(self, request: HttpRequestProtocol, agent: Agent) -> HttpResponse:
+        """Answer one request to the messaging endpoint (see the module docs for the rules).
+
+        Args:
+            request: the incoming request, already authenticated by the framework.
+            agent: the agent that takes the turn.
+
+        Returns:
+            The HTTP answer; never raises for bad input (4xx) or a failing turn (500).
+        """
+        if request.method.upper() != "POST":
+            return HttpResponseFactory.method_not_allowed()
+        try:
+            payload = await read_json_body(request, self.max_body_bytes)
+            if not isinstance(payload, Mapping):
+                return HttpResponseFactory.bad_request("The activity must be a JSON object")
+            if not _has_type_and_conversation(payload):
+                return HttpResponseFactory.bad_request(_MISSING_TYPE_OR_CONVERSATION)
+            activity = parse_model(Activity, dict(payload), "activity")
+        except RequestRejected as rejected:
+            return rejected.response
+
+        claims_identity = request.get_claims_identity()
+        if claims_identity is None:
+            if self.channel_service_client_factory.auth_configured:
+                logger.warning(
+                    "refused a request that carries no verified identity while "
+                    "authentication is configured; is the JWT middleware installed?"
+                )
+                return HttpResponseFactory.unauthorized()
+            claims_identity = ClaimsIdentity()
+
+        rejection = self._check_service_url(activity, claims_identity)
+        if rejection is not None:
+            return rejection
+
+        try:
+            invoke_response = await self.process_activity(claims_identity, activity, agent.on_turn)
+        except (PermissionError, OutboundRequestRefusedError) as error:
+            logger.warning("a turn was refused (%s); answering 401", type(error).__name__)
+            return HttpResponseFactory.unauthorized()
+        except Exception:
+            logger.exception(
+                "processing activity %s (type %s) failed; answering 500",
+                activity.id,
+                activity.type,
+            )
+            return HttpResponseFactory.internal_server_error()
+        return self._answer(invoke_response)
+
+    def _check_service_url(
+        self, activity: Activity, claims_identity: ClaimsIdentity
+    ) -> HttpResponse | None:
+        service_url = activity.service_url
+        if not service_url:
+            if activity.delivery_mode == DeliveryModes.expect_replies:
+                return None
+            return HttpResponseFactory.bad_request(_MISSING_SERVICE_URL)
+        validator = self._host_validator
+        enforcing = validator is not None and validator.enabled
+        if validator is not None and enforcing and not validator.is_allowed(service_url):
+            logger.warning(
+                "refused an activity whose serviceUrl %s is not allowed by the host validator",
+                service_url,
+            )
+            return HttpResponseFactory.unauthorized(_HOST_NOT_ALLOWED)
+        claim = claims_identity.get_claim_value(_SERVICE_URL_CLAIM)
+        if isinstance(claim, str) and claim and not same_service_url(service_url, claim):
+            if enforcing:
+                logger.warning(
+                    "refused an activity whose serviceUrl %s is not the token's serviceurl "
+                    "claim %s",
+                    service_url,
+                    claim,
+                )
+                return HttpResponseFactory.unauthorized(_CLAIM_MISMATCH)
+            logger.warning(
+                "the activity's serviceUrl %s is not the token's serviceurl claim %s "
+                "(accepted: the outbound host validator is disabled)",
+                service_url,
+                claim,
+            )
+        return None
+
+    @staticmethod
+    def _answer(invoke_response: InvokeResponse | None) -> HttpResponse:
+        if invoke_response is None:
+            return HttpResponseFactory.accepted()
+        return HttpResponseFactory.json(invoke_response.body, status_code=invoke_response.status)

@@ -1,0 +1,132 @@
+"""Reading and checking request bodies, shared by the HTTP adapter and the callback routes.
+
+Everything here turns bad input into a clear 4xx :class:`HttpResponse` (raised inside a
+:class:`RequestRejected`), never into a 500: an oversized body is 413, a body that is not
+JSON is 400, a body that is not a valid model is 400 naming the field at fault.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ._request import HttpRequestProtocol
+from ._response import HttpResponse, HttpResponseFactory
+
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "INVALID_JSON",
+    "RequestRejected",
+    "describe_validation_error",
+    "parse_model",
+    "read_json_body",
+]
+
+DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+"""The default largest request body accepted: 4 MiB (activities with inline attachments)."""
+
+INVALID_JSON = "Invalid JSON or unsupported Content-Type"
+
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
+_MAX_REPORTED_ERRORS = 3
+
+
+class RequestRejected(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """The request cannot be processed; ``response`` is the 4xx answer to give."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def _header(request: HttpRequestProtocol, name: str) -> str | None:
+    headers = request.headers
+    value = headers.get(name)
+    if value is None:
+        lowered = name.lower()
+        for key, item in headers.items():
+            if key.lower() == lowered:
+                return item
+    return value
+
+
+def _is_json_media_type(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+async def read_json_body(
+    request: HttpRequestProtocol,
+    max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    *,
+    require_json_content_type: bool = False,
+) -> Any:
+    """Read the request body and parse it as JSON, within a size limit.
+
+    Args:
+        request: the request.
+        max_bytes: the largest body accepted.
+        require_json_content_type: answer 415 when a ``Content-Type`` is given and it is
+            not JSON (a missing one is accepted).
+
+    Returns:
+        The parsed JSON value.
+
+    Raises:
+        RequestRejected: 413 for an oversized body, 415 for a non-JSON content type
+            (when required), 400 for an empty or malformed body.
+    """
+    if require_json_content_type:
+        content_type = _header(request, "Content-Type")
+        if content_type and not _is_json_media_type(content_type):
+            raise RequestRejected(HttpResponseFactory.unsupported_media_type())
+    declared = _header(request, "Content-Length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
+        raise RequestRejected(HttpResponseFactory.payload_too_large())
+    raw = await request.body()
+    if len(raw) > max_bytes:
+        raise RequestRejected(HttpResponseFactory.payload_too_large())
+    if not raw.strip():
+        raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON))
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON)) from error
+
+
+def describe_validation_error(error: ValidationError, what: str) -> str:
+    """A message naming the fields at fault, without echoing the values sent.
+
+    Args:
+        error: pydantic's error.
+        what: the name of the model, for the message (``"activity"``).
+
+    Returns:
+        ``"Invalid <what>: field 'a.b': <reason>; ..."``.
+    """
+    parts = []
+    for item in error.errors()[:_MAX_REPORTED_ERRORS]:
+        location = ".".join(str(part) for part in item.get("loc", ())) or "<root>"
+        parts.append(f"field '{location}': {item.get('msg', 'invalid value')}")
+    more = error.error_count() - _MAX_REPORTED_ERRORS
+    if more > 0:
+        parts.append(f"and {more} more")
+    return f"Invalid {what}: " + "; ".join(parts)
+
+
+def parse_model(model: type[_ModelT], payload: Any, what: str) -> _ModelT:
+    """Validate ``payload`` as ``model``.
+
+    Raises:
+        RequestRejected: 400 naming the fields at fault.
+    """
+    if not isinstance(payload, dict):
+        raise RequestRejected(HttpResponseFactory.bad_request(f"The {what} must be a JSON object"))
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        raise RequestRejected(
+            HttpResponseFactory.bad_request(describe_validation_error(error, what))
+        ) from error
