@@ -80,7 +80,11 @@ print(json.dumps({{
 }}))
 """
 
-NAMESPACE_INITS = ("microsoft_agents/__init__.py", "microsoft_agents/hosting/__init__.py")
+NAMESPACE_INITS = (
+    "microsoft_agents/__init__.py",
+    "microsoft_agents/hosting/__init__.py",
+    "microsoft_agents/authentication/__init__.py",
+)
 
 
 def inspect_wheel(wheel: Path, module: str) -> None:
@@ -94,11 +98,27 @@ def inspect_wheel(wheel: Path, module: str) -> None:
         raise SystemExit(f"{wheel.name}: ships namespace __init__ files {clashing}")
 
 
-def check(folder: Path, wheels: dict[str, Path], workdir: Path) -> None:
+def _workspace_closure(dist: str, requirements: dict[str, set[str]]) -> set[str]:
+    """The workspace packages ``dist`` needs, directly or through another one."""
+    needed: set[str] = set()
+    todo = [name for name in requirements[dist] if name in requirements]
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed.add(name)
+            todo.extend(n for n in requirements[name] if n in requirements)
+    return needed
+
+
+def check(
+    folder: Path, wheels: dict[str, Path], requirements: dict[str, set[str]], workdir: Path
+) -> None:
     project = tomllib.loads((folder / "pyproject.toml").read_text())["project"]
     dist = project["name"]
-    declared = {_name(r) for r in project.get("dependencies", [])}
-    local = [wheels[name] for name in declared if name in wheels]
+    # Workspace dependencies come from the wheels just built (PyPI's releases of the same
+    # names are the original packages); everything else from the index.
+    needed = _workspace_closure(dist, requirements)
+    local = [wheels[name] for name in sorted(needed)]
     env_dir = workdir / f"venv-{dist}"
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     python = env_dir / "bin" / "python"
@@ -119,7 +139,7 @@ def check(folder: Path, wheels: dict[str, Path], workdir: Path) -> None:
     undeclared = installed - set(report["closure"]) - {"pip", "setuptools", "wheel"}
     if undeclared:
         raise SystemExit(f"{dist}: the environment holds undeclared packages {undeclared}")
-    workspace_extra = {name for name in installed if name in wheels} - declared - {dist}
+    workspace_extra = {name for name in installed if name in wheels} - needed - {dist}
     if workspace_extra:
         raise SystemExit(f"{dist}: installing it pulled other workspace packages {workspace_extra}")
     print(f"[wheels] {dist}: imports as {module}; environment: {', '.join(sorted(installed))}")
@@ -133,11 +153,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="agents-wheels-") as tmp:
         workdir = Path(tmp)
         wheels: dict[str, Path] = {}
+        requirements: dict[str, set[str]] = {}
         for folder in folders:
-            dist = tomllib.loads((folder / "pyproject.toml").read_text())["project"]["name"]
-            wheels[dist] = build(folder, workdir / "dist" / folder.name)
+            project = tomllib.loads((folder / "pyproject.toml").read_text())["project"]
+            requirements[project["name"]] = {_name(r) for r in project.get("dependencies", [])}
+            wheels[project["name"]] = build(folder, workdir / "dist" / folder.name)
         for folder in folders:
-            check(folder, wheels, workdir)
+            check(folder, wheels, requirements, workdir)
     return 0
 
 
