@@ -45,7 +45,7 @@ LAYERS: dict[str, tuple[str, set[str], set[str]]] = {
     "microsoft-agents-authentication-msal": (
         "microsoft_agents.authentication.msal",
         {"microsoft-agents-activity", "microsoft-agents-hosting-core"},
-        {"msal", "aiohttp", "jwt", "pydantic"},
+        {"msal", "aiohttp", "jwt", "pydantic", "cryptography"},
     ),
     "microsoft-agents-hosting-aiohttp": (
         "microsoft_agents.hosting.aiohttp",
