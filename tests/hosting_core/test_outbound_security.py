@@ -83,9 +83,17 @@ async def never_runs(context: TurnContext) -> None:
 
 def test_the_validator_is_on_whenever_a_client_id_is_configured() -> None:
     assert RestChannelServiceClientFactory(FakeConnections()).host_validator.enabled
+
+
+def test_development_mode_replies_only_to_this_machine() -> None:
+    """Anyone may post in development mode, so replies must not reach other hosts (SSRF)."""
     development = RestChannelServiceClientFactory(FakeConnections(client_id=None))
-    assert not development.host_validator.enabled
-    assert development.host_validator.allow_loopback_http
+    validator = development.host_validator
+    assert validator.enabled
+    assert validator.is_allowed("http://localhost:3978/")
+    assert validator.is_allowed("http://127.0.0.1:56789/v3/conversations/c/activities")
+    assert not validator.is_allowed("https://smba.trafficmanager.net/amer/")
+    assert not validator.is_allowed("http://169.254.169.254/latest/meta-data/")
 
 
 def test_loopback_http_is_refused_once_auth_is_configured() -> None:

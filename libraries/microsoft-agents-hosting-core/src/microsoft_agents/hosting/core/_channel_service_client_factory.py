@@ -207,15 +207,25 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
         client_id, anonymous_allowed = self._read_default_connection()
         self._auth_configured = bool(client_id)
         if host_validator is None:
-            host_validator = OutboundHostValidator(
-                enabled=self._auth_configured,
-                allow_loopback_http=not self._auth_configured or anonymous_allowed,
-            )
+            if self._auth_configured:
+                host_validator = OutboundHostValidator(
+                    enabled=True, allow_loopback_http=anonymous_allowed
+                )
+            else:
+                # Development mode: anyone may post activities, so replies may only go to
+                # this machine (the Emulator, a local test channel); otherwise an anonymous
+                # caller could make the agent send requests anywhere (SSRF).
+                host_validator = OutboundHostValidator(
+                    enabled=True,
+                    hosts=[],
+                    include_default_microsoft_hosts=False,
+                    allow_loopback_http=True,
+                )
         self._host_validator = host_validator
         if not self._auth_configured:
             logger.warning(
-                "no client id is configured: outbound hosts are not restricted and replies "
-                "carry no token; configure a connection before deploying this agent"
+                "no client id is configured (development mode): replies carry no token and "
+                "go only to loopback service URLs; configure a connection before deploying"
             )
 
     def _read_default_connection(self) -> tuple[str | None, bool]:
@@ -417,11 +427,15 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
             OutboundRequestRefusedError: the token service endpoint is not allowed.
         """
         endpoint = self._token_service_endpoint
-        self._host_validator.check(endpoint)
+        anonymous = use_anonymous or is_anonymous_identity(claims_identity)
+        if not anonymous:
+            # Checked before a token is fetched for it. An anonymous client carries no
+            # token; each of its calls is still checked by the transport.
+            self._host_validator.check(endpoint)
         session = self._get_session()
         token = ""
         app_id: str | None = None
-        if not (use_anonymous or is_anonymous_identity(claims_identity)):
+        if not anonymous:
             audience = self._token_service_audience
             token = await self._get_token(
                 context, claims_identity, endpoint, audience, default_scopes(audience)
