@@ -1,0 +1,153 @@
+"""``CloudAdapter``: the SDK's inbound endpoint, served by aiohttp.
+
+:class:`CloudAdapter` is :class:`~microsoft_agents.hosting.core.HttpAdapterBase` with
+aiohttp types at its edges. All the protocol rules (statuses, bodies, checks on the
+``serviceUrl``) live in the core; this class wraps the ``web.Request`` and converts the
+answer::
+
+    adapter = CloudAdapter(connection_manager=MsalConnectionManager(**config))
+
+    async def messages(request: web.Request) -> web.Response:
+        return await adapter.process(request, agent_app)
+
+    app = web.Application(middlewares=[jwt_authorization_middleware])
+    app.router.add_post("/api/messages", messages)
+
+Without ``connection_manager`` and ``channel_service_client_factory`` the adapter runs in
+**development mode**: it holds one connection with no identity, so replies carry no
+token, and the JWT middleware (given an empty ``AgentAuthConfiguration``) accepts
+requests without a token. That is what ``CloudAdapter()`` in the quick start gives you;
+it is meant for a local Emulator or playground, never for a deployment.
+
+The adapter owns one HTTP client session for all replies; call :meth:`CloudAdapter.close`
+at shutdown (``create_app`` registers it on the application's cleanup).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+from microsoft_agents.hosting.core import (
+    Agent,
+    AgentAuthConfiguration,
+    AnonymousTokenProvider,
+    ChannelServiceClientFactoryBase,
+    ConnectionManager,
+    Connections,
+    HttpAdapterBase,
+    OnTurnErrorHandler,
+    OutboundHostValidator,
+    default_on_turn_error,
+)
+from microsoft_agents.hosting.core.http import DEFAULT_MAX_BODY_BYTES
+
+from ._agent_http_adapter import AgentHttpAdapter
+from ._request import AiohttpRequest, to_web_response
+
+__all__ = ["CloudAdapter", "start_agent_process"]
+
+logger = logging.getLogger(__name__)
+
+
+def _anonymous_provider(configuration: AgentAuthConfiguration) -> AnonymousTokenProvider:
+    # Development-mode connections never reach the provider factory; this is a safe fallback.
+    return AnonymousTokenProvider(configuration)
+
+
+def _development_connections() -> ConnectionManager:
+    logger.warning(
+        "CloudAdapter() was created without connection_manager: DEVELOPMENT MODE, replies "
+        "carry no token. Use this only for local development."
+    )
+    return ConnectionManager(_anonymous_provider)
+
+
+class CloudAdapter(HttpAdapterBase):
+    """The aiohttp adapter of the messaging endpoint (``POST /api/messages``).
+
+    All arguments are keyword-only.
+
+    Args:
+        connection_manager: where outbound tokens come from (``MsalConnectionManager``).
+            Omitted together with ``channel_service_client_factory``: development mode.
+        channel_service_client_factory: a ready factory of connector clients (takes
+            precedence over ``connection_manager``).
+        channel_service_client_factory_options: keyword arguments for the
+            ``RestChannelServiceClientFactory`` built on ``connection_manager``
+            (``session``, ``retry``, ``token_service_endpoint``, ...).
+        host_validator: the outbound allow-list (by default the factory's, enabled
+            whenever authentication is configured).
+        max_body_bytes: the largest request body accepted (413 above it).
+        on_turn_error: what to do when a turn raises (default: log it and tell the user,
+            in neutral words, that something went wrong).
+    """
+
+    def __init__(
+        self,
+        *,
+        connection_manager: Connections | None = None,
+        channel_service_client_factory: ChannelServiceClientFactoryBase | None = None,
+        channel_service_client_factory_options: Mapping[str, Any] | None = None,
+        host_validator: OutboundHostValidator | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        on_turn_error: OnTurnErrorHandler | None = default_on_turn_error,
+    ) -> None:
+        if connection_manager is None and channel_service_client_factory is None:
+            connection_manager = _development_connections()
+        super().__init__(
+            connection_manager=connection_manager,
+            channel_service_client_factory=channel_service_client_factory,
+            channel_service_client_factory_options=channel_service_client_factory_options,
+            host_validator=host_validator,
+            max_body_bytes=max_body_bytes,
+            on_turn_error=on_turn_error,
+        )
+
+    async def process(self, request: web.Request, agent: Agent) -> web.Response:
+        """Answer one request to the messaging endpoint.
+
+        Args:
+            request: the aiohttp request; ``request["claims_identity"]`` is the identity
+                the JWT middleware verified (absent: anonymous in development mode, 401
+                when authentication is configured).
+            agent: the agent that takes the turn (an ``AgentApplication``, an
+                ``ActivityHandler``, ...).
+
+        Returns:
+            202 for a normal activity, the invoke response for an ``invoke``, 200
+            ``{"activities": [...]}`` for ``expectReplies``, or a 4xx/5xx with a generic
+            JSON error body. Never raises for bad input or a failing turn.
+        """
+        wrapped = AiohttpRequest(request, max_body_bytes=self.max_body_bytes)
+        answer = await self.process_request(wrapped, agent)
+        return to_web_response(answer)
+
+    async def close(self) -> None:
+        """Release the HTTP client session of the replies (call once, at shutdown)."""
+        await self.channel_service_client_factory.close()
+
+
+async def start_agent_process(
+    request: web.Request, agent_application: Agent, adapter: AgentHttpAdapter
+) -> web.Response | None:
+    """Run ``agent_application`` on ``request`` through ``adapter``; the route handler body.
+
+    Args:
+        request: the aiohttp request to ``/api/messages``.
+        agent_application: the agent (an ``AgentApplication`` or any ``Agent``).
+        adapter: the adapter (usually a :class:`CloudAdapter`).
+
+    Returns:
+        What ``adapter.process`` answers.
+
+    Raises:
+        TypeError: ``adapter`` or ``agent_application`` is missing.
+    """
+    if not adapter:
+        raise TypeError("start_agent_process: adapter is required (e.g. CloudAdapter())")
+    if not agent_application:
+        raise TypeError("start_agent_process: agent_application is required")
+    return await adapter.process(request, agent_application)

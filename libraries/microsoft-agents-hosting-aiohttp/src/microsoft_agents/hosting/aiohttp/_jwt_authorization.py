@@ -1,0 +1,159 @@
+"""Checking the bearer token of every request: ``jwt_authorization_middleware``.
+
+Channels (Teams, Azure Bot Service, other agents) sign each request with a JWT in the
+``Authorization: Bearer <token>`` header. The middleware validates it against the
+``AgentAuthConfiguration`` stored on the application and keeps the caller's
+``ClaimsIdentity`` at ``request["claims_identity"]``, where ``CloudAdapter`` and the
+agent-to-agent routes read it::
+
+    app = web.Application(middlewares=[jwt_authorization_middleware])
+    app["agent_configuration"] = connection_manager.get_default_connection_configuration()
+
+Answers (protocol §4.2), always JSON, never with the reason for the refusal (that goes to
+the log; the token never does):
+
+* no configuration on the application: 500 ``{"error": "Agent Authentication
+  configuration not found"}``;
+* no ``Authorization`` header while anonymous requests are not allowed: 401
+  ``{"error": "Authorization header not found"}``;
+* a header that is not ``Bearer <token>``, or a token that fails validation: 401
+  ``{"error": "Invalid token or authentication failed."}``, even when anonymous requests
+  are allowed;
+* no header while ``ANONYMOUS_ALLOWED`` is on (development mode): the request goes on
+  with an anonymous identity (``ClaimsIdentity()``, no claims).
+
+The middleware guards every route of its application, except the few routes marked as
+public by this package (the ``/health`` route of ``create_app``). To guard single
+handlers instead, decorate them with :func:`jwt_authorization_decorator`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from aiohttp import web
+from microsoft_agents.hosting.core import AgentAuthConfiguration, AuthenticationError
+from microsoft_agents.hosting.core.authorization import ClaimsIdentity, JwtTokenValidator
+from microsoft_agents.hosting.core.authorization.jwt import _authorize_request
+
+from ._app_keys import AGENT_CONFIGURATION, AGENT_CONFIGURATION_KEY, JWT_VALIDATOR_KEY, lookup
+from ._request import CLAIMS_IDENTITY_KEY
+
+__all__ = [
+    "allow_anonymous",
+    "jwt_authorization_decorator",
+    "jwt_authorization_middleware",
+]
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_HandlerT = TypeVar("_HandlerT", bound=Callable[..., Any])
+
+_PUBLIC_MARKER = "_microsoft_agents_public_route"
+_CONFIGURATION_NOT_FOUND = "Agent Authentication configuration not found"
+_HEADER_NOT_FOUND = "Authorization header not found"
+_INVALID_TOKEN = "Invalid token or authentication failed."
+
+
+def allow_anonymous(handler: _HandlerT) -> _HandlerT:
+    """Mark a route handler as public: the JWT middleware lets it through untouched.
+
+    Only for routes that reveal nothing and do nothing (a health probe).
+
+    Args:
+        handler: the route handler.
+
+    Returns:
+        The same handler, marked.
+    """
+    setattr(handler, _PUBLIC_MARKER, True)
+    return handler
+
+
+def _is_public(request: web.Request) -> bool:
+    route_handler = request.match_info.route.handler
+    return bool(getattr(route_handler, _PUBLIC_MARKER, False))
+
+
+def _error(status: int, message: str) -> web.Response:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return web.json_response({"error": message}, status=status, headers=headers)
+
+
+async def _authenticate(request: web.Request) -> ClaimsIdentity | web.Response:
+    """The caller's identity, or the error response to answer with."""
+    configuration = lookup(request, AGENT_CONFIGURATION_KEY, AGENT_CONFIGURATION)
+    if not isinstance(configuration, AgentAuthConfiguration):
+        logger.error(
+            "no AgentAuthConfiguration is stored on the aiohttp application (found %s); set "
+            'app["agent_configuration"] before serving requests',
+            type(configuration).__name__,
+        )
+        return _error(500, _CONFIGURATION_NOT_FOUND)
+    header = request.headers.get("Authorization")
+    validator = lookup(request, JWT_VALIDATOR_KEY, "jwt_validator")
+    if not isinstance(validator, JwtTokenValidator):
+        validator = None  # the core keeps one validator per configuration
+    try:
+        return await _authorize_request(header, configuration, validator)
+    except AuthenticationError:
+        if header is None:
+            logger.info("refused %s %s: no Authorization header", request.method, request.path)
+            return _error(401, _HEADER_NOT_FOUND)
+        logger.info("refused %s %s: invalid bearer token", request.method, request.path)
+        return _error(401, _INVALID_TOKEN)
+    except Exception:
+        # Anything else (a key set that cannot be fetched, ...) is our problem, not the
+        # caller's; the details stay in the log.
+        logger.exception("token validation failed unexpectedly for %s", request.path)
+        return _error(500, "Internal Server Error")
+
+
+@web.middleware
+async def jwt_authorization_middleware(
+    request: web.Request, handler: Handler
+) -> web.StreamResponse:
+    """aiohttp middleware: validate the bearer token of every request (see module docs).
+
+    Args:
+        request: the incoming request.
+        handler: the next handler.
+
+    Returns:
+        The handler's response, or a JSON 401/500 when the request is refused.
+    """
+    if _is_public(request):
+        return await handler(request)
+    outcome = await _authenticate(request)
+    if isinstance(outcome, web.Response):
+        return outcome
+    request[CLAIMS_IDENTITY_KEY] = outcome
+    return await handler(request)
+
+
+def jwt_authorization_decorator(func: Handler) -> Handler:
+    """Validate the bearer token before one handler runs (the middleware, for one route).
+
+    A request the middleware already authenticated is not checked twice.
+
+    Args:
+        func: the route handler ``async func(request)``.
+
+    Returns:
+        The guarded handler.
+    """
+
+    @functools.wraps(func)
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        if not isinstance(request.get(CLAIMS_IDENTITY_KEY), ClaimsIdentity):
+            outcome = await _authenticate(request)
+            if isinstance(outcome, web.Response):
+                return outcome
+            request[CLAIMS_IDENTITY_KEY] = outcome
+        return await func(request)
+
+    return guarded

@@ -1,0 +1,131 @@
+"""Translating between aiohttp's request/response types and the SDK's HTTP core.
+
+The SDK's HTTP core (:class:`~microsoft_agents.hosting.core.HttpAdapterBase` and
+:class:`~microsoft_agents.hosting.core.ChannelServiceRoutes`) knows nothing about aiohttp:
+it reads requests through :class:`~microsoft_agents.hosting.core.HttpRequestProtocol` and
+answers with an :class:`~microsoft_agents.hosting.core.HttpResponse`. This module holds
+the two small translations that make aiohttp speak that language::
+
+    wrapped = AiohttpRequest(request, max_body_bytes=adapter.max_body_bytes)
+    answer = await adapter.process_request(wrapped, agent)
+    return to_web_response(answer)
+
+The body is read at most one byte past the limit, so an oversized request without a
+``Content-Length`` (chunked) is still refused with 413 without buffering all of it.
+The caller's identity is whatever the JWT middleware stored at
+``request["claims_identity"]``; when no middleware ran it is None and the core decides
+(anonymous in development mode, 401 when authentication is configured).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+from microsoft_agents.hosting.core import ClaimsIdentity, HttpResponse
+
+__all__ = ["CLAIMS_IDENTITY_KEY", "AiohttpRequest", "to_web_response"]
+
+CLAIMS_IDENTITY_KEY = "claims_identity"
+"""Where the JWT middleware stores the verified identity on the aiohttp request."""
+
+
+class AiohttpRequest:
+    """An aiohttp ``web.Request`` seen through ``HttpRequestProtocol``.
+
+    Args:
+        request: the aiohttp request.
+        max_body_bytes: the largest body worth reading; a longer one is cut one byte past
+            the limit (the core then answers 413).
+    """
+
+    def __init__(self, request: web.Request, *, max_body_bytes: int | None = None) -> None:
+        self._request = request
+        self._max_body_bytes = max_body_bytes
+        self._body: bytes | None = None
+
+    @property
+    def method(self) -> str:
+        """The HTTP method."""
+        return self._request.method
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The request headers (case-insensitive lookups)."""
+        return self._request.headers
+
+    async def body(self) -> bytes:
+        """The raw body, read once and kept; cut one byte past ``max_body_bytes``."""
+        if self._body is None:
+            self._body = await self._read()
+        return self._body
+
+    async def _read(self) -> bytes:
+        limit = self._max_body_bytes
+        if limit is None:
+            return await self._request.read()
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in self._request.content.iter_any():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                break
+        if not chunks:
+            # Someone (another middleware) may have read the body already: aiohttp keeps it.
+            return await self._request.read()
+        return b"".join(chunks)
+
+    async def json(self) -> Any:
+        """The body parsed as JSON.
+
+        Raises:
+            ValueError: the body is not JSON.
+        """
+        return json.loads(await self.body())
+
+    def get_claims_identity(self) -> ClaimsIdentity | None:
+        """The identity the JWT middleware verified, or None when it did not run."""
+        identity = self._request.get(CLAIMS_IDENTITY_KEY)
+        return identity if isinstance(identity, ClaimsIdentity) else None
+
+    def get_path_param(self, name: str) -> str:
+        """A parameter of the matched route (``conversation_id``, ...).
+
+        Raises:
+            KeyError: the route has no such parameter.
+        """
+        return self._request.match_info[name]
+
+
+def to_web_response(response: HttpResponse) -> web.Response:
+    """Turn the HTTP core's answer into an aiohttp response.
+
+    A JSON body is written compactly with its content type; no body gives an empty
+    response carrying the status (and the content type only when the core set one).
+
+    Args:
+        response: the core's answer.
+
+    Returns:
+        The aiohttp response to return from the handler.
+    """
+    headers = dict(response.headers or {})
+    content_type = response.content_type
+    if content_type is not None and ";" in content_type:
+        # aiohttp's content_type argument takes a bare media type; keep parameters as is.
+        headers["Content-Type"] = content_type
+        content_type = None
+    if response.body is None:
+        web_response = web.Response(status=response.status_code, headers=headers)
+        if content_type is not None:
+            web_response.content_type = content_type
+        return web_response
+    return web.Response(
+        status=response.status_code,
+        body=response.body_bytes(),
+        content_type=content_type,
+        headers=headers,
+    )

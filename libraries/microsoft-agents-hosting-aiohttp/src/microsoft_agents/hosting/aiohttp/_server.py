@@ -1,0 +1,201 @@
+"""``create_app`` and ``start_server``: an agent on http://127.0.0.1:3978 in one call.
+
+Most agents need the same small web application: the JWT middleware, ``POST
+/api/messages`` answered by the adapter, a ``GET /health`` probe, the configuration on
+the application, and the adapter's HTTP session closed at shutdown. These two functions
+build it::
+
+    agent_app = AgentApplication[TurnState](storage=MemoryStorage(), adapter=CloudAdapter())
+
+    @agent_app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity(f"You said: {context.activity.text}")
+
+    start_server(agent_app)          # blocks; Ctrl+C (or SIGTERM) stops it gracefully
+
+``create_app`` returns the ``web.Application`` without running it (for tests, or to add
+routes); ``start_server`` runs it with ``web.run_app`` on ``host`` (default
+``127.0.0.1``: never every interface unless you ask) and ``port`` (default the ``PORT``
+environment variable, else 3978).
+
+Without ``auth_configuration`` the application runs in **development mode**: an empty
+``AgentAuthConfiguration`` lets requests without a token through, which is only right on
+your own machine (Emulator, playground). A warning says so at start-up. For a deployment
+pass ``connection_manager.get_default_connection_configuration()``.
+
+The application keeps its objects under the string keys the samples use
+(``app["agent_configuration"]``, ``app["agent_app"]``, ``app["adapter"]``) and under
+typed ``web.AppKey`` objects.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+from microsoft_agents.hosting.core import Agent, AgentAuthConfiguration, HostingError
+
+from ._agent_http_adapter import AgentHttpAdapter
+from ._app_keys import (
+    ADAPTER,
+    ADAPTER_KEY,
+    AGENT_APP,
+    AGENT_APP_KEY,
+    AGENT_CONFIGURATION,
+    AGENT_CONFIGURATION_KEY,
+)
+from ._cloud_adapter import start_agent_process
+from ._jwt_authorization import allow_anonymous, jwt_authorization_middleware
+
+__all__ = ["DEFAULT_PORT", "create_app", "start_server"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PORT = 3978
+"""The port agents listen on by convention (the Emulator's and playground's default)."""
+
+DEFAULT_SHUTDOWN_TIMEOUT = 10.0
+
+
+def _resolve_adapter(
+    agent_application: Agent, adapter: AgentHttpAdapter | None
+) -> AgentHttpAdapter:
+    if adapter is not None:
+        return adapter
+    try:
+        candidate = getattr(agent_application, "adapter", None)
+    except HostingError:  # an AgentApplication created without an adapter
+        candidate = None
+    if candidate is None or not callable(getattr(candidate, "process", None)):
+        raise TypeError(
+            "create_app needs an adapter with an async process(request, agent) method: "
+            "pass adapter=CloudAdapter(...) or create the AgentApplication with one"
+        )
+    result: AgentHttpAdapter = candidate
+    return result
+
+
+def _put(app: web.Application, key: web.AppKey[Any], name: str, value: Any) -> None:
+    app[key] = value
+    with warnings.catch_warnings():
+        # The string spelling is what the samples read; aiohttp only recommends AppKeys.
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        app[name] = value
+
+
+def _development_configuration() -> AgentAuthConfiguration:
+    logger.warning(
+        "start_server/create_app got no auth_configuration: DEVELOPMENT MODE. Requests "
+        "WITHOUT a token are accepted. This is only suitable for local development; pass "
+        "auth_configuration=connection_manager.get_default_connection_configuration() "
+        "before exposing the agent."
+    )
+    return AgentAuthConfiguration()
+
+
+@allow_anonymous
+async def _health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def create_app(
+    agent_application: Agent,
+    adapter: AgentHttpAdapter | None = None,
+    auth_configuration: AgentAuthConfiguration | None = None,
+) -> web.Application:
+    """Build the aiohttp application that serves ``agent_application``.
+
+    Args:
+        agent_application: the agent (an ``AgentApplication`` or any ``Agent``).
+        adapter: the adapter; default ``agent_application.adapter``.
+        auth_configuration: the configuration tokens are validated against; None for
+            development mode (requests without a token accepted; a warning is logged).
+
+    Returns:
+        The application: JWT middleware, ``POST /api/messages``, ``GET /health`` (no token
+        needed), the adapter closed on cleanup.
+
+    Raises:
+        TypeError: ``agent_application`` is missing, or no adapter was given or found.
+    """
+    if not agent_application:
+        raise TypeError("create_app: agent_application is required")
+    http_adapter = _resolve_adapter(agent_application, adapter)
+    configuration = auth_configuration or _development_configuration()
+
+    app = web.Application(middlewares=[jwt_authorization_middleware])
+    _put(app, AGENT_CONFIGURATION_KEY, AGENT_CONFIGURATION, configuration)
+    _put(app, AGENT_APP_KEY, AGENT_APP, agent_application)
+    _put(app, ADAPTER_KEY, ADAPTER, http_adapter)
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        response = await start_agent_process(request, agent_application, http_adapter)
+        return response if response is not None else web.Response(status=202)
+
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/health", _health)
+
+    async def close_adapter(_: web.Application) -> None:
+        close = getattr(http_adapter, "close", None)
+        if close is not None:
+            await close()
+
+    app.on_cleanup.append(close_adapter)
+    return app
+
+
+def _port_from_environment() -> int:
+    raw = os.environ.get("PORT", "").strip()
+    if not raw:
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ValueError(f"PORT must be a TCP port number (1-65535), got {raw!r}")
+    return int(raw)
+
+
+def start_server(
+    agent_application: Agent,
+    auth_configuration: AgentAuthConfiguration | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    adapter: AgentHttpAdapter | None = None,
+    configure_app: Callable[[web.Application], None] | None = None,
+    shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
+) -> None:
+    """Serve ``agent_application`` until interrupted (blocks).
+
+    SIGINT and SIGTERM stop the server gracefully: it stops accepting connections,
+    waits up to ``shutdown_timeout`` seconds for requests in flight, then closes the
+    adapter's HTTP session.
+
+    Args:
+        agent_application: the agent (an ``AgentApplication`` or any ``Agent``).
+        auth_configuration: the configuration tokens are validated against; None for
+            development mode (see the module docs).
+        host: the interface to listen on; ``0.0.0.0`` exposes the agent to the network.
+        port: the port; default ``$PORT``, else 3978.
+        adapter: the adapter; default ``agent_application.adapter``.
+        configure_app: called with the application before it runs (add routes, ...).
+        shutdown_timeout: seconds granted to requests in flight at shutdown.
+
+    Raises:
+        TypeError: no agent or no adapter.
+        ValueError: ``PORT`` is not a port number.
+    """
+    app = create_app(agent_application, adapter=adapter, auth_configuration=auth_configuration)
+    if configure_app is not None:
+        configure_app(app)
+    chosen_port = port if port is not None else _port_from_environment()
+    logger.info("serving the agent on http://%s:%s/api/messages", host, chosen_port)
+    web.run_app(
+        app,
+        host=host,
+        port=chosen_port,
+        shutdown_timeout=shutdown_timeout,
+        print=None,
+    )

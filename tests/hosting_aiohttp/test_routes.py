@@ -1,0 +1,251 @@
+"""channel_service_route_table: the agent-to-agent callback routes reach the handler."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from microsoft_agents.activity import (
+    Activity,
+    AttachmentData,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationResourceResponse,
+    ConversationsResult,
+    PagedMembersResult,
+    ResourceResponse,
+    Transcript,
+)
+from microsoft_agents.hosting.aiohttp import (
+    channel_service_route_table,
+    jwt_authorization_middleware,
+)
+from microsoft_agents.hosting.aiohttp._app_keys import AGENT_CONFIGURATION_KEY
+from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity
+
+BASE = "/api/botresponse"
+CONV = f"{BASE}/v3/conversations/c1"
+
+
+class FakeHandler:
+    """Records every call and answers with recognisable models."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+
+    def _record(self, name: str, *args: Any) -> None:
+        self.calls.append((name, args))
+
+    async def on_get_conversations(
+        self,
+        claims_identity: ClaimsIdentity,
+        conversation_id: str | None,
+        continuation_token: str | None = None,
+    ) -> ConversationsResult:
+        self._record("get_conversations", conversation_id)
+        return ConversationsResult(continuation_token="next")
+
+    async def on_create_conversation(
+        self, claims_identity: ClaimsIdentity, parameters: ConversationParameters
+    ) -> ConversationResourceResponse:
+        self._record("create_conversation")
+        return ConversationResourceResponse(id="new-conv")
+
+    async def on_send_to_conversation(
+        self, claims_identity: ClaimsIdentity, conversation_id: str, activity: Activity
+    ) -> ResourceResponse | None:
+        self._record("send_to_conversation", conversation_id, activity.text)
+        return ResourceResponse(id="sent")
+
+    async def on_send_conversation_history(
+        self, claims_identity: ClaimsIdentity, conversation_id: str, transcript: Transcript
+    ) -> ResourceResponse | None:
+        self._record("send_conversation_history", conversation_id)
+        return ResourceResponse(id="history")
+
+    async def on_update_activity(
+        self,
+        claims_identity: ClaimsIdentity,
+        conversation_id: str,
+        activity_id: str,
+        activity: Activity,
+    ) -> ResourceResponse | None:
+        self._record("update_activity", conversation_id, activity_id)
+        return ResourceResponse(id="updated")
+
+    async def on_reply_to_activity(
+        self,
+        claims_identity: ClaimsIdentity,
+        conversation_id: str,
+        activity_id: str,
+        activity: Activity,
+    ) -> ResourceResponse | None:
+        self._record("reply_to_activity", conversation_id, activity_id)
+        return ResourceResponse(id="replied")
+
+    async def on_delete_activity(
+        self, claims_identity: ClaimsIdentity, conversation_id: str, activity_id: str
+    ) -> None:
+        self._record("delete_activity", conversation_id, activity_id)
+
+    async def on_get_conversation_members(
+        self, claims_identity: ClaimsIdentity, conversation_id: str
+    ) -> list[ChannelAccount]:
+        self._record("get_conversation_members", conversation_id)
+        return [ChannelAccount(id="u1")]
+
+    async def on_get_conversation_member(
+        self, claims_identity: ClaimsIdentity, user_id: str, conversation_id: str
+    ) -> ChannelAccount:
+        self._record("get_conversation_member", user_id, conversation_id)
+        return ChannelAccount(id=user_id)
+
+    async def on_get_conversation_paged_members(
+        self,
+        claims_identity: ClaimsIdentity,
+        conversation_id: str,
+        page_size: int | None = None,
+        continuation_token: str | None = None,
+    ) -> PagedMembersResult:
+        self._record("get_conversation_paged_members", conversation_id)
+        return PagedMembersResult(members=[ChannelAccount(id="u1")])
+
+    async def on_delete_conversation_member(
+        self, claims_identity: ClaimsIdentity, conversation_id: str, member_id: str
+    ) -> None:
+        self._record("delete_conversation_member", conversation_id, member_id)
+
+    async def on_get_activity_members(
+        self, claims_identity: ClaimsIdentity, conversation_id: str, activity_id: str
+    ) -> list[ChannelAccount]:
+        self._record("get_activity_members", conversation_id, activity_id)
+        return [ChannelAccount(id="u2")]
+
+    async def on_upload_attachment(
+        self,
+        claims_identity: ClaimsIdentity,
+        conversation_id: str,
+        attachment_upload: AttachmentData,
+    ) -> ResourceResponse:
+        self._record("upload_attachment", conversation_id)
+        return ResourceResponse(id="attachment")
+
+
+def _app(handler: FakeHandler, *, middleware: bool = True) -> web.Application:
+    app = web.Application(middlewares=[jwt_authorization_middleware] if middleware else [])
+    app[AGENT_CONFIGURATION_KEY] = AgentAuthConfiguration()  # development: anonymous
+    app.router.add_routes(channel_service_route_table(handler, BASE))
+    return app
+
+
+ACTIVITY = {"type": "message", "text": "hello", "conversation": {"id": "c1"}}
+
+CASES = [
+    (
+        "POST",
+        f"{CONV}/activities/history",
+        {"activities": [ACTIVITY]},
+        "send_conversation_history",
+        {"id": "history"},
+    ),
+    ("POST", f"{CONV}/activities", ACTIVITY, "send_to_conversation", {"id": "sent"}),
+    ("POST", f"{CONV}/activities/a1", ACTIVITY, "reply_to_activity", {"id": "replied"}),
+    ("PUT", f"{CONV}/activities/a1", ACTIVITY, "update_activity", {"id": "updated"}),
+    ("GET", f"{CONV}/activities/a1/members", None, "get_activity_members", [{"id": "u2"}]),
+    ("GET", f"{CONV}/members", None, "get_conversation_members", [{"id": "u1"}]),
+    ("GET", f"{CONV}/members/u9", None, "get_conversation_member", {"id": "u9"}),
+    ("DELETE", f"{CONV}/members/u9", None, "delete_conversation_member", {}),
+    (
+        "GET",
+        f"{CONV}/pagedmembers",
+        None,
+        "get_conversation_paged_members",
+        {"members": [{"id": "u1"}]},
+    ),
+    (
+        "POST",
+        f"{CONV}/attachments",
+        {"name": "a.txt", "type": "text/plain"},
+        "upload_attachment",
+        {"id": "attachment"},
+    ),
+    (
+        "POST",
+        f"{BASE}/v3/conversations",
+        {"isGroup": False},
+        "create_conversation",
+        {"id": "new-conv"},
+    ),
+    ("GET", f"{BASE}/v3/conversations", None, "get_conversations", {"continuationToken": "next"}),
+    ("POST", f"{BASE}/", {"isGroup": False}, "create_conversation", {"id": "new-conv"}),
+    ("GET", f"{BASE}/", None, "get_conversations", {"continuationToken": "next"}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "call", "answer"), CASES)
+async def test_every_route_reaches_the_handler(
+    make_client: Any, method: str, path: str, body: Any, call: str, answer: Any
+) -> None:
+    handler = FakeHandler()
+    client = await make_client(_app(handler))
+    response = await client.request(method, path, json=body)
+    assert response.status == 200
+    assert response.content_type == "application/json"
+    assert await response.json() == answer
+    assert [name for name, _ in handler.calls] == [call]
+
+
+async def test_history_is_not_taken_for_an_activity_id(make_client: Any) -> None:
+    handler = FakeHandler()
+    client = await make_client(_app(handler))
+    response = await client.post(f"{CONV}/activities/history", json={"activities": []})
+    assert response.status == 200
+    assert handler.calls == [("send_conversation_history", ("c1",))]
+
+
+async def test_delete_activity_is_an_empty_200(make_client: Any) -> None:
+    handler = FakeHandler()
+    client = await make_client(_app(handler))
+    response = await client.delete(f"{CONV}/activities/a1")
+    assert response.status == 200
+    assert handler.calls == [("delete_activity", ("c1", "a1"))]
+
+
+async def test_path_parameters_are_passed_through(make_client: Any) -> None:
+    handler = FakeHandler()
+    client = await make_client(_app(handler))
+    await client.post(f"{CONV}/activities/a7", json=ACTIVITY)
+    assert handler.calls == [("reply_to_activity", ("c1", "a7"))]
+
+
+async def test_without_the_middleware_the_routes_refuse(make_client: Any) -> None:
+    handler = FakeHandler()
+    client = await make_client(_app(handler, middleware=False))
+    response = await client.post(f"{CONV}/activities", json=ACTIVITY)
+    assert response.status == 401
+    assert handler.calls == []
+
+
+async def test_bad_bodies_are_4xx(make_client: Any) -> None:
+    handler = FakeHandler()
+    client = await make_client(_app(handler))
+    not_json = await client.post(
+        f"{CONV}/activities", data=b"hello", headers={"Content-Type": "text/plain"}
+    )
+    assert not_json.status == 415
+    broken = await client.post(
+        f"{CONV}/activities", data=b"{", headers={"Content-Type": "application/json"}
+    )
+    assert broken.status == 400
+    assert handler.calls == []
+
+
+def test_the_table_is_a_route_table_with_the_base_url() -> None:
+    table = channel_service_route_table(FakeHandler(), BASE)
+    assert isinstance(table, web.RouteTableDef)
+    paths = [route.path for route in table if isinstance(route, web.RouteDef)]
+    assert paths.index(
+        f"{BASE}/v3/conversations/{{conversation_id}}/activities/history"
+    ) < paths.index(f"{BASE}/v3/conversations/{{conversation_id}}/activities/{{activity_id}}")

@@ -1,0 +1,166 @@
+"""create_app and start_server: the ready-made application and its runner."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aioresponses import aioresponses
+
+import microsoft_agents.hosting.aiohttp as package
+from microsoft_agents.hosting.aiohttp import CloudAdapter, create_app, start_server
+from microsoft_agents.hosting.aiohttp._app_keys import (
+    ADAPTER_KEY,
+    AGENT_APP_KEY,
+    AGENT_CONFIGURATION_KEY,
+)
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    AgentAuthConfiguration,
+    MemoryStorage,
+    TurnState,
+)
+
+from .support import REPLY_URL, build_echo_app, make_activity, sent_bodies
+
+APP_ID = "9c6f9e2a-1b7d-4c1e-8f3a-2d5b6c7e8f90"
+TENANT = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+
+
+def _configured() -> AgentAuthConfiguration:
+    return AgentAuthConfiguration(client_id=APP_ID, tenant_id=TENANT, client_secret="x")
+
+
+def test_the_public_names() -> None:
+    assert package.__all__ == sorted(package.__all__)
+    assert package.__all__ == [
+        "AgentHttpAdapter",
+        "CloudAdapter",
+        "channel_service_route_table",
+        "create_app",
+        "jwt_authorization_decorator",
+        "jwt_authorization_middleware",
+        "start_agent_process",
+        "start_server",
+    ]
+    for name in package.__all__:
+        assert getattr(package, name) is not None
+
+
+async def test_development_mode_echoes_end_to_end(
+    make_client: Any, channel: aioresponses, caplog: pytest.LogCaptureFixture
+) -> None:
+    channel.post(REPLY_URL, payload={"id": "r1"})
+    with caplog.at_level(logging.WARNING):
+        app = create_app(build_echo_app())
+    assert "only suitable for local development" in caplog.text
+    client = await make_client(app)
+    response = await client.post("/api/messages", json=make_activity(text="ping"))
+    assert response.status == 202
+    [(_, body)] = sent_bodies(channel)
+    assert body["text"] == "You said: ping"
+
+
+async def test_health_needs_no_token_even_with_auth_configured(make_client: Any) -> None:
+    client = await make_client(create_app(build_echo_app(), auth_configuration=_configured()))
+    health = await client.get("/health")
+    assert health.status == 200
+    assert await health.json() == {"status": "ok"}
+    refused = await client.post("/api/messages", json=make_activity())
+    assert refused.status == 401
+    assert await refused.json() == {"error": "Authorization header not found"}
+
+
+async def test_the_app_keys_are_set_under_both_spellings() -> None:
+    agent = build_echo_app()
+    configuration = AgentAuthConfiguration()
+    app = create_app(agent, auth_configuration=configuration)
+    assert app[AGENT_CONFIGURATION_KEY] is configuration
+    assert app["agent_configuration"] is configuration
+    assert app[AGENT_APP_KEY] is agent
+    assert app["agent_app"] is agent
+    assert app[ADAPTER_KEY] is agent.adapter
+    assert app["adapter"] is agent.adapter
+
+
+async def test_cleanup_closes_the_adapter(make_client: Any) -> None:
+    closed: list[bool] = []
+
+    class Adapter:
+        async def process(self, request: web.Request, agent: Any) -> web.Response:
+            return web.Response(status=202)
+
+        async def close(self) -> None:
+            closed.append(True)
+
+    client = await make_client(create_app(build_echo_app(), adapter=Adapter()))
+    assert (await client.post("/api/messages", json=make_activity())).status == 202
+    await client.close()
+    assert closed == [True]
+
+
+async def test_an_adapter_answering_none_gives_202(make_client: Any) -> None:
+    class Adapter:
+        async def process(self, request: web.Request, agent: Any) -> None:
+            return None
+
+    client = await make_client(create_app(build_echo_app(), adapter=Adapter()))
+    assert (await client.post("/api/messages", json=make_activity())).status == 202
+
+
+def test_create_app_needs_an_adapter() -> None:
+    agent = AgentApplication[TurnState](storage=MemoryStorage())
+    with pytest.raises(TypeError, match="adapter"):
+        create_app(agent)
+    with pytest.raises(TypeError, match="agent_application"):
+        create_app(None)  # type: ignore[arg-type]
+
+
+def test_start_server_runs_the_app_on_loopback_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_run_app(app: web.Application, **kwargs: Any) -> None:
+        seen["app"] = app
+        seen.update(kwargs)
+
+    monkeypatch.setattr(web, "run_app", fake_run_app)
+    monkeypatch.delenv("PORT", raising=False)
+    configured: list[web.Application] = []
+    start_server(build_echo_app(), configure_app=configured.append)
+    assert seen["host"] == "127.0.0.1"
+    assert seen["port"] == 3978
+    assert seen["print"] is None
+    assert seen["shutdown_timeout"] > 0
+    assert configured == [seen["app"]]
+
+    monkeypatch.setenv("PORT", "4001")
+    start_server(build_echo_app(), _configured())
+    assert seen["port"] == 4001
+    assert seen["app"]["agent_configuration"].CLIENT_ID == APP_ID
+
+    start_server(build_echo_app(), host="localhost", port=5000)
+    assert (seen["host"], seen["port"]) == ("localhost", 5000)
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "70000"])
+def test_start_server_refuses_a_bad_port(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setattr(web, "run_app", lambda *args, **kwargs: None)
+    monkeypatch.setenv("PORT", value)
+    with pytest.raises(ValueError, match="PORT"):
+        start_server(build_echo_app())
+
+
+def test_the_seed_quick_start_shape_builds() -> None:
+    adapter = CloudAdapter()
+    agent_app = AgentApplication[TurnState](storage=MemoryStorage(), adapter=adapter)
+
+    @agent_app.activity("message")
+    async def on_message(context: Any, state: TurnState) -> None:
+        await context.send_activity(f"You said: {context.activity.text}")
+
+    app = create_app(agent_app)
+    assert app["adapter"] is adapter
