@@ -5,7 +5,7 @@ repository root with a pinned hatch inside it, then hands over to hatch, which b
 per-purpose environments declared in the root ``pyproject.toml``.
 
 Commands:
-    start   set everything up and start the quick-start sample
+    start   set everything up and serve the quick-start echo agent
     test    run the whole test suite on the oldest and newest supported Pythons found
     lint    ruff check + ruff format --check
     types   mypy --strict over every library
@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 HATCH_REQUIREMENT = "hatch==1.18.2"
 SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
+# What ``start`` runs: the echo agent of test_samples/quickstart on
+# http://127.0.0.1:3978/api/messages (a script of the samples env in pyproject.toml).
+START_SCRIPT = "samples:quickstart"
 
 
 def _venv_bin(name: str) -> Path:
@@ -172,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "shell":
         return run([hatch, "shell", *rest], env)
-    return run([hatch, "run", "samples:activity", *rest], env)
+    return run([hatch, "run", START_SCRIPT, *rest], env)
 
 
 if __name__ == "__main__":

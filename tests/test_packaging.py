@@ -217,3 +217,43 @@ def test_quick_start_sample_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert '"text": "You said: hello there"' in result.stdout
+
+
+def test_start_command_serves_the_quickstart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``dev.py start`` runs the samples env's script that starts the echo agent.
+
+    Checked without starting anything: dev.py's hatch bootstrap and its subprocess call are
+    replaced, and the command it would run is matched against the root pyproject.toml.
+    """
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_dev_script", ROOT / "scripts" / "dev.py")
+    assert spec is not None
+    assert spec.loader is not None
+    dev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dev)
+
+    commands: list[list[str]] = []
+
+    def record(cmd: list[str], env: dict[str, str]) -> int:
+        commands.append(cmd)
+        return 0
+
+    monkeypatch.setattr(dev, "ensure_hatch", lambda: Path("/hatch"))
+    monkeypatch.setattr(dev, "find_interpreters", lambda: {"3.11": Path(sys.executable)})
+    monkeypatch.setattr(dev, "run", record)
+    assert dev.main(["start"]) == 0
+    assert commands == [[str(Path("/hatch")), "run", "samples:quickstart"]]
+
+    env_name, script_name = commands[0][2].split(":", 1)
+    workspace = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    script = workspace["tool"]["hatch"]["envs"][env_name]["scripts"][script_name]
+    assert script.split()[:2] == ["python", "test_samples/quickstart/app.py"]
+    app = ROOT / "test_samples" / "quickstart" / "app.py"
+    source = app.read_text()
+    assert 'if __name__ == "__main__":\n    start_server(AGENT_APP)' in source
+    # The samples env installs every library, hosting-aiohttp included.
+    members = workspace["tool"]["hatch"]["envs"]["default"]["workspace"]["members"]
+    assert members == ["libraries/*"]
+    assert workspace["tool"]["hatch"]["envs"][env_name].get("template", "default") == "default"
+    assert (ROOT / "libraries" / "microsoft-agents-hosting-aiohttp" / "pyproject.toml").is_file()
