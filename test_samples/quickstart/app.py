@@ -13,6 +13,8 @@ so tests can drive the agent directly.
 
 from __future__ import annotations
 
+import os
+
 from microsoft_agents.hosting.aiohttp import CloudAdapter, start_server
 from microsoft_agents.hosting.core import (
     AgentApplication,
@@ -42,4 +44,6 @@ async def on_message(context: TurnContext, state: TurnState) -> None:
 
 
 if __name__ == "__main__":
+    port = os.environ.get("PORT", "3978")
+    print(f"Echo agent on http://127.0.0.1:{port}/api/messages (Ctrl+C stops it)", flush=True)
     start_server(AGENT_APP)
