@@ -48,6 +48,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,6 +62,8 @@ from ._constants import AuthenticationConstants, AuthTypes
 __all__ = ["AgentAuthConfiguration"]
 
 logger = logging.getLogger(__name__)
+
+_DEVELOPMENT_MODE_ANNOUNCED = threading.Event()
 
 _C = AuthenticationConstants
 
@@ -445,6 +448,10 @@ class AgentAuthConfiguration:
 
     def _warn_anonymous(self) -> None:
         if self._development_mode:
+            # Said once per process: several objects of one agent build this configuration.
+            if _DEVELOPMENT_MODE_ANNOUNCED.is_set():
+                return
+            _DEVELOPMENT_MODE_ANNOUNCED.set()
             logger.warning(
                 "No CLIENTID is configured: the agent runs in DEVELOPMENT MODE. Requests "
                 "without a token are accepted and replies may only go to loopback "
