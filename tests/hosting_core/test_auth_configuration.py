@@ -10,6 +10,7 @@ import pytest
 from microsoft_agents.activity import load_configuration_from_env
 from microsoft_agents.hosting.core import AuthConfigurationError, AuthTypes
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration
+from microsoft_agents.hosting.core.authorization import _configuration as configuration_module
 
 APP_ID = "9c6f9e2a-1b7d-4c1e-8f3a-2d5b6c7e8f90"
 TENANT = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
@@ -273,13 +274,15 @@ def test_empty_configuration_is_development_mode_and_warns(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.WARNING)
+    configuration_module._DEVELOPMENT_MODE_ANNOUNCED.clear()
 
     config = AgentAuthConfiguration()
+    AgentAuthConfiguration()  # a second one does not repeat the warning
 
     assert config.DEVELOPMENT_MODE
     assert config.ANONYMOUS_ALLOWED
     assert config.CLIENT_ID is None
-    assert "DEVELOPMENT MODE" in caplog.text
+    assert caplog.text.count("DEVELOPMENT MODE") == 1
 
 
 def test_development_mode_can_refuse_anonymous_requests() -> None:
