@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import unquote
 
@@ -18,6 +19,8 @@ from microsoft_agents.hosting.aiohttp import (
 from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity, HttpAdapterBase
 
 from .support import REPLY_URL, build_echo_app, make_activity, sent_bodies
+
+JSON = {"Content-Type": "application/json"}
 
 
 async def _echo_client(make_client: Any, channel: aioresponses, **adapter_options: Any) -> Any:
@@ -113,8 +116,24 @@ async def test_an_oversized_chunked_body_is_413(make_client: Any, channel: aiore
         for _ in range(8):
             yield b"x" * 512
 
-    response = await client.post("/api/messages", data=chunks())
+    response = await client.post("/api/messages", data=chunks(), headers=JSON)
     assert response.status == 413
+
+
+async def test_a_non_json_content_type_is_415_and_a_missing_one_is_accepted(
+    make_client: Any, channel: aioresponses
+) -> None:
+    client = await _echo_client(make_client, channel)
+    body = json.dumps(make_activity()).encode()
+
+    refused = await client.post("/api/messages", data=body, headers={"Content-Type": "text/plain"})
+    accepted = await client.post(
+        "/api/messages", data=body, headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+
+    assert refused.status == 415
+    assert "Traceback" not in await refused.text()
+    assert accepted.status == 202
 
 
 async def test_get_on_the_messaging_endpoint_is_405(
@@ -130,7 +149,7 @@ async def test_the_server_keeps_answering_after_bad_input(
 ) -> None:
     client = await _echo_client(make_client, channel)
     for data in (b"{", b"[]", b'{"type": 1, "conversation": {"id": "c"}}', b"\xff\xfe"):
-        bad = await client.post("/api/messages", data=data)
+        bad = await client.post("/api/messages", data=data, headers=JSON)
         assert bad.status == 400
         assert "Traceback" not in await bad.text()
     good = await client.post("/api/messages", json=make_activity())

@@ -166,16 +166,26 @@ async def test_empty_or_malformed_json_is_400(adapter: HttpAdapterBase, raw: byt
     )
 
 
-async def test_content_type_is_not_checked_as_in_the_protocol(adapter: HttpAdapterBase) -> None:
-    """Decision: like the Bot Framework, the body is parsed whatever Content-Type says."""
-    request = FakeRequest(incoming(type="event"), headers={"Content-Type": "text/plain"})
+@pytest.mark.parametrize(
+    ("content_type", "status"),
+    [("text/plain", 415), ("application/json", 202), ("application/vnd.x+json", 202), (None, 202)],
+)
+async def test_a_declared_non_json_content_type_is_415(
+    adapter: HttpAdapterBase, content_type: str | None, status: int
+) -> None:
+    """Channels send application/json; a body declared as something else is refused (415).
+
+    A request without a Content-Type is still parsed, as the Bot Framework does.
+    """
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    request = FakeRequest(incoming(type="event"), headers=headers)
     request._claims = channel_claims()
 
     async def turn(context: TurnContext) -> None:
         return None
 
     response = await adapter.process_request(request, Raw(turn))
-    assert response.status_code == 202
+    assert response.status_code == status
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,9 @@ class HttpAdapterBase(ChannelServiceAdapter):
         if request.method.upper() != "POST":
             return HttpResponseFactory.method_not_allowed()
         try:
-            payload = await read_json_body(request, self.max_body_bytes)
+            payload = await read_json_body(
+                request, self.max_body_bytes, require_json_content_type=True
+            )
             if not isinstance(payload, Mapping):
                 return HttpResponseFactory.bad_request("The activity must be a JSON object")
             if not _has_type_and_conversation(payload):
