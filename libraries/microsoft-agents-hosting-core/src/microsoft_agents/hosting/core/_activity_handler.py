@@ -57,7 +57,6 @@ from microsoft_agents.activity import (
     AdaptiveCardSearchInvokeValue,
     AgentsModel,
     ChannelAccount,
-    ContentTypes,
     InvokeResponse,
     MessageReaction,
     SignInConstants,
@@ -65,7 +64,12 @@ from microsoft_agents.activity import (
 
 from ._agent import Agent
 from ._errors import HostingError
-from ._turn_context import INVOKE_RESPONSE_KEY, TurnContext
+from ._turn_context import (
+    INVOKE_RESPONSE_KEY,
+    TurnContext,
+    adaptive_card_error_body,
+    send_invoke_response,
+)
 
 __all__ = ["ActivityHandler"]
 
@@ -120,12 +124,7 @@ class _InvokeResponseError(HostingError):
         The body is plain JSON (``{"code", "message"}`` in ``value``), never an exception
         object, so it always serialises (protocol.md §18 row 16).
         """
-        body = AdaptiveCardInvokeResponse(
-            status_code=status,
-            type=ContentTypes.error,
-            value={"code": code, "message": message},
-        )
-        return cls(status, _json_body(body))
+        return cls(status, adaptive_card_error_body(status, code, message))
 
     def to_invoke_response(self) -> InvokeResponse:
         """The invoke answer this error stands for."""
@@ -230,9 +229,7 @@ class ActivityHandler(Agent):
                 turn_context.activity.name,
             )
             return
-        await turn_context.send_activity(
-            Activity(type=ActivityTypes.invoke_response.value, value=response)
-        )
+        await send_invoke_response(turn_context, response)
 
     # ------------------------------------------------------------------ messages
 

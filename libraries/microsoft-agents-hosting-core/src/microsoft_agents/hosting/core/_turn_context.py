@@ -24,6 +24,7 @@ from microsoft_agents.activity import (
     Activity,
     ActivityStateError,
     ActivityTypes,
+    ContentTypes,
     ConversationReference,
     InputHints,
     InvokeResponse,
@@ -40,7 +41,9 @@ __all__ = [
     "TurnContext",
     "TurnServices",
     "UpdateActivityHandler",
+    "adaptive_card_error_body",
     "read_invoke_response",
+    "send_invoke_response",
 ]
 
 logger = logging.getLogger(__name__)
@@ -125,6 +128,28 @@ def read_invoke_response(context: TurnContext) -> InvokeResponse | None:
     if isinstance(value, InvokeResponse):
         return value
     return InvokeResponse.model_validate(value)
+
+
+def adaptive_card_error_body(status: int, code: str, message: str) -> dict[str, Any]:
+    """The body of a failed Adaptive Card invoke (``application/vnd.microsoft.error``).
+
+    Plain JSON (``{"code", "message"}`` in ``value``), never an exception object, so it
+    always serialises (protocol.md §18 row 16).
+    """
+    return {
+        "statusCode": status,
+        "type": ContentTypes.error,
+        "value": {"code": code, "message": message},
+    }
+
+
+async def send_invoke_response(context: TurnContext, response: InvokeResponse) -> None:
+    """Answer the incoming invoke: send ``response`` as an ``invokeResponse`` activity.
+
+    The context keeps it (it is never posted to the channel) and the hosting layer turns it
+    into the HTTP answer; :func:`read_invoke_response` reads it back.
+    """
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
 
 
 class TurnServices:

@@ -54,7 +54,7 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core._channel_adapter import ChannelAdapter
 from microsoft_agents.hosting.core._errors import ApplicationError
-from microsoft_agents.hosting.core._turn_context import TurnContext
+from microsoft_agents.hosting.core._turn_context import TurnContext, send_invoke_response
 from microsoft_agents.hosting.core.app.adaptive_card._adaptive_card import AdaptiveCard
 from microsoft_agents.hosting.core.app.state import TurnState
 
@@ -589,7 +589,7 @@ class AgentApplication(Generic[StateT]):
                 continuation = value.get("continuation") if isinstance(value, Mapping) else None
                 if not isinstance(continuation, str):
                     logger.warning("handoff/action invoke without a continuation; answered 400")
-                    await _answer_invoke(
+                    await send_invoke_response(
                         context,
                         InvokeResponse(
                             status=400,
@@ -602,7 +602,7 @@ class AgentApplication(Generic[StateT]):
                     )
                     return
                 await handler(context, state, continuation)
-                await _answer_invoke(context, InvokeResponse(status=200))
+                await send_invoke_response(context, InvokeResponse(status=200))
 
             functools.update_wrapper(route, handler)  # errors and logs name the handler
             self.add_route(selector, route, True, is_agentic, rank, auth_handlers)
@@ -787,7 +787,3 @@ def _normalize_mentions(activity: Activity) -> None:
         if mention.text and name:
             text = text.replace(mention.text, name)
     activity.text = text
-
-
-async def _answer_invoke(context: TurnContext, response: InvokeResponse) -> None:
-    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))

@@ -44,7 +44,12 @@ from microsoft_agents.activity import (
     ContentTypes,
     InvokeResponse,
 )
-from microsoft_agents.hosting.core._turn_context import INVOKE_RESPONSE_KEY, TurnContext
+from microsoft_agents.hosting.core._turn_context import (
+    INVOKE_RESPONSE_KEY,
+    TurnContext,
+    adaptive_card_error_body,
+    send_invoke_response,
+)
 from microsoft_agents.hosting.core.app._query import Query
 from microsoft_agents.hosting.core.app._routes import RouteRank, RouteSelector, StateT
 
@@ -86,21 +91,8 @@ Matcher = str | re.Pattern[str] | RouteSelector
 """A verb or dataset to match: exact string, regular expression (searched), or selector."""
 
 
-def _error_body(status: int, code: str, message: str) -> dict[str, object]:
-    return {
-        "statusCode": status,
-        "type": ContentTypes.error,
-        "value": {"code": code, "message": message},
-    }
-
-
 async def _answer(context: TurnContext, status: int, body: object) -> None:
-    await context.send_activity(
-        Activity(
-            type=ActivityTypes.invoke_response,
-            value=InvokeResponse(status=status, body=body),
-        )
-    )
+    await send_invoke_response(context, InvokeResponse(status=status, body=body))
 
 
 def _is_invoke(activity: Activity, name: str) -> bool:
@@ -185,7 +177,7 @@ class AdaptiveCard(Generic[StateT]):
                     await _answer(
                         context,
                         200,
-                        _error_body(
+                        adaptive_card_error_body(
                             400,
                             "BadRequest",
                             "The adaptiveCard/action invoke has no valid 'value': it needs "
@@ -198,7 +190,7 @@ class AdaptiveCard(Generic[StateT]):
                     await _answer(
                         context,
                         200,
-                        _error_body(
+                        adaptive_card_error_body(
                             501,
                             "NotSupported",
                             f"The action type '{action_type}' is not supported; this "
@@ -336,7 +328,7 @@ class AdaptiveCard(Generic[StateT]):
                     await _answer(
                         context,
                         400,
-                        _error_body(
+                        adaptive_card_error_body(
                             400,
                             "BadRequest",
                             "The application/search invoke has no valid 'value': it needs "
