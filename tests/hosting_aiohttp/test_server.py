@@ -37,7 +37,10 @@ def test_the_public_names() -> None:
     assert package.__all__ == sorted(package.__all__)
     assert package.__all__ == [
         "AgentHttpAdapter",
+        "Citation",
+        "CitationUtil",
         "CloudAdapter",
+        "StreamingResponse",
         "channel_service_route_table",
         "create_app",
         "jwt_authorization_decorator",

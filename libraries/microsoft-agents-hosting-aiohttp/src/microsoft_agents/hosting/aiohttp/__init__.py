@@ -26,8 +26,11 @@ The pieces, for applications you assemble yourself:
 * :func:`channel_service_route_table`: the callback routes of agents this one calls.
 * :func:`create_app`: the ready ``web.Application`` that :func:`start_server` runs.
 
-Streaming (``StreamingResponse``, ``Citation``, ``CitationUtil``) is not available yet.
+Streamed answers (``StreamingResponse``, ``Citation``, ``CitationUtil``) are re-exported
+from :mod:`microsoft_agents.hosting.core`: use ``context.streaming_response`` in a handler.
 """
+
+from microsoft_agents.hosting.core import Citation, CitationUtil, StreamingResponse
 
 from ._agent_http_adapter import AgentHttpAdapter
 from ._channel_service_routes import channel_service_route_table
@@ -37,7 +40,10 @@ from ._server import create_app, start_server
 
 __all__ = [
     "AgentHttpAdapter",
+    "Citation",
+    "CitationUtil",
     "CloudAdapter",
+    "StreamingResponse",
     "channel_service_route_table",
     "create_app",
     "jwt_authorization_decorator",

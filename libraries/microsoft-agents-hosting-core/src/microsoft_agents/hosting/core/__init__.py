@@ -27,6 +27,7 @@ from ._errors import (
     StateError,
     StorageError,
     StorageKeyError,
+    StreamingError,
 )
 from ._message_factory import MessageFactory
 from ._middleware import Middleware, MiddlewareSet
@@ -48,6 +49,7 @@ from .app._routes import StateT as StateT
 from .app._routes import _Route as _Route
 from .app._routes import _RouteList as _RouteList
 from .app.state import State, TempState, TurnState, state
+from .app.streaming import Citation, CitationUtil, StreamingResponse
 from .header_propagation import (
     AgenticHeaderProvider,
     HeaderPropagationContext,
@@ -155,6 +157,8 @@ __all__ = [
     "ChannelServiceAdapter",
     "ChannelServiceClientFactoryBase",
     "ChannelServiceRoutes",
+    "Citation",
+    "CitationUtil",
     "ClaimsIdentity",
     "ConnectionManager",
     "Connections",
@@ -192,6 +196,8 @@ __all__ = [
     "StorageError",
     "StorageKeyError",
     "StoreItem",
+    "StreamingError",
+    "StreamingResponse",
     "TeamsConnectorClient",
     "TempState",
     "TurnContext",

@@ -12,6 +12,7 @@ An exception escaping the agent goes to :attr:`ChannelAdapter.on_turn_error` whe
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
@@ -34,6 +35,18 @@ logger = logging.getLogger(__name__)
 
 OnTurnErrorHandler = Callable[[TurnContext, Exception], Awaitable[None]]
 """``async handler(context, error)``: called when a turn raised."""
+
+
+async def _finish_stream(
+    context: TurnContext, *, failed: bool = False, cancelled: bool = False
+) -> None:
+    """Leave a streamed answer of the turn in a final state (nothing to do without one)."""
+    if context._streaming_response is None:
+        return
+    # Imported here: the streaming module lives in the app package, which imports this one.
+    from .app.streaming._streaming_response import finish_turn_stream
+
+    await finish_turn_stream(context, failed=failed, cancelled=cancelled)
 
 
 class ChannelAdapter(ABC):
@@ -79,15 +92,23 @@ class ChannelAdapter(ABC):
         """Run the middleware, then ``callback`` (the agent), for one turn.
 
         An exception from either goes to :attr:`on_turn_error` when it is set, and is
-        re-raised otherwise.
+        re-raised otherwise. A streamed answer the turn left open is ended (closed with
+        ``streamResult`` ``error`` or ``cancelled`` when the turn failed or was cancelled)
+        before ``on_turn_error`` runs.
         """
         try:
             await self.middleware_set.receive_activity_with_status(context, callback)
+        except asyncio.CancelledError:
+            await _finish_stream(context, cancelled=True)
+            raise
         except Exception as error:
+            await _finish_stream(context, failed=True)
             if self.on_turn_error is None:
                 raise
             logger.debug("turn raised %s; handing it to on_turn_error", type(error).__name__)
             await self.on_turn_error(context, error)
+        else:
+            await _finish_stream(context)
 
     async def continue_conversation(
         self,

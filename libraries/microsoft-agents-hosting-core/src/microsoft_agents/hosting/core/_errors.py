@@ -10,6 +10,8 @@ The tree::
     │   ├── StorageKeyError            (also a ValueError) a key that cannot be stored
     │   └── ETagConflictError          a write carried a stale e_tag; nothing was written
     ├── AdapterError                   an adapter cannot do what was asked
+    ├── StreamingError                 (also a RuntimeError) a streamed answer was used after
+    │                                  it ended, or outside a turn
     ├── ServiceError                   a channel or token service answered with an error
     │                                  (status, the service's error code, the body)
     ├── OutboundRequestRefusedError    an outbound call was refused before anything was sent
@@ -37,6 +39,7 @@ __all__ = [
     "StateError",
     "StorageError",
     "StorageKeyError",
+    "StreamingError",
 ]
 
 
@@ -74,6 +77,10 @@ class ETagConflictError(StorageError):
 
 class AdapterError(HostingError):
     """The adapter cannot perform the requested operation."""
+
+
+class StreamingError(HostingError, RuntimeError):
+    """A ``StreamingResponse`` was used in a way it cannot serve (after its end, say)."""
 
 
 class ServiceError(HostingError):

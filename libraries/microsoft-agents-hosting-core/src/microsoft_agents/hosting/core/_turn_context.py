@@ -34,6 +34,7 @@ from microsoft_agents.activity import (
 
 if TYPE_CHECKING:
     from ._channel_adapter import ChannelAdapter
+    from .app.streaming import StreamingResponse
 
 __all__ = [
     "DeleteActivityHandler",
@@ -236,6 +237,7 @@ class TurnContext:
         self._identity = identity
         self._turn_state: dict[str, Any] = {}
         self.buffered_reply_activities: list[Activity] = []
+        self._streaming_response: StreamingResponse | None = None
 
     # ------------------------------------------------------------------ properties
 
@@ -264,6 +266,15 @@ class TurnContext:
     def services(self) -> TurnServices:
         """Objects shared within the turn, looked up by type."""
         return self._services
+
+    @property
+    def streaming_response(self) -> StreamingResponse:
+        """The streamed answer of this turn (created on first use, one per turn)."""
+        if self._streaming_response is None:
+            from .app.streaming import StreamingResponse
+
+            self._streaming_response = StreamingResponse(self)
+        return self._streaming_response
 
     @property
     def responded(self) -> bool:

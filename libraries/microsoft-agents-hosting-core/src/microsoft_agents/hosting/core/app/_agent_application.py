@@ -61,6 +61,7 @@ from microsoft_agents.hosting.core.app.state import TurnState
 from ._options import ApplicationOptions
 from ._routes import RouteHandler, RouteRank, RouteSelector, StateT, _Route, _RouteList
 from ._typing import Sleep, TypingIndicator
+from .streaming._streaming_response import finish_turn_stream
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core.storage import Storage
@@ -686,6 +687,7 @@ class AgentApplication(Generic[StateT]):
                 context.activity.conversation.id if context.activity.conversation else None,
                 exc_info=error,
             )
+            await finish_turn_stream(context, failed=True)
             await self._handle_error(context, error)
         finally:
             if typing is not None:
