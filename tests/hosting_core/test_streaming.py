@@ -398,9 +398,11 @@ async def test_refused_update_falls_back_to_one_normal_message(
 async def test_refused_final_message_is_sent_again_as_a_normal_message() -> None:
     time = VirtualTime()
     stream, adapter = stream_for(incoming("msteams", "personal"), time)
-    adapter.refuse = lambda a: refusal(400, "BadArgument") if a.type == "message" and any(
-        e.type == "streaminfo" for e in a.entities or ()
-    ) else None
+    adapter.refuse = (
+        lambda a: refusal(400, "BadArgument")
+        if a.type == "message" and any(e.type == "streaminfo" for e in a.entities or ())
+        else None
+    )
     stream.queue_text_chunk("complete answer")
     await adapter.next_sent()
     ending = asyncio.ensure_future(stream.end_stream())
