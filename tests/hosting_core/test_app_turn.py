@@ -89,10 +89,16 @@ def test_storage_is_required() -> None:
         AgentApplication[TurnState](adapter=TestAdapter())
 
 
-def test_long_running_messages_is_rejected() -> None:
-    """§18 row 4: the upstream long-running path is broken, so the option is refused."""
-    with pytest.raises(ApplicationError, match="long_running_messages=True is not supported"):
-        AgentApplication[TurnState](storage=MemoryStorage(), long_running_messages=True)
+async def test_long_running_messages_run_inline_on_an_adapter_without_http() -> None:
+    """§18 row 4: supported; an adapter with no request to answer early runs the turn now."""
+    app = AgentApplication[TurnState](storage=MemoryStorage(), long_running_messages=True)
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity(f"done: {context.activity.text}")
+
+    result = await AgentTester(app).send("work")
+    assert result.texts == ["done: work"]
 
 
 def test_authorization_and_connection_manager_together_are_rejected() -> None:

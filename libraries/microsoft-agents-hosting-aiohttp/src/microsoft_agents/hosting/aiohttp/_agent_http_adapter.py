@@ -25,6 +25,6 @@ __all__ = ["AgentHttpAdapter"]
 class AgentHttpAdapter(Protocol):
     """An adapter that answers one aiohttp request by running a turn of ``agent``."""
 
-    async def process(self, request: web.Request, agent: Agent) -> web.Response | None:
+    async def process(self, request: web.Request, agent: Agent) -> web.StreamResponse | None:
         """Process ``request`` with ``agent`` and return the HTTP answer."""
         ...

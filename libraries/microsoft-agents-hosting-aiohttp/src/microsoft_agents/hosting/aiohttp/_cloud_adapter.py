@@ -43,13 +43,16 @@ from microsoft_agents.hosting.core import (
     default_on_turn_error,
 )
 from microsoft_agents.hosting.core.http import DEFAULT_MAX_BODY_BYTES
+from microsoft_agents.hosting.core.http._deliveries import DEFAULT_DUPLICATE_WINDOW
 
 from ._agent_http_adapter import AgentHttpAdapter
-from ._request import AiohttpRequest, to_web_response
+from ._request import AiohttpRequest, to_web_response, write_streamed
 
 __all__ = ["CloudAdapter", "start_agent_process"]
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_CLOSE_TIMEOUT = 10.0
 
 
 def _anonymous_provider(configuration: AgentAuthConfiguration) -> AnonymousTokenProvider:
@@ -83,6 +86,9 @@ class CloudAdapter(HttpAdapterBase):
         max_body_bytes: the largest request body accepted (413 above it).
         on_turn_error: what to do when a turn raises (default: log it and tell the user,
             in neutral words, that something went wrong).
+        duplicate_window: seconds during which an activity delivered again with the same
+            id (a channel's retry) is recognised and not run twice; None runs every
+            delivery.
     """
 
     def __init__(
@@ -94,6 +100,7 @@ class CloudAdapter(HttpAdapterBase):
         host_validator: OutboundHostValidator | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         on_turn_error: OnTurnErrorHandler | None = default_on_turn_error,
+        duplicate_window: float | None = DEFAULT_DUPLICATE_WINDOW,
     ) -> None:
         if connection_manager is None and channel_service_client_factory is None:
             connection_manager = _development_connections()
@@ -104,9 +111,10 @@ class CloudAdapter(HttpAdapterBase):
             host_validator=host_validator,
             max_body_bytes=max_body_bytes,
             on_turn_error=on_turn_error,
+            duplicate_window=duplicate_window,
         )
 
-    async def process(self, request: web.Request, agent: Agent) -> web.Response:
+    async def process(self, request: web.Request, agent: Agent) -> web.StreamResponse:
         """Answer one request to the messaging endpoint.
 
         Args:
@@ -118,21 +126,33 @@ class CloudAdapter(HttpAdapterBase):
 
         Returns:
             202 for a normal activity, the invoke response for an ``invoke``, 200
-            ``{"activities": [...]}`` for ``expectReplies``, or a 4xx/5xx with a generic
-            JSON error body. Never raises for bad input or a failing turn.
+            ``{"activities": [...]}`` for ``expectReplies``, a ``text/event-stream`` of
+            the replies for ``deliveryMode: stream`` (already written when this returns),
+            or a 4xx/5xx with a generic JSON error body. Never raises for bad input or a
+            failing turn.
         """
         wrapped = AiohttpRequest(request, max_body_bytes=self.max_body_bytes)
         answer = await self.process_request(wrapped, agent)
+        if answer.stream is not None:
+            return await write_streamed(request, answer)
         return to_web_response(answer)
 
-    async def close(self) -> None:
-        """Release the HTTP client session of the replies (call once, at shutdown)."""
+    async def close(self, timeout: float | None = DEFAULT_CLOSE_TIMEOUT) -> None:
+        """Finish the background turns, then release the replies' HTTP session.
+
+        Call it once, at shutdown (``create_app`` does).
+
+        Args:
+            timeout: seconds granted to background turns (long-running or streamed)
+                before they are cancelled.
+        """
+        await self.drain(timeout)
         await self.channel_service_client_factory.close()
 
 
 async def start_agent_process(
     request: web.Request, agent_application: Agent, adapter: AgentHttpAdapter
-) -> web.Response | None:
+) -> web.StreamResponse | None:
     """Run ``agent_application`` on ``request`` through ``adapter``; the route handler body.
 
     Args:

@@ -20,13 +20,16 @@ The caller's identity is whatever the JWT middleware stored at
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 from microsoft_agents.hosting.core import ClaimsIdentity, HttpResponse
 
-__all__ = ["CLAIMS_IDENTITY_KEY", "AiohttpRequest", "to_web_response"]
+__all__ = ["CLAIMS_IDENTITY_KEY", "AiohttpRequest", "to_web_response", "write_streamed"]
+
+logger = logging.getLogger(__name__)
 
 CLAIMS_IDENTITY_KEY = "claims_identity"
 """Where the JWT middleware stores the verified identity on the aiohttp request."""
@@ -129,3 +132,34 @@ def to_web_response(response: HttpResponse) -> web.Response:
         content_type=content_type,
         headers=headers,
     )
+
+
+async def write_streamed(request: web.Request, response: HttpResponse) -> web.StreamResponse:
+    """Write a streamed answer of the HTTP core chunk by chunk, as the chunks come.
+
+    When the client goes away (the write fails, or aiohttp cancels the handler) the
+    stream is closed, which stops the turn that feeds it.
+
+    Args:
+        request: the request being answered.
+        response: the core's answer; its ``stream`` holds the chunks.
+
+    Returns:
+        The prepared and finished aiohttp response.
+    """
+    stream = response.stream
+    assert stream is not None
+    web_response = web.StreamResponse(status=response.status_code, headers=response.headers)
+    if response.content_type is not None:
+        web_response.content_type = response.content_type
+    try:
+        await web_response.prepare(request)
+        async for chunk in stream:
+            await web_response.write(chunk)
+        await web_response.write_eof()
+    except (ConnectionError, RuntimeError) as error:
+        # RuntimeError: aiohttp refuses writes once the connection is closing.
+        logger.info("the client of a streamed answer went away (%s)", type(error).__name__)
+    finally:
+        await stream.aclose()
+    return web_response

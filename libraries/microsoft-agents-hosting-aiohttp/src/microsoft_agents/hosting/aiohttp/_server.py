@@ -106,6 +106,8 @@ def create_app(
     agent_application: Agent,
     adapter: AgentHttpAdapter | None = None,
     auth_configuration: AgentAuthConfiguration | None = None,
+    *,
+    shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
 ) -> web.Application:
     """Build the aiohttp application that serves ``agent_application``.
 
@@ -114,10 +116,12 @@ def create_app(
         adapter: the adapter; default ``agent_application.adapter``.
         auth_configuration: the configuration tokens are validated against; None for
             development mode (requests without a token accepted; a warning is logged).
+        shutdown_timeout: seconds granted at shutdown to the adapter's background turns
+            (long-running and streamed ones) before they are cancelled.
 
     Returns:
         The application: JWT middleware, ``POST /api/messages``, ``GET /health`` (no token
-        needed), the adapter closed on cleanup.
+        needed); at shutdown the background turns are awaited, then the adapter is closed.
 
     Raises:
         TypeError: ``agent_application`` is missing, or no adapter was given or found.
@@ -139,11 +143,19 @@ def create_app(
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/health", _health)
 
+    async def drain_adapter(_: web.Application) -> None:
+        # In parallel with the requests aiohttp lets finish: background turns first
+        # (they still reply to channels), the session is closed only at cleanup.
+        drain = getattr(http_adapter, "drain", None)
+        if drain is not None:
+            await drain(shutdown_timeout)
+
     async def close_adapter(_: web.Application) -> None:
         close = getattr(http_adapter, "close", None)
         if close is not None:
             await close()
 
+    app.on_shutdown.append(drain_adapter)
     app.on_cleanup.append(close_adapter)
     return app
 
@@ -187,7 +199,12 @@ def start_server(
         TypeError: no agent or no adapter.
         ValueError: ``PORT`` is not a port number.
     """
-    app = create_app(agent_application, adapter=adapter, auth_configuration=auth_configuration)
+    app = create_app(
+        agent_application,
+        adapter=adapter,
+        auth_configuration=auth_configuration,
+        shutdown_timeout=shutdown_timeout,
+    )
     if configure_app is not None:
         configure_app(app)
     chosen_port = port if port is not None else _port_from_environment()

@@ -29,12 +29,21 @@ from ._errors import AdapterError
 from ._middleware import Middleware, MiddlewareSet, TurnCallback
 from ._turn_context import INVOKE_RESPONSE_KEY, TurnContext
 
-__all__ = ["ChannelAdapter", "OnTurnErrorHandler"]
+__all__ = ["DETACHED_KEY", "ChannelAdapter", "OnTurnErrorHandler", "is_detached"]
 
 logger = logging.getLogger(__name__)
 
 OnTurnErrorHandler = Callable[[TurnContext, Exception], Awaitable[None]]
 """``async handler(context, error)``: called when a turn raised."""
+
+
+DETACHED_KEY = "microsoft_agents.turn_detached"
+"""``turn_state`` key set on a turn whose work continues after the channel was answered."""
+
+
+def is_detached(context: TurnContext) -> bool:
+    """Whether the rest of this turn runs in the background (see ``run_detached``)."""
+    return bool(context.turn_state.get(DETACHED_KEY))
 
 
 async def _finish_stream(
@@ -96,8 +105,16 @@ class ChannelAdapter(ABC):
         ``streamResult`` ``error`` or ``cancelled`` when the turn failed or was cancelled)
         before ``on_turn_error`` runs.
         """
-        try:
+
+        async def turn() -> None:
             await self.middleware_set.receive_activity_with_status(context, callback)
+
+        await self._run_guarded(context, turn)
+
+    async def _run_guarded(self, context: TurnContext, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` for ``context`` with the turn's error handling (see run_pipeline)."""
+        try:
+            await work()
         except asyncio.CancelledError:
             await _finish_stream(context, cancelled=True)
             raise
@@ -108,7 +125,23 @@ class ChannelAdapter(ABC):
             logger.debug("turn raised %s; handing it to on_turn_error", type(error).__name__)
             await self.on_turn_error(context, error)
         else:
-            await _finish_stream(context)
+            if not is_detached(context):
+                await _finish_stream(context)
+
+    async def run_detached(self, context: TurnContext, work: Callable[[], Awaitable[None]]) -> None:
+        """Let the rest of a turn run after the channel has been answered.
+
+        ``AgentApplication`` calls this for ``long_running_messages``: an adapter that
+        answers over HTTP acknowledges the request at once and runs ``work`` as a
+        tracked background task, replying to the conversation when it is done (see
+        ``ChannelServiceAdapter``). This base implementation, for adapters with nothing
+        to acknowledge (tests, in-process adapters), simply runs ``work`` now.
+
+        Args:
+            context: the turn.
+            work: the rest of the turn.
+        """
+        await work()
 
     async def continue_conversation(
         self,

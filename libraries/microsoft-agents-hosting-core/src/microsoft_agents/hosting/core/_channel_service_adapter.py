@@ -27,9 +27,14 @@ Emulator; anything else is a *reply-to-activity* call when ``replyToId`` is set,
 *send-to-conversation* call.
 
 Delivery modes. ``expectReplies`` buffers every reply for the HTTP answer (no connector
-client is created and the activity may lack a ``serviceUrl``). ``stream`` has no
-transport of its own in this SDK: such an activity is handled like a ``normal`` one
-(replies are posted to the connector and the HTTP answer is 202).
+client is created and the activity may lack a ``serviceUrl``). ``stream`` hands each reply,
+as it is sent, to the ``reply_sink`` the HTTP layer gives :meth:`process_activity` (which
+writes it to the streamed HTTP response); no connector client is created either.
+
+Long-running turns. :meth:`run_detached` (used by ``AgentApplication`` with
+``long_running_messages=True``) lets the HTTP request be answered at once while the rest
+of the turn runs as a background task that keeps the turn's clients, replies through the
+connector and is awaited by :meth:`drain` at shutdown.
 
 Proactive messages: :meth:`continue_conversation` (for your own app id) and
 :meth:`continue_conversation_with_claims` run a turn in an existing conversation;
@@ -42,7 +47,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from microsoft_agents.activity import (
@@ -58,7 +63,13 @@ from microsoft_agents.activity import (
     ResourceResponse,
 )
 
-from ._channel_adapter import ChannelAdapter, OnTurnErrorHandler
+from ._channel_adapter import (
+    DETACHED_KEY,
+    ChannelAdapter,
+    OnTurnErrorHandler,
+    _finish_stream,
+    is_detached,
+)
 from ._channel_service_client_factory import (
     BOT_FRAMEWORK_AUDIENCE,
     ChannelServiceClientFactoryBase,
@@ -71,7 +82,7 @@ from .authorization import ClaimsIdentity
 from .connector import ConnectorClientBase, UserTokenClientBase
 from .header_propagation import AgenticHeaderProvider, HeaderPropagationContext
 
-__all__ = ["ChannelServiceAdapter"]
+__all__ = ["REPLY_SINK_KEY", "ChannelServiceAdapter", "ReplySink"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +90,13 @@ _DELAY_TYPE = "delay"
 _DEFAULT_DELAY_MS = 1000
 _EMULATOR = "emulator"
 _CREATE_CONVERSATION_EVENT = "CreateConversation"
+_INBOUND_KEY = "microsoft_agents.inbound_turn"
+
+ReplySink = Callable[[Activity], Awaitable[None]]
+"""``async sink(activity)``: takes each reply of a ``deliveryMode: stream`` turn."""
+
+REPLY_SINK_KEY = "microsoft_agents.reply_sink"
+"""``turn_state`` key of the reply sink of a streamed (``deliveryMode: stream``) turn."""
 
 
 async def _pause(seconds: float) -> None:
@@ -131,6 +149,7 @@ class ChannelServiceAdapter(ChannelAdapter):
         self._channel_service_client_factory = channel_service_client_factory
         if max_delay_ms is not None:
             self.max_delay_ms = max_delay_ms
+        self._background: set[asyncio.Task[None]] = set()
 
     @property
     def channel_service_client_factory(self) -> ChannelServiceClientFactoryBase:
@@ -170,6 +189,9 @@ class ChannelServiceAdapter(ChannelAdapter):
                 responses.append(ResourceResponse())
             elif context.activity.delivery_mode == DeliveryModes.expect_replies:
                 context.buffered_reply_activities.append(activity)
+                responses.append(ResourceResponse())
+            elif (sink := context.turn_state.get(REPLY_SINK_KEY)) is not None:
+                await sink(activity)
                 responses.append(ResourceResponse())
             else:
                 responses.append(await self._post(context, activity))
@@ -234,6 +256,8 @@ class ChannelServiceAdapter(ChannelAdapter):
         claims_identity: ClaimsIdentity,
         activity: Activity,
         callback: TurnCallback,
+        *,
+        reply_sink: ReplySink | None = None,
     ) -> InvokeResponse | None:
         """Run a turn for an activity a channel sent, with the caller's verified claims.
 
@@ -241,6 +265,9 @@ class ChannelServiceAdapter(ChannelAdapter):
             claims_identity: the claims of the caller's token (empty when anonymous).
             activity: the incoming activity.
             callback: the agent, usually ``agent.on_turn``.
+            reply_sink: for ``deliveryMode: stream``, where each reply goes as it is
+                sent (the HTTP layer writes it to the streamed response); without one a
+                ``stream`` activity is answered like a ``normal`` one.
 
         Returns:
             The synchronous answer: the invoke response of an ``invoke`` (status 501 when
@@ -272,16 +299,21 @@ class ChannelServiceAdapter(ChannelAdapter):
             activity.model_fields_set.discard("caller_id")
         audience = self._audience_of(claims_identity)
         expects_replies = activity.delivery_mode == DeliveryModes.expect_replies
-        if activity.delivery_mode == DeliveryModes.stream:
-            logger.debug("deliveryMode 'stream' is handled as 'normal' (no streaming transport)")
+        streamed = activity.delivery_mode == DeliveryModes.stream and reply_sink is not None
+        if activity.delivery_mode == DeliveryModes.stream and reply_sink is None:
+            logger.debug("deliveryMode 'stream' without a reply sink is handled as 'normal'")
         context = self._new_context(claims_identity, activity, audience)
+        context.turn_state[_INBOUND_KEY] = True
+        if streamed:
+            context.turn_state[REPLY_SINK_KEY] = reply_sink
         try:
             await self._attach_clients(
-                context, claims_identity, audience, connector=not expects_replies
+                context, claims_identity, audience, connector=not (expects_replies or streamed)
             )
             await self.run_pipeline(context, callback)
         finally:
-            await self._release(context)
+            if not is_detached(context):
+                await self._release(context)
 
         if expects_replies:
             replies = [
@@ -292,6 +324,104 @@ class ChannelServiceAdapter(ChannelAdapter):
             answer = read_invoke_response(context)
             return answer if answer is not None else InvokeResponse(status=501)
         return None
+
+    # ------------------------------------------------------------------ background turns
+
+    async def run_detached(self, context: TurnContext, work: Callable[[], Awaitable[None]]) -> None:
+        """Acknowledge the request now and run the rest of the turn in the background.
+
+        Only a turn that :meth:`process_activity` started for an activity whose answer
+        does not depend on the turn (not an ``invoke``, not ``expectReplies`` or
+        ``stream``) is detached; any other runs ``work`` at once. A detached turn keeps
+        its clients until it ends, replies to the conversation through the connector,
+        hands its errors to :attr:`on_turn_error`, and is awaited by :meth:`drain`.
+
+        Args:
+            context: the turn.
+            work: the rest of the turn.
+        """
+        activity = context.activity
+        if (
+            not context.turn_state.get(_INBOUND_KEY)
+            or is_detached(context)
+            or activity.type == ActivityTypes.invoke
+            or activity.delivery_mode in (DeliveryModes.expect_replies, DeliveryModes.stream)
+        ):
+            await work()
+            return
+        context.turn_state[DETACHED_KEY] = True
+        self.run_in_background(self._finish_detached(context, work))
+
+    async def _finish_detached(
+        self, context: TurnContext, work: Callable[[], Awaitable[None]]
+    ) -> None:
+        try:
+            await self._run_guarded(context, work)
+            # The foreground left the stream alone (see _run_guarded); end it here.
+            await _finish_stream(context)
+        except Exception:
+            logger.exception(
+                "a long-running turn of conversation %s failed and no on_turn_error "
+                "handled it",
+                context.activity.conversation.id if context.activity.conversation else None,
+            )
+        finally:
+            await self._release(context)
+
+    def run_in_background(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run ``work`` as a background task that :meth:`drain` waits for.
+
+        Args:
+            work: the coroutine; it should handle its own errors (what escapes is logged).
+
+        Returns:
+            The task.
+        """
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background_done)
+        return task
+
+    def _background_done(self, task: asyncio.Task[None]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("a background turn failed", exc_info=task.exception())
+
+    @property
+    def background_turns(self) -> int:
+        """How many background turns (long-running, streamed) are still running."""
+        return len(self._background)
+
+    async def drain(self, timeout: float | None = None) -> bool:
+        """Wait for the background turns to finish; cancel those still running after ``timeout``.
+
+        Call it at shutdown, before closing the clients' HTTP session (``create_app``
+        and ``CloudAdapter.close`` do).
+
+        Args:
+            timeout: seconds to wait; None waits as long as it takes.
+
+        Returns:
+            True when every background turn finished by itself.
+        """
+        waited = 0
+        while self._background:
+            running = set(self._background)
+            waited += len(running)
+            _, pending = await asyncio.wait(running, timeout=timeout)
+            if pending:
+                logger.warning(
+                    "cancelling %d background turn(s) still running after %s s of shutdown",
+                    len(pending),
+                    timeout,
+                )
+                for task in pending:
+                    task.cancel()
+                await asyncio.wait(pending)
+                return False
+        if waited:
+            logger.info("%d background turn(s) finished before shutdown", waited)
+        return True
 
     @staticmethod
     def _audience_of(claims_identity: ClaimsIdentity) -> str:

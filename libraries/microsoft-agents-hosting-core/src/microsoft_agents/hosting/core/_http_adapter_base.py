@@ -28,7 +28,14 @@ Processing order and answers (protocol §4.1):
    request escaping it is 401 ``{"error": "Unauthorized"}``;
 6. the answer is 202 with no body for a normal activity (also when the agent raised and
    the turn-error handler ran), the invoke response for an ``invoke`` (501 when the agent
-   gave none), or 200 ``{"activities": [...]}`` for ``expectReplies``.
+   gave none), 200 ``{"activities": [...]}`` for ``expectReplies``, or, for
+   ``deliveryMode: stream``, 200 with a ``text/event-stream`` body that carries each reply
+   as it is sent (see :mod:`~microsoft_agents.hosting.core.http._streamed`).
+
+An activity delivered again with the same id (a channel retrying after its timeout) does
+not run a second turn: a repeat of a normal activity is acknowledged with 202, a repeat
+of an invoke or an ``expectReplies`` request gets the first delivery's answer (waiting for
+it if the turn still runs). ``duplicate_window=None`` turns this off.
 
 Anything else that goes wrong is a 500 with ``{"error": "Internal Server Error"}``; the
 exception and its traceback go to the log only, never into the response.
@@ -40,11 +47,12 @@ the user, in neutral words, that something went wrong.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
 
-from microsoft_agents.activity import Activity, DeliveryModes, InvokeResponse
+from microsoft_agents.activity import Activity, ActivityTypes, DeliveryModes, InvokeResponse
 
 from ._agent import Agent
 from ._channel_adapter import OnTurnErrorHandler
@@ -59,6 +67,14 @@ from ._turn_errors import default_on_turn_error
 from .authorization import ClaimsIdentity, Connections
 from .http import HttpRequestProtocol, HttpResponse, HttpResponseFactory
 from .http._body import DEFAULT_MAX_BODY_BYTES, RequestRejected, parse_model, read_json_body
+from .http._deliveries import (
+    DEFAULT_DUPLICATE_WINDOW,
+    Delivery,
+    DeliveryKey,
+    RecentDeliveries,
+    delivery_key,
+)
+from .http._streamed import EVENT_STREAM, ReplyStream
 
 __all__ = ["HttpAdapterBase"]
 
@@ -69,6 +85,17 @@ _MISSING_SERVICE_URL = "Activity must have a serviceUrl"
 _HOST_NOT_ALLOWED = "Service URL is not allowed by the host validator."
 _CLAIM_MISMATCH = "Service URL does not match the serviceurl claim of the token."
 _SERVICE_URL_CLAIM = "serviceurl"
+
+
+_NOT_RUN = frozenset({401, 500})
+
+
+def _answered_in_body(activity: Activity) -> bool:
+    """Whether the HTTP answer to ``activity`` carries the outcome of its turn."""
+    return (
+        activity.type == ActivityTypes.invoke
+        or activity.delivery_mode == DeliveryModes.expect_replies
+    )
 
 
 def _has_type_and_conversation(payload: Mapping[str, Any]) -> bool:
@@ -91,6 +118,8 @@ class HttpAdapterBase(ChannelServiceAdapter):
             whenever authentication is configured).
         max_body_bytes: the largest request body accepted (413 above it).
         on_turn_error: what to do when a turn raises (default: ``default_on_turn_error``).
+        duplicate_window: seconds during which an activity delivered again with the same
+            id is recognised and not run twice; None to run every delivery.
 
     Raises:
         ValueError: neither ``connection_manager`` nor ``channel_service_client_factory``
@@ -106,6 +135,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
         host_validator: OutboundHostValidator | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         on_turn_error: OnTurnErrorHandler | None = default_on_turn_error,
+        duplicate_window: float | None = DEFAULT_DUPLICATE_WINDOW,
     ) -> None:
         if channel_service_client_factory is None:
             if connection_manager is None:
@@ -122,6 +152,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
         super().__init__(channel_service_client_factory, on_turn_error=on_turn_error)
         self._host_validator = host_validator or channel_service_client_factory.host_validator
         self.max_body_bytes = max_body_bytes
+        self._deliveries = RecentDeliveries(duplicate_window) if duplicate_window else None
 
     @property
     def host_validator(self) -> OutboundHostValidator | None:
@@ -166,6 +197,27 @@ class HttpAdapterBase(ChannelServiceAdapter):
         if rejection is not None:
             return rejection
 
+        if activity.delivery_mode == DeliveryModes.stream:
+            return self._stream_turn(claims_identity, activity, agent)
+        deliveries = self._deliveries
+        key = delivery_key(activity) if deliveries is not None else None
+        if deliveries is None or key is None:
+            return await self._run_turn(claims_identity, activity, agent)
+        earlier = deliveries.get(key)
+        if earlier is not None:
+            return await self._answer_repeat(activity, earlier)
+        delivery = deliveries.add(key, keep_answer=_answered_in_body(activity))
+        try:
+            response = await self._run_turn(claims_identity, activity, agent)
+        except BaseException:
+            self._settle(key, delivery, HttpResponseFactory.internal_server_error())
+            raise
+        self._settle(key, delivery, response)
+        return response
+
+    async def _run_turn(
+        self, claims_identity: ClaimsIdentity, activity: Activity, agent: Agent
+    ) -> HttpResponse:
         try:
             invoke_response = await self.process_activity(claims_identity, activity, agent.on_turn)
         except (PermissionError, OutboundRequestRefusedError) as error:
@@ -180,12 +232,67 @@ class HttpAdapterBase(ChannelServiceAdapter):
             return HttpResponseFactory.internal_server_error()
         return self._answer(invoke_response)
 
+    # ------------------------------------------------------------------ repeated deliveries
+
+    async def _answer_repeat(self, activity: Activity, earlier: Delivery) -> HttpResponse:
+        logger.info(
+            "activity %s of conversation %s was delivered again; its turn is not run twice",
+            activity.id,
+            activity.conversation.id if activity.conversation else None,
+        )
+        if earlier.answer is None:
+            return HttpResponseFactory.accepted()
+        return await asyncio.shield(earlier.answer)
+
+    def _settle(self, key: DeliveryKey, delivery: Delivery, response: HttpResponse) -> None:
+        # A turn that did not run (refused, or failed outside the agent): a retry may.
+        if response.status_code in _NOT_RUN and self._deliveries is not None:
+            self._deliveries.forget(key)
+        if delivery.answer is not None and not delivery.answer.done():
+            delivery.answer.set_result(response)
+
+    # ------------------------------------------------------------------ deliveryMode: stream
+
+    def _stream_turn(
+        self, claims_identity: ClaimsIdentity, activity: Activity, agent: Agent
+    ) -> HttpResponse:
+        stream = ReplyStream()
+
+        async def produce() -> None:
+            try:
+                answer = await self.process_activity(
+                    claims_identity, activity, agent.on_turn, reply_sink=stream.send_activity
+                )
+                if answer is not None and activity.type == ActivityTypes.invoke:
+                    stream.send_event(
+                        "invokeResponse", {"status": answer.status, "body": answer.body}
+                    )
+            except (PermissionError, OutboundRequestRefusedError) as error:
+                logger.warning("a streamed turn was refused (%s)", type(error).__name__)
+                stream.send_event("error", {"error": "Unauthorized"})
+            except Exception:
+                logger.exception(
+                    "the streamed turn of activity %s (type %s) failed", activity.id, activity.type
+                )
+                stream.send_event("error", {"error": "Internal Server Error"})
+            finally:
+                stream.close()
+
+        stream.producer = self.run_in_background(produce())
+        return HttpResponse(
+            200,
+            None,
+            headers={"Cache-Control": "no-cache"},
+            content_type=EVENT_STREAM,
+            stream=stream,
+        )
+
     def _check_service_url(
         self, activity: Activity, claims_identity: ClaimsIdentity
     ) -> HttpResponse | None:
         service_url = activity.service_url
         if not service_url:
-            if activity.delivery_mode == DeliveryModes.expect_replies:
+            if activity.delivery_mode in (DeliveryModes.expect_replies, DeliveryModes.stream):
                 return None
             return HttpResponseFactory.bad_request(_MISSING_SERVICE_URL)
         validator = self._host_validator

@@ -129,8 +129,8 @@ class AgentApplication(Generic[StateT]):
             and ``CONNECTIONS`` sections of ``load_configuration_from_env``) are ignored.
 
     Raises:
-        ApplicationError: no storage was given; ``long_running_messages`` was set; both
-            ``authorization`` and ``connection_manager`` were given.
+        ApplicationError: no storage was given; both ``authorization`` and
+            ``connection_manager`` were given.
         TypeError: ``options`` is not an ``ApplicationOptions``.
     """
 
@@ -148,12 +148,6 @@ class AgentApplication(Generic[StateT]):
             raise ApplicationError(
                 "AgentApplication needs a storage for conversation and user state: pass "
                 "storage=MemoryStorage() (or another Storage) when creating it"
-            )
-        if self._options.long_running_messages:
-            raise ApplicationError(
-                "long_running_messages=True is not supported. Remove it; for work that "
-                "takes longer than the channel waits, answer first and send the result "
-                "later as a proactive message (adapter.continue_conversation)"
             )
         if authorization is not None and connection_manager is not None:
             raise ApplicationError(
@@ -671,10 +665,21 @@ class AgentApplication(Generic[StateT]):
     async def on_turn(self, context: TurnContext) -> None:
         """Run one turn: the entry point the adapter calls (the ``Agent`` protocol).
 
+        With ``long_running_messages`` the adapter is asked to answer the channel's
+        request at once and to run the turn in the background (``run_detached``); an
+        invoke or an ``expectReplies`` request, whose answer is the turn's outcome, still
+        runs before the request is answered.
+
         Raises:
             Exception: what a handler or hook raised, when no ``@app.error`` handler is
                 registered.
         """
+        if self._options.long_running_messages:
+            await context.adapter.run_detached(context, lambda: self._on_turn(context))
+            return
+        await self._on_turn(context)
+
+    async def _on_turn(self, context: TurnContext) -> None:
         typing = self._start_typing(context)
         try:
             await self._run_turn(context)

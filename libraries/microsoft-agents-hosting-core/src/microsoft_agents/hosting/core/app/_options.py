@@ -75,7 +75,11 @@ class ApplicationOptions(Generic[StateT]):
         start_typing_timer: show a typing indicator while a turn runs (see
             ``TypingIndicator``).
         typing: the timings of the typing indicator.
-        long_running_messages: not supported; must stay False.
+        long_running_messages: answer the channel's HTTP request as soon as an activity
+            arrives and run the turn in the background, replying to the conversation when
+            it is done (for handlers that take longer than the channel waits, about 15 s).
+            Invokes and ``expectReplies`` requests still run before the answer. The
+            background turns are awaited at shutdown (``CloudAdapter.drain``).
         file_downloaders: run each turn to fill ``state.temp.input_files``.
         turn_state_factory: builds the turn state of each turn (default:
             ``TurnState.with_storage(storage)``).

@@ -11,11 +11,12 @@ status for which input, what the body looks like) live here, once.
 from ._body import DEFAULT_MAX_BODY_BYTES
 from ._channel_api import ChannelApiHandlerProtocol
 from ._request import HttpRequestProtocol
-from ._response import HttpResponse, HttpResponseFactory
+from ._response import BodyStream, HttpResponse, HttpResponseFactory
 from ._routes import ChannelServiceRoutes, RouteHandlerFunc, ServiceRoute
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
+    "BodyStream",
     "ChannelApiHandlerProtocol",
     "ChannelServiceRoutes",
     "HttpRequestProtocol",

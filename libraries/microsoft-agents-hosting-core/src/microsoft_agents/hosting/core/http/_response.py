@@ -20,7 +20,7 @@ exception text or a stack trace).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from microsoft_agents.activity import AgentsModel
 
-__all__ = ["HttpResponse", "HttpResponseFactory", "to_json_value"]
+__all__ = ["BodyStream", "HttpResponse", "HttpResponseFactory", "to_json_value"]
 
 _JSON = "application/json"
 
@@ -53,6 +53,13 @@ def to_json_value(value: Any) -> Any:
     return value
 
 
+class BodyStream(AsyncIterator[bytes]):
+    """The body of a streamed answer: iterate for its chunks, ``aclose()`` when done."""
+
+    async def aclose(self) -> None:
+        """Stop producing chunks (the client went away, or everything was written)."""
+
+
 @dataclass
 class HttpResponse:
     """An HTTP answer, independent of any web framework.
@@ -63,12 +70,17 @@ class HttpResponse:
             an empty body.
         headers: extra response headers.
         content_type: the ``Content-Type``; None for none (the 202 of a normal activity).
+        stream: for a streamed answer (``deliveryMode: stream``), the chunks of the body
+            as they become available; ``body`` is then None. The framework writes each
+            chunk as it comes and closes the stream (``aclose()``) when done or when the
+            client goes away.
     """
 
     status_code: int
     body: Any = None
     headers: dict[str, str] | None = None
     content_type: str | None = _JSON
+    stream: BodyStream | None = None
 
     def body_bytes(self) -> bytes:
         """The body as bytes: empty for None, as is for bytes, else compact JSON (UTF-8)."""

@@ -1,0 +1,371 @@
+"""Repeated deliveries, long-running turns, shutdown and ``deliveryMode: stream``.
+
+A real aiohttp server on 127.0.0.1 runs the agent; aioresponses plays the channel the
+replies go to (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from aioresponses import aioresponses
+
+from microsoft_agents.activity import Activity, InvokeResponse
+from microsoft_agents.hosting.aiohttp import CloudAdapter, create_app
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    AuthenticationError,
+    MemoryStorage,
+    TurnContext,
+    TurnState,
+)
+from microsoft_agents.hosting.core.http._deliveries import RecentDeliveries
+
+from .support import REPLY_URL, make_activity, sent_bodies
+
+TIMEOUT = 5.0
+
+
+def _app(adapter: CloudAdapter | None = None, **options: Any) -> AgentApplication[TurnState]:
+    return AgentApplication[TurnState](
+        storage=MemoryStorage(),
+        adapter=adapter or CloudAdapter(),
+        start_typing_timer=False,
+        **options,
+    )
+
+
+def _events(raw: str) -> list[tuple[str, Any]]:
+    """The (event, data) pairs of a text/event-stream body."""
+    events = []
+    for block in raw.replace("\r\n", "\n").split("\n\n"):
+        if not block.strip():
+            continue
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((fields["event"], json.loads(fields["data"])))
+    return events
+
+
+# ---------------------------------------------------------------------- repeated deliveries
+
+
+async def test_a_repeated_message_runs_once(make_client: Any, channel: aioresponses) -> None:
+    channel.post(REPLY_URL, payload={"id": "r"}, repeat=True)
+    app = _app()
+    runs: list[str] = []
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        runs.append(context.activity.id or "")
+        await context.send_activity("once")
+
+    client = await make_client(create_app(app))
+    first = await client.post("/api/messages", json=make_activity(id="m-1"))
+    again = await client.post("/api/messages", json=make_activity(id="m-1"))
+    other = await client.post(
+        "/api/messages",
+        json=make_activity(id="m-1", conversation={"id": "another-conversation"}),
+    )
+    assert (first.status, again.status, other.status) == (202, 202, 202)
+    assert runs == ["m-1", "m-1"]  # the repeat was skipped; the other conversation ran
+    assert len(sent_bodies(channel)) == 2
+
+
+async def test_a_repeated_invoke_gets_the_first_answer_even_while_it_runs(
+    make_client: Any, channel: aioresponses
+) -> None:
+    adapter = CloudAdapter()
+    app = _app(adapter)
+    started = asyncio.Event()
+    release = asyncio.Event()
+    runs = 0
+
+    @app.activity("invoke")
+    async def on_invoke(context: TurnContext, state: TurnState) -> None:
+        nonlocal runs
+        runs += 1
+        started.set()
+        await release.wait()
+        await context.send_activity(
+            Activity(type="invokeResponse", value=InvokeResponse(status=200, body={"n": runs}))
+        )
+
+    client = await make_client(create_app(app))
+    invoke = make_activity(id="i-1", type="invoke", name="slow/thing")
+    first = asyncio.ensure_future(client.post("/api/messages", json=invoke))
+    await asyncio.wait_for(started.wait(), TIMEOUT)
+    second = asyncio.ensure_future(client.post("/api/messages", json=invoke))
+    seen_again = asyncio.Event()
+    answer_repeat = adapter._answer_repeat
+
+    async def spy(*args: Any) -> Any:
+        seen_again.set()
+        return await answer_repeat(*args)
+
+    adapter._answer_repeat = spy  # type: ignore[method-assign]
+    await asyncio.wait_for(seen_again.wait(), TIMEOUT)
+    release.set()
+    answers = [await asyncio.wait_for(task, TIMEOUT) for task in (first, second)]
+    assert [a.status for a in answers] == [200, 200]
+    assert [await a.json() for a in answers] == [{"n": 1}, {"n": 1}]
+    assert runs == 1
+
+
+async def test_a_refused_turn_is_not_remembered(make_client: Any, channel: aioresponses) -> None:
+    app = _app(CloudAdapter(on_turn_error=None))
+    attempts = 0
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        nonlocal attempts
+        attempts += 1
+        raise AuthenticationError("the user's token was revoked")
+
+    client = await make_client(create_app(app))
+    for _ in range(2):
+        response = await client.post("/api/messages", json=make_activity(id="m-2"))
+        assert response.status == 401
+    assert attempts == 2
+
+
+async def test_duplicate_detection_can_be_turned_off(
+    make_client: Any, channel: aioresponses
+) -> None:
+    channel.post(REPLY_URL, payload={"id": "r"}, repeat=True)
+    app = _app(CloudAdapter(duplicate_window=None))
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity("again")
+
+    client = await make_client(create_app(app))
+    for _ in range(2):
+        await client.post("/api/messages", json=make_activity(id="m-3"))
+    assert len(sent_bodies(channel)) == 2
+
+
+async def test_recent_deliveries_forget_after_the_window_and_beyond_capacity() -> None:
+    now = 0.0
+    recent = RecentDeliveries(10, capacity=2, clock=lambda: now)
+    recent.add(("c", "a", "1"), keep_answer=False)
+    recent.add(("c", "a", "2"), keep_answer=False)
+    recent.add(("c", "a", "3"), keep_answer=False)
+    assert recent.get(("c", "a", "1")) is None  # over capacity: the oldest went
+    assert recent.get(("c", "a", "3")) is not None
+    now = 11.0
+    assert recent.get(("c", "a", "3")) is None
+    assert len(recent) == 0
+
+
+# ---------------------------------------------------------------------- long-running turns
+
+
+async def test_a_long_running_turn_is_acknowledged_before_it_ends(
+    make_client: Any, channel: aioresponses
+) -> None:
+    channel.post(REPLY_URL, payload={"id": "r"}, repeat=True)
+    adapter = CloudAdapter()
+    app = _app(adapter, long_running_messages=True)
+    release = asyncio.Event()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        await release.wait()
+        await context.send_activity(f"finally: {context.activity.text}")
+
+    client = await make_client(create_app(app))
+    response = await client.post("/api/messages", json=make_activity(id="m-4", text="report"))
+    assert response.status == 202
+    assert sent_bodies(channel) == []
+    assert adapter.background_turns == 1
+
+    release.set()
+    assert await adapter.drain(TIMEOUT) is True
+    [(url, body)] = sent_bodies(channel)
+    assert url.endswith("/activities/m-4")
+    assert body["text"] == "finally: report"
+    assert body["replyToId"] == "m-4"
+    assert adapter.background_turns == 0
+
+
+async def test_a_long_running_app_still_answers_invokes_in_the_response(
+    make_client: Any, channel: aioresponses
+) -> None:
+    app = _app(long_running_messages=True)
+
+    @app.activity("invoke")
+    async def on_invoke(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity(
+            Activity(type="invokeResponse", value=InvokeResponse(status=200, body={"ok": 1}))
+        )
+
+    client = await make_client(create_app(app))
+    response = await client.post("/api/messages", json=make_activity(type="invoke", name="x"))
+    assert response.status == 200
+    assert await response.json() == {"ok": 1}
+
+
+async def test_a_failing_long_running_turn_tells_the_user(
+    make_client: Any, channel: aioresponses
+) -> None:
+    channel.post(REPLY_URL, payload={"id": "r"}, repeat=True)
+    adapter = CloudAdapter()
+    app = _app(adapter, long_running_messages=True)
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        raise RuntimeError("the report generator crashed")
+
+    client = await make_client(create_app(app))
+    response = await client.post("/api/messages", json=make_activity(id="m-5"))
+    assert response.status == 202
+    await adapter.drain(TIMEOUT)
+    [(_, body)] = sent_bodies(channel)
+    assert body["text"] == "The agent encountered an error or bug."
+    assert "crashed" not in json.dumps(body)
+
+
+async def test_drain_cancels_what_outlives_its_timeout(
+    make_client: Any, channel: aioresponses
+) -> None:
+    adapter = CloudAdapter()
+    app = _app(adapter, long_running_messages=True)
+    cancelled = asyncio.Event()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            cancelled.set()
+
+    client = await make_client(create_app(app))
+    await client.post("/api/messages", json=make_activity(id="m-6"))
+    assert await adapter.drain(0.05) is False
+    assert cancelled.is_set()
+    assert adapter.background_turns == 0
+
+
+async def test_shutdown_waits_for_long_running_turns(
+    make_client: Any, channel: aioresponses
+) -> None:
+    channel.post(REPLY_URL, payload={"id": "r"}, repeat=True)
+    adapter = CloudAdapter()
+    app = _app(adapter, long_running_messages=True)
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        started.set()
+        await release.wait()
+        await context.send_activity("made it before shutdown")
+
+    client = await make_client(create_app(app, shutdown_timeout=TIMEOUT))
+    await client.post("/api/messages", json=make_activity(id="m-7"))
+    await asyncio.wait_for(started.wait(), TIMEOUT)
+    draining = asyncio.Event()
+    drain = adapter.drain
+
+    async def spy(timeout: float | None = None) -> bool:
+        draining.set()
+        return await drain(timeout)
+
+    adapter.drain = spy  # type: ignore[method-assign]
+    shutdown = asyncio.ensure_future(client.close())
+    await asyncio.wait_for(draining.wait(), TIMEOUT)
+    assert not shutdown.done()
+    assert adapter.background_turns == 1
+    release.set()
+    await asyncio.wait_for(shutdown, TIMEOUT)
+    [(_, body)] = sent_bodies(channel)
+    assert body["text"] == "made it before shutdown"
+
+
+# ---------------------------------------------------------------------- deliveryMode: stream
+
+
+async def test_stream_delivery_writes_each_reply_as_a_server_sent_event(
+    make_client: Any, channel: aioresponses
+) -> None:
+    app = _app()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        stream = context.streaming_response
+        stream.queue_informative_update("Working on it")
+        stream.queue_text_chunk("Hello ")
+        await stream.wait_for_queue()
+        stream.queue_text_chunk("world")
+        await stream.end_stream()
+
+    client = await make_client(create_app(app))
+    activity = make_activity(id="s-1", channelId="webchat", deliveryMode="stream")
+    del activity["serviceUrl"]  # nothing is posted anywhere: the replies come back here
+    response = await client.post("/api/messages", json=activity)
+    assert response.status == 200
+    assert response.content_type == "text/event-stream"
+    events = _events(await response.text())
+    assert {name for name, _ in events} == {"activity"}
+    sent = [data for _, data in events]
+    assert [(a["type"], a["text"]) for a in sent] == [
+        ("typing", "Working on it"),
+        ("typing", "Hello "),
+        ("message", "Hello world"),
+    ]
+    infos = [next(e for e in a["entities"] if e["type"] == "streaminfo") for a in sent]
+    assert [i["streamType"] for i in infos] == ["informative", "streaming", "final"]
+    assert [i["streamSequence"] for i in infos] == [1, 2, 3]
+    assert len({i["streamId"] for i in infos}) == 1
+    assert all(a["replyToId"] == "s-1" for a in sent)
+    assert sent_bodies(channel) == []
+
+
+async def test_stream_delivery_of_an_invoke_ends_with_its_invoke_response(
+    make_client: Any, channel: aioresponses
+) -> None:
+    app = _app()
+
+    @app.activity("invoke")
+    async def on_invoke(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity("thinking about it")
+        await context.send_activity(
+            Activity(type="invokeResponse", value=InvokeResponse(status=200, body={"done": 1}))
+        )
+
+    client = await make_client(create_app(app))
+    activity = make_activity(id="s-2", type="invoke", name="do/it", deliveryMode="stream")
+    response = await client.post("/api/messages", json=activity)
+    events = _events(await response.text())
+    assert [name for name, _ in events] == ["activity", "invokeResponse"]
+    assert events[0][1]["text"] == "thinking about it"
+    assert events[1][1] == {"status": 200, "body": {"done": 1}}
+
+
+async def test_a_client_that_stops_reading_a_stream_stops_the_turn(
+    make_client: Any, channel: aioresponses
+) -> None:
+    adapter = CloudAdapter()
+    app = _app(adapter)
+    stopped = asyncio.Event()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity("first line")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+
+    client = await make_client(create_app(app))
+    response = await client.post(
+        "/api/messages", json=make_activity(id="s-3", deliveryMode="stream")
+    )
+    assert response.status == 200
+    first = await asyncio.wait_for(response.content.readuntil(b"\r\n\r\n"), TIMEOUT)
+    assert b"first line" in first
+    response.close()
+    await asyncio.wait_for(stopped.wait(), TIMEOUT)
+    assert await adapter.drain(TIMEOUT) is True
