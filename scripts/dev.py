@@ -5,7 +5,8 @@ repository root with a pinned hatch inside it, then hands over to hatch, which b
 per-purpose environments declared in the root ``pyproject.toml``.
 
 Commands:
-    start   set everything up and serve the quick-start echo agent
+    start   set everything up and serve the quick-start echo agent (--reload: restart it
+            when its code changes)
     test    run the whole test suite on the oldest and newest supported Pythons found
     lint    ruff check + ruff format --check
     types   mypy --strict over every library
@@ -133,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run the tests on this Python (repeatable); default: oldest and newest found",
     )
     parser.add_argument("--all-pythons", action="store_true", help="test on every Python found")
+    parser.add_argument(
+        "--reload",
+        action="store_true",
+        help="start: restart the agent whenever a Python file of the sample changes",
+    )
     args, rest = parser.parse_known_args(argv)
     if rest and rest[0] == "--":
         rest = rest[1:]
@@ -175,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "shell":
         return run([hatch, "shell", *rest], env)
+    if args.reload:
+        env["MICROSOFT_AGENTS_RELOAD"] = "1"
     return run([hatch, "run", START_SCRIPT, *rest], env)
 
 

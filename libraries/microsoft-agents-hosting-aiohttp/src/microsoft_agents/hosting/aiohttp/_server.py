@@ -30,6 +30,7 @@ typed ``web.AppKey`` objects.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import warnings
@@ -50,6 +51,7 @@ from ._app_keys import (
 )
 from ._cloud_adapter import start_agent_process
 from ._jwt_authorization import allow_anonymous, jwt_authorization_middleware
+from ._reload import is_reload_child, reload_requested, run_with_reload
 
 __all__ = ["DEFAULT_PORT", "create_app", "start_server"]
 
@@ -178,12 +180,19 @@ def start_server(
     adapter: AgentHttpAdapter | None = None,
     configure_app: Callable[[web.Application], None] | None = None,
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
+    reload: bool | None = None,
+    debug: bool = False,
 ) -> None:
     """Serve ``agent_application`` until interrupted (blocks).
 
     SIGINT and SIGTERM stop the server gracefully: it stops accepting connections,
-    waits up to ``shutdown_timeout`` seconds for requests in flight, then closes the
-    adapter's HTTP session.
+    waits up to ``shutdown_timeout`` seconds for requests in flight and background turns,
+    then closes the adapter's HTTP session.
+
+    For development, ``reload=True`` (or ``MICROSOFT_AGENTS_RELOAD=1`` in the
+    environment) restarts the agent whenever a Python file under the program's folder
+    changes (see ``_reload``), and ``debug=True`` turns on asyncio's debug mode and DEBUG
+    logs of the ``microsoft_agents`` loggers.
 
     Args:
         agent_application: the agent (an ``AgentApplication`` or any ``Agent``).
@@ -194,11 +203,17 @@ def start_server(
         adapter: the adapter; default ``agent_application.adapter``.
         configure_app: called with the application before it runs (add routes, ...).
         shutdown_timeout: seconds granted to requests in flight at shutdown.
+        reload: restart on code change; None reads ``MICROSOFT_AGENTS_RELOAD``.
+        debug: asyncio debug mode and DEBUG logging of the SDK.
 
     Raises:
         TypeError: no agent or no adapter.
         ValueError: ``PORT`` is not a port number.
     """
+    chosen_port = port if port is not None else _port_from_environment()
+    if (reload_requested() if reload is None else reload) and not is_reload_child():
+        # This process only supervises; a child started with the same command serves.
+        raise SystemExit(run_with_reload())
     app = create_app(
         agent_application,
         adapter=adapter,
@@ -207,12 +222,22 @@ def start_server(
     )
     if configure_app is not None:
         configure_app(app)
-    chosen_port = port if port is not None else _port_from_environment()
-    logger.info("serving the agent on http://%s:%s/api/messages", host, chosen_port)
+    loop = None
+    if debug:
+        logging.getLogger("microsoft_agents").setLevel(logging.DEBUG)
+        loop = asyncio.new_event_loop()
+        loop.set_debug(True)
+    url = f"http://{host}:{chosen_port}/api/messages"
+
+    def ready(_: str) -> None:
+        # aiohttp calls this once the socket listens (instead of printing its banner).
+        logger.info("the agent is listening on %s", url)
+
     web.run_app(
         app,
         host=host,
         port=chosen_port,
         shutdown_timeout=shutdown_timeout,
-        print=None,
+        print=ready,
+        loop=loop,
     )
