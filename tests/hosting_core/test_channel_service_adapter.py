@@ -307,16 +307,40 @@ async def test_expect_replies_buffers_without_a_connector(
     assert [reply["text"] for reply in result.body["activities"]] == ["one", "two"]
     assert all("replyToId" in reply for reply in result.body["activities"])
     assert calls(mocked) == []
-    # Only the token service got a token: no connector client for this turn.
+    # No connector client for this turn, and the token service was never called: no token.
+    assert connections.provider.requests == []
+
+
+async def test_the_user_token_client_fetches_its_token_at_its_first_call(
+    adapter: ChannelServiceAdapter, connections: FakeConnections, mocked: aioresponses
+) -> None:
+    mocked.get(
+        re.compile(r"^https://api\.botframework\.com/api/usertoken/GetToken.*$"),
+        payload={"connectionName": "graph", "token": "user-token"},
+        repeat=True,
+    )
+
+    async def agent(context: TurnContext) -> None:
+        assert connections.provider.requests == []  # nothing fetched for an unused client
+        client = context.services.get(UserTokenClientBase)  # type: ignore[type-abstract]
+        await client.user_token.get_token("29:user", "graph", "msteams")
+        await client.user_token.get_token("29:user", "graph", "msteams")
+
+    incoming_activity = activity(deliveryMode="expectReplies", serviceUrl=None)
+    await adapter.process_activity(channel_claims(None), incoming_activity, agent)
     assert [audience for audience, _ in connections.provider.requests] == [
         "https://api.botframework.com"
     ]
+    [(_, _, first), (_, _, second)] = calls(mocked)
+    for call in (first, second):
+        assert call.kwargs["headers"]["Authorization"] == f"Bearer {TOKEN}"
 
 
-async def test_stream_delivery_is_handled_as_normal(
+async def test_stream_delivery_without_a_reply_sink_is_handled_as_normal(
     adapter: ChannelServiceAdapter, mocked: aioresponses
 ) -> None:
-    """§18 row 5: no streaming transport, so replies go to the connector and the answer is 202."""
+    """§18 row 5: called without a reply sink (the HTTP layer gives one), replies go to the
+    connector and the answer is 202."""
     mocked.post(exact(BASE + "/m1"), payload={"id": "r1"})
 
     async def agent(context: TurnContext) -> None:

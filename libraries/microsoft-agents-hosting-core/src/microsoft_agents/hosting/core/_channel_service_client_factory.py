@@ -58,6 +58,7 @@ from .connector import (
     UserTokenClient,
     UserTokenClientBase,
 )
+from .connector._transport import TokenSource
 
 if TYPE_CHECKING:
     from ._turn_context import TurnContext
@@ -433,13 +434,19 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
             # token; each of its calls is still checked by the transport.
             self._host_validator.check(endpoint)
         session = self._get_session()
-        token = ""
+        token: str | TokenSource = ""
         app_id: str | None = None
         if not anonymous:
             audience = self._token_service_audience
-            token = await self._get_token(
-                context, claims_identity, endpoint, audience, default_scopes(audience)
-            )
+
+            async def fetch_token() -> str:
+                # Most turns never call the token service: the token is fetched only
+                # when a call is made (sign-in flows), not for every turn.
+                return await self._get_token(
+                    context, claims_identity, endpoint, audience, default_scopes(audience)
+                )
+
+            token = fetch_token
             app_id = claims_identity.get_app_id()  # this agent's own id (the audience)
         return UserTokenClient(
             endpoint,

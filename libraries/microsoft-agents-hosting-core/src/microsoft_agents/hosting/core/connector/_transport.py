@@ -56,7 +56,10 @@ from microsoft_agents.hosting.core.header_propagation import HeaderPropagationCo
 
 from ._product_info import get_product_info
 
-__all__ = ["HttpTransport", "RetryPolicy", "ServiceResponse"]
+__all__ = ["HttpTransport", "RetryPolicy", "ServiceResponse", "TokenSource"]
+
+TokenSource = Callable[[], Awaitable[str]]
+"""``async source() -> token``: a bearer token fetched only when a request needs it."""
 
 logger = logging.getLogger(__name__)
 
@@ -244,7 +247,9 @@ class HttpTransport:
         base_url: the service's base URL; relative paths are joined onto it and its own
             path is kept (``https://x/amer/`` + ``v3/conversations`` gives
             ``https://x/amer/v3/conversations``).
-        token: the bearer token; sent as ``Authorization`` only when non-empty.
+        token: the bearer token, sent as ``Authorization`` only when non-empty; or an
+            ``async`` function returning it, called once, at the first request (after
+            that request's URL passed the host check), for clients that may never be used.
         session: a session to borrow (not closed by :meth:`close`); by default the
             transport creates one on first use and owns it.
         retry: the retry policy (defaults to :class:`RetryPolicy`'s defaults).
@@ -262,7 +267,7 @@ class HttpTransport:
         self,
         base_url: str,
         *,
-        token: str | None = None,
+        token: str | TokenSource | None = None,
         session: aiohttp.ClientSession | None = None,
         retry: RetryPolicy | None = None,
         host_validator: OutboundHostValidator | None = None,
@@ -413,8 +418,11 @@ class HttpTransport:
             else (_json.dumps(json).encode("utf-8") if json is not None else None)
         )
         built = self._build_headers(headers)
-        if self._token:
-            built.set("Authorization", f"Bearer {self._token}")
+        token = self._token
+        if callable(token):
+            token = self._token = await token()
+        if token:
+            built.set("Authorization", f"Bearer {token}")
 
         policy = self.retry
         idempotent = method in _IDEMPOTENT_METHODS

@@ -57,7 +57,7 @@ from microsoft_agents.hosting.core._outbound import OutboundHostValidator
 
 from ._bases import UserTokenClientBase
 from ._connector_client import _model_json, _OperationGroup
-from ._transport import HttpTransport, RetryPolicy
+from ._transport import HttpTransport, RetryPolicy, TokenSource
 
 __all__ = ["AgentSignInOperations", "UserTokenClient", "UserTokenOperations"]
 
@@ -359,8 +359,9 @@ class UserTokenClient(UserTokenClientBase):
     Args:
         endpoint: the token service URL (``https://api.botframework.com`` or a regional
             one); a trailing ``/`` is added and its path is kept.
-        token: the app token for the token service; empty for anonymous development, in
-            which case no ``Authorization`` header is sent.
+        token: the app token for the token service (or an ``async`` function giving it,
+            called at the first call); empty for anonymous development, in which case no
+            ``Authorization`` header is sent.
         app_id: this agent's app (client) id; needed to build the sign-in ``state``.
         session: a session to share; not closed by this client.
         retry: the timeout and retry policy of every call.
@@ -370,7 +371,7 @@ class UserTokenClient(UserTokenClientBase):
     def __init__(
         self,
         endpoint: str,
-        token: str,
+        token: str | TokenSource,
         *,
         app_id: str | None = None,
         session: aiohttp.ClientSession | None = None,
