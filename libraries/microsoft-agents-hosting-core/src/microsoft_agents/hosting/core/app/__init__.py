@@ -28,12 +28,15 @@ from ._routes import RouteRank as RouteRank  # importable, not in __all__ (as up
 from ._routes import RouteSelector as RouteSelector
 from ._routes import StateT as StateT
 from ._typing import TypingChannelStrategy, TypingIndicator, TypingOptions
+from .oauth import AuthHandler, Authorization
 from .state import ConversationState, State, StatePropertyAccessor, TempState, TurnState, state
 
 __all__ = [
     "AgentApplication",
     "ApplicationError",
     "ApplicationOptions",
+    "AuthHandler",
+    "Authorization",
     "ConversationState",
     "InputFile",
     "InputFileDownloader",

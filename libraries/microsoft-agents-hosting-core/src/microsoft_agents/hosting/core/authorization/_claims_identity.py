@@ -82,6 +82,12 @@ class ClaimsIdentity:
         kind = (self.authentication_type or "").strip().lower()
         return not self.claims and kind in ("", _C.ANONYMOUS_AUTH_TYPE)
 
+    @property
+    def name(self) -> str | None:
+        """Who the identity is, for display: the ``name`` claim (user tokens), else the
+        calling app's id; None for the anonymous identity."""
+        return _text(self.claims.get("name")) or self.get_outgoing_app_id() or self.get_app_id()
+
     def get_claim_value(self, claim_type: str) -> Any:
         """The value of one claim.
 
