@@ -6,9 +6,8 @@ the example uses without defining them (the README assumes them from earlier exa
 blocks on ``run_app``, that call is replaced by one that keeps the application, which the
 test then serves on 127.0.0.1 and talks to.
 
-Two examples need packages that do not exist yet and are not run: "Teams Integration"
-(``microsoft_agents.hosting.teams``) and "Multi-Agent Systems"
-(``HttpAgentChannelFactory``, the agent-to-agent client).
+One example needs a package that does not exist yet and is not run: "Teams Integration"
+(``microsoft_agents.hosting.teams``).
 """
 
 from __future__ import annotations
@@ -381,6 +380,32 @@ async def test_error_handling(serve: Any) -> None:
 # ---------------------------------------------------------------------- Integration Patterns
 
 
+async def test_multi_agent_systems(serve: Any) -> None:
+    from microsoft_agents.hosting.aiohttp import channel_service_route_table
+    from microsoft_agents.hosting.core import HttpAgentChannelFactory
+
+    first, second = Relay(), Relay()
+    app = web.Application(middlewares=[])
+    names = run(
+        "Multi-Agent Systems",
+        app=app,
+        agent1=first,
+        agent2=second,
+        channel_service_route_table=channel_service_route_table,
+    )
+    assert isinstance(names["channel_factory"], HttpAgentChannelFactory)
+    from microsoft_agents.hosting.aiohttp import jwt_authorization_middleware
+
+    app.middlewares.append(jwt_authorization_middleware)
+    put(app, "agent_configuration", AgentAuthConfiguration(ANONYMOUS_ALLOWED=True))
+    client = await serve(app)
+    reply = {"type": "message", "text": "to two", "conversation": {"id": "c2"}}
+    response = await client.post("/api/agent2/v3/conversations/c2/activities/x1", json=reply)
+    assert response.status == 200
+    assert [(c, a.text) for c, a in second.received] == [("c2", "to two")]
+    assert first.received == []
+
+
 @pytest.mark.parametrize(("environment", "authenticated"), [("development", False), ("", True)])
 def test_development_vs_production(
     monkeypatch: pytest.MonkeyPatch, environment: str, authenticated: bool
@@ -440,7 +465,8 @@ def test_every_example_is_run_or_named_as_not_yet_runnable() -> None:
         "Custom Middleware",
         "Error Handling",
         "Development vs Production",
+        "Multi-Agent Systems",
         "Testing Your Agent",
     }
-    later = {"Teams Integration", "Multi-Agent Systems"}
+    later = {"Teams Integration"}
     assert set(EXAMPLES) == runnable | later

@@ -1,0 +1,192 @@
+"""Calling another agent: ``HttpAgentChannel`` and ``HttpAgentChannelFactory``.
+
+A *caller* agent passes an activity to a *callee* agent by POSTing it to the callee's
+messaging endpoint, the way a channel would (protocol.md §12.1)::
+
+    factory = HttpAgentChannelFactory()
+    channel = factory.create_channel(connection_manager.get_default_connection())
+    answer = await channel.post_activity(
+        to_agent_id=SKILL_APP_ID,
+        to_agent_resource=SKILL_APP_ID,          # or the resource URL of its token
+        endpoint="https://skill.example/api/messages",
+        service_url="https://me.example/api/botresponse/",
+        conversation_id=conversation_id,         # from ConversationIdFactory
+        activity=context.activity,
+    )
+
+The activity is sent as a copy whose ``conversation.id`` is the new id, whose
+``serviceUrl`` is this agent's callback address (the callee answers there, see
+``channel_service_route_table``), whose ``relatesTo`` is the original conversation and whose
+recipient has the ``skill`` role; the request carries a token for the callee
+(``<callee app id>/.default``; none when the token provider is anonymous) and the
+``x-ms-conversation-id`` header. The result is the callee's HTTP answer as an
+``InvokeResponse`` (status and JSON body, or text): 2xx means the callee took it.
+
+The factory keeps one HTTP session for all its channels; close it at shutdown.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+
+from microsoft_agents.activity import Activity, ChannelAccount, InvokeResponse, RoleTypes
+from microsoft_agents.hosting.core._errors import ServiceError
+from microsoft_agents.hosting.core.authorization import AccessTokenProviderBase
+
+__all__ = ["ConversationConstants", "HttpAgentChannel", "HttpAgentChannelFactory"]
+
+logger = logging.getLogger(__name__)
+
+_TIMEOUT = aiohttp.ClientTimeout(total=30)
+
+
+class ConversationConstants:
+    """Names used between a caller agent and the agents it calls."""
+
+    CONVERSATION_ID_HTTP_HEADER_NAME = "x-ms-conversation-id"
+
+
+class HttpAgentChannel:
+    """Posts activities to one callee agent's messaging endpoint.
+
+    Args:
+        token_access: the token provider for the callee's audience (this agent's
+            connection); an anonymous provider sends no token.
+        session: an HTTP session to borrow, or a function giving one at the first post
+            (the factory's); by default one is opened on first use and closed by
+            :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        token_access: AccessTokenProviderBase,
+        *,
+        session: aiohttp.ClientSession | Callable[[], aiohttp.ClientSession] | None = None,
+    ) -> None:
+        if token_access is None:
+            raise TypeError("HttpAgentChannel needs a token provider (a connection)")
+        self._token_access = token_access
+        self._borrowed = session
+        self._session: aiohttp.ClientSession | None = None
+        self._owns_session = False
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        borrowed = self._borrowed
+        if isinstance(borrowed, aiohttp.ClientSession):
+            return borrowed
+        if borrowed is not None:
+            return borrowed()
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=_TIMEOUT)
+            self._owns_session = True
+        return self._session
+
+    async def close(self) -> None:
+        """Close the session if this channel opened it."""
+        if self._owns_session and self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def post_activity(
+        self,
+        to_agent_id: str,
+        to_agent_resource: str,
+        endpoint: str,
+        service_url: str,
+        conversation_id: str,
+        activity: Activity,
+        *,
+        response_body_type: type[Any] | None = None,
+        **kwargs: Any,
+    ) -> InvokeResponse:
+        """Send ``activity`` to the callee (see the module docs for what is sent).
+
+        Args:
+            to_agent_id: the callee's app id (its token audience).
+            to_agent_resource: the resource the token is asked for.
+            endpoint: the callee's messaging endpoint.
+            service_url: this agent's callback base URL.
+            conversation_id: the conversation id the callee sees.
+            activity: the activity to pass on (not modified).
+            response_body_type: a model to parse the JSON answer into (for invokes).
+
+        Returns:
+            The callee's status and body.
+
+        Raises:
+            ValueError: ``endpoint`` or ``conversation_id`` is empty.
+            ServiceError: the callee could not be reached.
+        """
+        if not endpoint:
+            raise ValueError("post_activity needs the callee's endpoint")
+        if not conversation_id:
+            raise ValueError("post_activity needs the conversation id the callee sees")
+        outgoing = activity.model_copy(deep=True)
+        outgoing.relates_to = activity.get_conversation_reference()
+        if outgoing.conversation is not None:
+            outgoing.conversation.id = conversation_id
+        outgoing.service_url = service_url
+        recipient = outgoing.recipient or ChannelAccount()
+        recipient.role = RoleTypes.skill
+        outgoing.recipient = recipient
+
+        headers = {
+            "Content-Type": "application/json",
+            ConversationConstants.CONVERSATION_ID_HTTP_HEADER_NAME: conversation_id,
+        }
+        scopes = [f"{to_agent_id}/.default"] if to_agent_id else []
+        token = await self._token_access.get_access_token(to_agent_resource, scopes)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        body = json.dumps(outgoing.to_wire(exclude_none=True), separators=(",", ":"))
+        try:
+            async with self._get_session().post(endpoint, data=body, headers=headers) as response:
+                status = response.status
+                text = await response.text()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise ServiceError(
+                f"could not reach the agent at {endpoint}: {type(error).__name__}",
+                status=0,
+                method="POST",
+                url=endpoint,
+            ) from error
+        if status >= 300:
+            logger.warning("the agent at %s answered %s", endpoint, status)
+        return InvokeResponse(status=status, body=_parse(text, response_body_type))
+
+
+def _parse(text: str, model: type[Any] | None) -> Any:
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    if model is not None and hasattr(model, "model_validate"):
+        return model.model_validate(data)
+    return data
+
+
+class HttpAgentChannelFactory:
+    """Creates :class:`HttpAgentChannel` objects sharing one HTTP session."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def create_channel(self, token_access: AccessTokenProviderBase) -> HttpAgentChannel:
+        """A channel that authenticates with ``token_access``."""
+        return HttpAgentChannel(token_access, session=self._get_session)
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=_TIMEOUT)
+        return self._session
+
+    async def close(self) -> None:
+        """Close the shared session (call once, at shutdown)."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()

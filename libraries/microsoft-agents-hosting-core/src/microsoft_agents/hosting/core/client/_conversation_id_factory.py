@@ -1,0 +1,152 @@
+"""Conversation ids for the conversations an agent opens with the agents it calls.
+
+When this agent (the *caller*) passes a user's activity to another agent (the *callee*),
+the callee must not see the user's real conversation: it gets a new conversation id, and
+its answers come back to this agent's callback routes under that id.
+:class:`ConversationIdFactory` makes those ids and remembers, under each, the reference
+of the original conversation and the token audience to answer it with::
+
+    ids = ConversationIdFactory(storage)
+    conversation_id = await ids.create_conversation_id(
+        ConversationIdFactoryOptions(
+            from_oauth_scope=context.turn_state[adapter.OAUTH_SCOPE_KEY],
+            from_agent_id=APP_ID,
+            activity=context.activity,
+            agent=skill_info,
+        )
+    )
+    ...
+    reference = await ids.get_agent_conversation_reference(conversation_id)
+
+The stored document is :class:`AgentConversationReference` (a real ``StoreItem``):
+``{"conversation_reference": {...snake_case, "agent" instead of "bot"...},
+"oauth_scope": "..."}`` with nulls left out.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from microsoft_agents.activity import Activity, ConversationReference
+from microsoft_agents.hosting.core.storage import Storage, StoreItem
+
+__all__ = [
+    "AgentConversationReference",
+    "ConversationIdFactory",
+    "ConversationIdFactoryOptions",
+    "ConversationIdFactoryProtocol",
+]
+
+
+class AgentConversationReference(StoreItem):
+    """The original conversation behind a conversation id given to a called agent.
+
+    Args:
+        conversation_reference: where the user's conversation is.
+        oauth_scope: the token audience to answer the user's channel with.
+    """
+
+    def __init__(self, conversation_reference: ConversationReference, oauth_scope: str) -> None:
+        self.conversation_reference = conversation_reference
+        self.oauth_scope = oauth_scope
+
+    def __repr__(self) -> str:
+        conversation = self.conversation_reference.conversation
+        return (
+            "AgentConversationReference(conversation="
+            f"{conversation.id if conversation else None!r}, oauth_scope={self.oauth_scope!r})"
+        )
+
+    def store_item_to_json(self) -> dict[str, Any]:
+        return {
+            "conversation_reference": self.conversation_reference.model_dump(
+                mode="json", by_alias=False, exclude_none=True
+            ),
+            "oauth_scope": self.oauth_scope,
+        }
+
+    @staticmethod
+    def from_json_to_store_item(json_data: dict[str, Any]) -> AgentConversationReference:
+        return AgentConversationReference(
+            ConversationReference.model_validate(json_data.get("conversation_reference") or {}),
+            str(json_data.get("oauth_scope") or ""),
+        )
+
+
+@dataclass
+class ConversationIdFactoryOptions:
+    """What a new agent conversation id is made from.
+
+    Attributes:
+        from_oauth_scope: the token audience of the user's channel (answers go back with it).
+        from_agent_id: this agent's app id.
+        activity: the user's activity being passed on.
+        agent: the called agent's description (a ``ChannelInfo``), if any.
+    """
+
+    from_oauth_scope: str
+    from_agent_id: str
+    activity: Activity
+    agent: Any = None
+
+
+@runtime_checkable
+class ConversationIdFactoryProtocol(Protocol):
+    """What the SDK needs from a conversation id factory."""
+
+    async def create_conversation_id(self, options: ConversationIdFactoryOptions) -> str:
+        """A new id standing for the conversation of ``options.activity``."""
+        ...
+
+    async def get_agent_conversation_reference(
+        self, agent_conversation_id: str
+    ) -> AgentConversationReference | None:
+        """The original conversation behind an id, or None when it is unknown."""
+        ...
+
+    async def delete_conversation_reference(self, agent_conversation_id: str) -> None:
+        """Forget an id (when the called agent ended the conversation)."""
+        ...
+
+
+class ConversationIdFactory:
+    """Makes agent conversation ids and keeps their references in ``storage``.
+
+    Args:
+        storage: where the references are kept (a ``MemoryStorage`` works for one process).
+    """
+
+    def __init__(self, storage: Storage) -> None:
+        if storage is None:
+            raise TypeError("ConversationIdFactory needs a storage, e.g. MemoryStorage()")
+        self._storage = storage
+
+    async def create_conversation_id(self, options: ConversationIdFactoryOptions) -> str:
+        """A new conversation id (a uuid) for ``options.activity``'s conversation."""
+        if options is None or options.activity is None:
+            raise ValueError("create_conversation_id needs options with the activity")
+        reference = options.activity.get_conversation_reference()
+        conversation_id = str(uuid.uuid4())
+        await self._storage.write(
+            {conversation_id: AgentConversationReference(reference, options.from_oauth_scope)}
+        )
+        return conversation_id
+
+    async def get_agent_conversation_reference(
+        self, agent_conversation_id: str
+    ) -> AgentConversationReference | None:
+        """The original conversation behind ``agent_conversation_id``, or None."""
+        if not agent_conversation_id:
+            return None
+        found = await self._storage.read(
+            [agent_conversation_id], target_cls=AgentConversationReference
+        )
+        item = found.get(agent_conversation_id)
+        return item if isinstance(item, AgentConversationReference) else None
+
+    async def delete_conversation_reference(self, agent_conversation_id: str) -> None:
+        """Forget ``agent_conversation_id``."""
+        if agent_conversation_id:
+            await self._storage.delete([agent_conversation_id])

@@ -1,0 +1,182 @@
+"""The agent-to-agent client: HttpAgentChannel, ConversationIdFactory, ConfigurationChannelHost."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+import pytest
+from aioresponses import aioresponses
+
+from microsoft_agents.activity import Activity, InvokeResponse
+from microsoft_agents.hosting.core import (
+    AgentAuthConfiguration,
+    AnonymousTokenProvider,
+    ConfigurationChannelHost,
+    ConversationIdFactory,
+    HttpAgentChannelFactory,
+    MemoryStorage,
+    ServiceError,
+)
+from microsoft_agents.hosting.core.client import (
+    AgentConversationReference,
+    ChannelHostConfiguration,
+    ChannelInfo,
+    ConversationIdFactoryOptions,
+)
+
+from .channel_fakes import TOKEN, FakeConnections, FakeTokenProvider
+
+SKILL = "https://skill.example/api/messages"
+CALLBACK = "https://root.example/api/botresponse/"
+SKILL_APP_ID = "11111111-2222-4333-8444-555555555555"
+
+
+def user_message() -> Activity:
+    return Activity.model_validate(
+        {
+            "type": "message",
+            "id": "u1",
+            "channelId": "msteams",
+            "serviceUrl": "https://smba.trafficmanager.net/amer/",
+            "from": {"id": "29:user", "name": "Ann"},
+            "recipient": {"id": "28:root", "name": "Root"},
+            "conversation": {"id": "a:user-conversation", "tenantId": "t1"},
+            "locale": "en-GB",
+            "text": "agent, please",
+        }
+    )
+
+
+def _body(mocked: aioresponses) -> tuple[dict[str, str], dict[str, Any]]:
+    [call] = next(iter(mocked.requests.values()))
+    return call.kwargs["headers"], json.loads(call.kwargs["data"])
+
+
+async def test_post_activity_sends_a_copy_addressed_to_the_callee() -> None:
+    factory = HttpAgentChannelFactory()
+    provider = FakeTokenProvider()
+    channel = factory.create_channel(provider)
+    original = user_message()
+    with aioresponses() as mocked:
+        mocked.post(SKILL, status=202)
+        answer = await channel.post_activity(
+            SKILL_APP_ID, SKILL_APP_ID, SKILL, CALLBACK, "skill-conversation-1", original
+        )
+        headers, body = _body(mocked)
+    await factory.close()
+
+    assert answer == InvokeResponse(status=202, body=None)
+    assert headers["Authorization"] == f"Bearer {TOKEN}"
+    assert headers["x-ms-conversation-id"] == "skill-conversation-1"
+    assert provider.requests == [(SKILL_APP_ID, [f"{SKILL_APP_ID}/.default"])]
+    assert body["conversation"]["id"] == "skill-conversation-1"
+    assert body["serviceUrl"] == CALLBACK
+    assert body["recipient"]["role"] == "skill"
+    assert body["text"] == "agent, please"
+    relates = body["relatesTo"]
+    assert relates["conversation"]["id"] == "a:user-conversation"
+    assert relates["serviceUrl"] == "https://smba.trafficmanager.net/amer/"
+    assert relates["activityId"] == "u1"
+    assert original.conversation is not None
+    assert original.conversation.id == "a:user-conversation"  # the original is untouched
+
+
+async def test_anonymous_callers_send_no_token_and_read_json_or_text_answers() -> None:
+    factory = HttpAgentChannelFactory()
+    channel = factory.create_channel(AnonymousTokenProvider(AgentAuthConfiguration()))
+    with aioresponses() as mocked:
+        mocked.post(SKILL, status=200, payload={"status": "ok"})
+        mocked.post(SKILL, status=400, body="not json")
+        first = await channel.post_activity("", "", SKILL, CALLBACK, "c1", user_message())
+        second = await channel.post_activity("", "", SKILL, CALLBACK, "c1", user_message())
+        headers = next(iter(mocked.requests.values()))[0].kwargs["headers"]
+    await factory.close()
+    assert "Authorization" not in headers
+    assert first == InvokeResponse(status=200, body={"status": "ok"})
+    assert second == InvokeResponse(status=400, body="not json")
+
+
+async def test_an_unreachable_callee_is_a_service_error() -> None:
+    factory = HttpAgentChannelFactory()
+    channel = factory.create_channel(FakeTokenProvider())
+    with aioresponses() as mocked:
+        mocked.post(SKILL, exception=aiohttp.ClientConnectionError("refused"))
+        with pytest.raises(ServiceError, match="could not reach") as raised:
+            await channel.post_activity(
+                SKILL_APP_ID, SKILL_APP_ID, SKILL, CALLBACK, "c", user_message()
+            )
+    await factory.close()
+    assert raised.value.status == 0
+
+
+async def test_post_activity_needs_an_endpoint_and_a_conversation_id() -> None:
+    channel = HttpAgentChannelFactory().create_channel(FakeTokenProvider())
+    with pytest.raises(ValueError, match="endpoint"):
+        await channel.post_activity("a", "a", "", CALLBACK, "c", user_message())
+    with pytest.raises(ValueError, match="conversation id"):
+        await channel.post_activity("a", "a", SKILL, CALLBACK, "", user_message())
+
+
+async def test_conversation_ids_keep_the_original_reference_as_a_store_item() -> None:
+    """§18 row 8: the stored reference is a real StoreItem, readable before any write."""
+    storage = MemoryStorage()
+    ids = ConversationIdFactory(storage)
+    assert await ids.get_agent_conversation_reference("never-made") is None
+    conversation_id = await ids.create_conversation_id(
+        ConversationIdFactoryOptions(
+            from_oauth_scope="https://api.botframework.com",
+            from_agent_id="root-app",
+            activity=user_message(),
+        )
+    )
+    found = await ids.get_agent_conversation_reference(conversation_id)
+    assert isinstance(found, AgentConversationReference)
+    assert found.oauth_scope == "https://api.botframework.com"
+    assert found.conversation_reference.conversation is not None
+    assert found.conversation_reference.conversation.id == "a:user-conversation"
+
+    stored = (await storage.read([conversation_id], target_cls=AgentConversationReference))[
+        conversation_id
+    ].store_item_to_json()
+    reference = stored["conversation_reference"]
+    assert reference["agent"]["id"] == "28:root"  # snake_case names, "agent" not "bot"
+    assert reference["service_url"] == "https://smba.trafficmanager.net/amer/"
+    assert None not in reference.values()
+
+    await ids.delete_conversation_reference(conversation_id)
+    assert await ids.get_agent_conversation_reference(conversation_id) is None
+
+
+async def test_channel_host_from_configuration() -> None:
+    class Settings:
+        @staticmethod
+        def CHANNEL_HOST_CONFIGURATION() -> ChannelHostConfiguration:
+            return ChannelHostConfiguration(
+                CHANNELS=[
+                    ChannelInfo(
+                        id="EchoAgent",
+                        app_id=SKILL_APP_ID,
+                        endpoint=SKILL,
+                        token_provider="SERVICE_CONNECTION",
+                    )
+                ],
+                HOST_ENDPOINT=CALLBACK,
+                HOST_APP_ID="root-app",
+            )
+
+    factory = HttpAgentChannelFactory()
+    host = ConfigurationChannelHost(factory, FakeConnections(), Settings, "HttpAgentClient")
+    assert host.host_endpoint == CALLBACK
+    assert host.channels["EchoAgent"].channel_factory == "HttpAgentClient"
+    with aioresponses() as mocked:
+        mocked.post(SKILL, status=202)
+        channel = host.get_channel_from_name("EchoAgent")
+        answer = await channel.post_activity(
+            SKILL_APP_ID, SKILL_APP_ID, SKILL, CALLBACK, "c9", user_message()
+        )
+    assert answer.status == 202
+    with pytest.raises(KeyError, match="EchoAgent"):
+        host.get_channel_from_name("Nobody")
+    await factory.close()
