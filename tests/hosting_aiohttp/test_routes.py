@@ -242,6 +242,26 @@ async def test_bad_bodies_are_4xx(make_client: Any) -> None:
     assert handler.calls == []
 
 
+async def test_unsupported_and_unknown_give_501_and_404(make_client: Any) -> None:
+    class Refusing(FakeHandler):
+        async def on_update_activity(self, *args: Any) -> ResourceResponse:
+            raise NotImplementedError("updates are not relayed")
+
+        async def on_get_conversation_member(self, *args: Any) -> ChannelAccount:
+            raise KeyError("no such member")
+
+        async def on_delete_activity(self, *args: Any) -> None:
+            raise RuntimeError("a bug in the handler")
+
+    client = await make_client(_app(Refusing()))
+    update = await client.put(f"{CONV}/activities/a1", json=ACTIVITY)
+    assert (update.status, await update.json()) == (501, {"error": "Not Implemented"})
+    member = await client.get(f"{CONV}/members/u9")
+    assert (member.status, await member.json()) == (404, {"error": "Not Found"})
+    broken = await client.delete(f"{CONV}/activities/a1")
+    assert (broken.status, await broken.json()) == (500, {"error": "Internal Server Error"})
+
+
 def test_the_table_is_a_route_table_with_the_base_url() -> None:
     table = channel_service_route_table(FakeHandler(), BASE)
     assert isinstance(table, web.RouteTableDef)

@@ -19,8 +19,11 @@ way, for frameworks without a router of their own.
 
 Every handler answers 401 without a verified identity, 415 for a non-JSON
 ``Content-Type``, 400 for a malformed or invalid body (naming the field), and 200 with
-the handler's result as JSON (models in wire form). An exception from the handler is
-logged and answered with a generic 500 (401 for a ``PermissionError``).
+the handler's result as JSON (models in wire form). A handler that does not support an
+operation raises ``NotImplementedError`` (501), one that does not know the conversation,
+activity or member raises ``LookupError`` such as ``KeyError`` (404), one that refuses the
+caller raises ``PermissionError`` (401); any other exception is logged and answered with a
+generic 500.
 """
 
 from __future__ import annotations
@@ -162,6 +165,10 @@ class ChannelServiceRoutes:
         except PermissionError:
             logger.warning("an agent callback was refused by its handler", exc_info=True)
             return HttpResponseFactory.unauthorized()
+        except NotImplementedError:
+            return HttpResponseFactory.json({"error": "Not Implemented"}, status_code=501)
+        except LookupError:
+            return HttpResponseFactory.json({"error": "Not Found"}, status_code=404)
         except Exception:
             logger.exception("an agent callback handler failed")
             return HttpResponseFactory.internal_server_error()
