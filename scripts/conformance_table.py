@@ -81,7 +81,11 @@ NOTES: dict[str, tuple[str, str]] = {
         TESTED,
         "TurnContext leaves empty strings out of what it sends (text and speak may be empty)",
     ),
-    "A2033": (NOT_YET, f"{ADAPTER} (no reliance on channel de-duplication)"),
+    "A2033": (
+        TESTED,
+        "the SDK de-duplicates repeated deliveries itself, on by default (see Deliberate "
+        "choices), and never relies on a channel doing it",
+    ),
     "A2042": (TESTED, "ChannelServiceAdapter never gates processing on timestamps"),
     "A2063": (
         NOT_YET,
@@ -310,6 +314,29 @@ are cited as `A3020#2` in a docstring.
 CHOICES = """\
 ## Deliberate choices
 
+- **A repeated delivery runs once, by default** (A2033 allows receivers to de-duplicate;
+  the checklist suggests making it opt-in). Channels retry a POST they had no answer to in
+  time (Teams and Bot Service after about 15 seconds), and a second run would answer the
+  user twice. The HTTP adapter remembers (channel, conversation, activity id) for five
+  minutes: a repeat of a normal activity gets 202, a repeat of an invoke or an
+  `expectReplies` request gets the first delivery's answer. `CloudAdapter(
+  duplicate_window=None)` turns it off. Activities without an id and `deliveryMode:
+  stream` requests are never held back.
+- **Streaming follows a per-channel table** (`microsoft_agents.hosting.core.app.streaming.
+  _policy`): Teams streams only in personal chats and never for agentic requests (other
+  Teams conversations get one plain message, without a `streaminfo` entity);
+  `expectReplies` never streams. Differences from the reference SDK: the "AI generated"
+  label and a sensitivity label are sent even when the text cites no source; the used
+  citations go on the final message too; a stream closed early carries `streamResult`
+  `timeout`, `error` or `cancelled` (A9244); a stream the channel refuses (by status and
+  error code, such as Teams' 403 `ContentStreamNotAllowed`) ends with the whole text as one
+  normal message.
+- **`deliveryMode: stream` is answered with server-sent events** (protocol.md §18 row 5):
+  200 `text/event-stream`, one `event: activity` per reply as it is sent, then `event:
+  invokeResponse` for an invoke.
+- **`long_running_messages=True` works** (protocol.md §18 row 4) and needs neither
+  `bot_app_id` nor a proactive continuation: the HTTP request is answered at once and the
+  same turn (same context, clients and middleware) finishes in a tracked background task.
 - **Replies are addressed fully.** `Activity.create_reply` sets no `id` and no `timestamp`
   (A2031, A2041), but it keeps `from.name`, sets `recipient` to the inbound sender, keeps
   `serviceUrl` and copies the whole `conversation` (protocol.md §18 row 15). A2063, A2071,

@@ -51,7 +51,7 @@ def _events(raw: str) -> list[tuple[str, Any]]:
 # ---------------------------------------------------------------------- repeated deliveries
 
 
-async def test_a_repeated_message_runs_once(make_client: Any, channel: aioresponses) -> None:
+async def test_a_repeated_message_runs_once_A2033(make_client: Any, channel: aioresponses) -> None:
     channel.post(REPLY_URL, payload={"id": "r"}, repeat=True)
     app = _app()
     runs: list[str] = []
