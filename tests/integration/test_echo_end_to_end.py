@@ -1,11 +1,10 @@
 """The quick-start echo agent on a real aiohttp server, answering a fake channel.
 
 Two servers run on 127.0.0.1, each on a port the OS picks: the agent
-(``test_samples/quickstart/app.py`` served by ``create_app``) and :class:`FakeChannel`, which
-plays the Connector API a channel exposes (the two "send an activity" routes), records every
-request in a queue and answers ``{"id": ...}`` like a channel does. Each test posts
-activities to the agent with ``serviceUrl`` pointing at the fake channel and waits on that
-queue (with a timeout) for the replies.
+(``test_samples/quickstart/app.py`` served by ``create_app``) and the :class:`FakeChannel`
+of ``support.py``, which plays the Connector API a channel exposes, records every request
+and answers ``{"id": ...}`` like a channel does. Each test posts activities to the agent
+with ``serviceUrl`` pointing at the fake channel and waits (with a timeout) for the replies.
 
 The agent runs in anonymous development mode (``CloudAdapter()`` with no connection
 manager): it takes requests without a token and sends its replies without one.
@@ -13,161 +12,27 @@ manager): it takes requests without a token and sends its replies without one.
 
 from __future__ import annotations
 
-import asyncio
-import importlib.util
-import itertools
 import json
-import sys
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import AsyncIterator
 from types import ModuleType
-from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp import web
 
 from microsoft_agents.hosting.core.testing import AgentTester
 
-ROOT = Path(__file__).resolve().parents[2]
-QUICKSTART = ROOT / "test_samples" / "quickstart" / "app.py"
-TIMEOUT = 10.0
-_loaded = itertools.count(1)
-
-CONVERSATION_ID = "a:1Teams-like_conversation-id"
-USER = {"id": "29:user-aad-id", "name": "Megan Bowen", "aadObjectId": "00000000-aaaa"}
-AGENT = {"id": "28:echo-agent-id", "name": "Echo Agent"}
-
-
-# ---------------------------------------------------------------------- loading the sample
+from .support import AGENT, CONVERSATION_ID, USER, Servers, load_sample, running
 
 
 @pytest.fixture
 def quickstart(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """A fresh import of the quick-start sample, by path, without running its server."""
-    name = f"_quickstart_app_{next(_loaded)}"
-    spec = importlib.util.spec_from_file_location(name, QUICKSTART)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
-# ---------------------------------------------------------------------- the fake channel
-
-
-@dataclass
-class Received:
-    """One request the fake channel got."""
-
-    method: str
-    path: str
-    match_info: dict[str, str]
-    headers: dict[str, str]
-    body: dict[str, Any]
-
-
-@dataclass
-class FakeChannel:
-    """The Connector API's two "send an activity" routes, recording what they receive."""
-
-    received: asyncio.Queue[Received] = field(default_factory=asyncio.Queue)
-    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-
-    def application(self) -> web.Application:
-        app = web.Application()
-        app.router.add_post(
-            "/v3/conversations/{conversationId}/activities/{activityId}", self._reply
-        )
-        app.router.add_post("/v3/conversations/{conversationId}/activities", self._reply)
-        return app
-
-    async def _reply(self, request: web.Request) -> web.Response:
-        self.received.put_nowait(
-            Received(
-                method=request.method,
-                path=request.path,
-                match_info=dict(request.match_info),
-                headers=dict(request.headers),
-                body=await request.json(),
-            )
-        )
-        return web.json_response({"id": f"channel-activity-{next(self._ids)}"})
-
-    async def next_message(self) -> Received:
-        """The next ``message`` the agent sent (typing indicators are skipped)."""
-        while True:
-            received = await asyncio.wait_for(self.received.get(), TIMEOUT)
-            if received.body.get("type") != "typing":
-                return received
-
-
-async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    return runner, f"http://127.0.0.1:{port}"
-
-
-@dataclass
-class Servers:
-    agent_url: str
-    channel_url: str
-    channel: FakeChannel
-    session: aiohttp.ClientSession
-
-    @property
-    def messages_url(self) -> str:
-        return f"{self.agent_url}/api/messages"
-
-    def activity(self, **fields: Any) -> dict[str, Any]:
-        """A message from the user to the agent, as Teams would POST it."""
-        activity: dict[str, Any] = {
-            "type": "message",
-            "id": "m1",
-            "timestamp": "2026-11-24T09:30:00.123Z",
-            "channelId": "msteams",
-            "serviceUrl": f"{self.channel_url}/",
-            "from": dict(USER),
-            "recipient": dict(AGENT),
-            "conversation": {
-                "id": CONVERSATION_ID,
-                "conversationType": "personal",
-                "tenantId": "tenant-1",
-            },
-            "channelData": {"tenant": {"id": "tenant-1"}},
-            "locale": "en-US",
-            "text": "hi",
-        }
-        activity.update(fields)
-        return activity
-
-    async def post(self, activity: dict[str, Any]) -> tuple[int, str]:
-        async with self.session.post(self.messages_url, json=activity) as response:
-            return response.status, await response.text()
+    return load_sample("quickstart", monkeypatch)
 
 
 @pytest.fixture
 async def servers(quickstart: ModuleType) -> AsyncIterator[Servers]:
-    from microsoft_agents.hosting.aiohttp import create_app
-
-    channel = FakeChannel()
-    channel_runner, channel_url = await _serve(channel.application())
-    agent_runner, agent_url = await _serve(
-        create_app(quickstart.AGENT_APP, adapter=quickstart.ADAPTER)
-    )
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT))
-    try:
-        yield Servers(agent_url, channel_url, channel, session)
-    finally:
-        await session.close()
-        await agent_runner.cleanup()
-        await channel_runner.cleanup()
+    async with running(quickstart.AGENT_APP, quickstart.ADAPTER) as served:
+        yield served
 
 
 async def _assert_echo_reaches_channel(servers: Servers, text: str, activity_id: str) -> None:
@@ -204,7 +69,7 @@ async def test_message_reply_arrives_at_the_channel(servers: Servers) -> None:
     assert body["recipient"]["id"] == USER["id"]
     assert body["recipient"]["name"] == USER["name"]
     assert body["channelId"] == "msteams"
-    assert servers.channel.received.empty()
+    assert servers.channel.unread == 0
 
 
 async def test_expect_replies_answers_in_the_body(servers: Servers) -> None:
@@ -222,7 +87,7 @@ async def test_expect_replies_answers_in_the_body(servers: Servers) -> None:
     # The turn is over when the response arrives. A normal message sent now must be the
     # first thing the channel sees: the expectReplies turn posted nothing there.
     await _assert_echo_reaches_channel(servers, "after", "m3")
-    assert servers.channel.received.empty()
+    assert servers.channel.unread == 0
 
 
 async def test_unhandled_invoke_is_501(servers: Servers) -> None:
@@ -251,7 +116,7 @@ async def test_activity_without_type_is_400_and_the_server_stays_up(servers: Ser
     assert status == 400
     assert "Traceback" not in text
     await _assert_echo_reaches_channel(servers, "two", "m7")
-    assert servers.channel.received.empty()
+    assert servers.channel.unread == 0
 
 
 async def test_get_on_messages_is_405_and_the_server_stays_up(servers: Servers) -> None:
