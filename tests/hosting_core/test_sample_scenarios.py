@@ -1,7 +1,9 @@
 """The echo, state-counter and cards scenarios of spec/samples.md, run through the test kit.
 
-The agents are in ``sample_agents.py``, written with the public API as a user would; these
-tests talk to them like a user in a chat and check what the user would see.
+The echo agents are in ``sample_agents.py``; the state counter and cards agents are the
+runnable samples ``test_samples/state_counter/app.py`` and ``test_samples/cards/app.py``,
+imported afresh for each test (a new ``AGENT_APP``, so a new storage). These tests talk to
+them like a user in a chat and check what the user would see.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -19,9 +22,10 @@ from microsoft_agents.activity import (
     ChannelAccount,
     ConversationAccount,
     Mention,
+    ResourceResponse,
     RoleTypes,
 )
-from microsoft_agents.hosting.core import MemoryStorage, default_on_turn_error
+from microsoft_agents.hosting.core import MemoryStorage, TurnContext, default_on_turn_error
 from microsoft_agents.hosting.core.storage import (
     ConsoleTranscriptLogger,
     StoreItem,
@@ -30,15 +34,11 @@ from microsoft_agents.hosting.core.storage import (
 from microsoft_agents.hosting.core.testing import AgentTester, TestAdapter, TurnResult
 
 from .sample_agents import (
-    CARD_COMMANDS,
-    CARDS_WELCOME,
     ECHO_WELCOME,
     QUICKSTART_WELCOME,
-    CounterError,
-    create_cards_agent,
-    create_counter_agent,
     create_echo_agent,
     create_quickstart_agent,
+    load_sample,
 )
 
 # --------------------------------------------------------------------------- S1: echo
@@ -232,20 +232,55 @@ async def stored(storage: MemoryStorage, *keys: str) -> dict[str, dict[str, Any]
     }
 
 
-def counter_tester(
-    storage: MemoryStorage,
-    conversation_id: str = "conversation-1",
-    *,
-    user_id: str = "user-1",
-    channel_id: str = "webchat",
-) -> AgentTester:
-    return AgentTester(
-        create_counter_agent(storage),
-        adapter=TestAdapter(on_turn_error=default_on_turn_error),
-        channel_id=channel_id,
-        conversation=ConversationAccount(id=conversation_id),
-        user=ChannelAccount(id=user_id, name=user_id, role=RoleTypes.user),
-    )
+class DeliveryError(Exception):
+    """What :class:`UndeliverableAdapter` raises instead of sending."""
+
+
+class UndeliverableAdapter(TestAdapter):
+    """A test adapter whose next ``failures`` sends fail, as if the channel were down."""
+
+    def __init__(self, *, on_turn_error: Any = None) -> None:
+        super().__init__(on_turn_error=on_turn_error)
+        self.failures = 0
+
+    async def send_activities(
+        self, context: TurnContext, activities: Sequence[Activity]
+    ) -> list[ResourceResponse]:
+        if self.failures:
+            self.failures -= 1
+            raise DeliveryError("channel unreachable at https://test.example/")
+        return await super().send_activities(context, activities)
+
+
+@pytest.fixture
+def counter(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """A fresh import of test_samples/state_counter/app.py (so an empty storage)."""
+    return load_sample("state_counter", monkeypatch)
+
+
+CounterTester = Callable[..., AgentTester]
+
+
+@pytest.fixture
+def counter_tester(counter: ModuleType) -> CounterTester:
+    """Testers of the one counter agent, each in a conversation, for a user, on a channel."""
+
+    def make(
+        conversation_id: str = "conversation-1",
+        *,
+        user_id: str = "user-1",
+        channel_id: str = "webchat",
+        adapter: TestAdapter | None = None,
+    ) -> AgentTester:
+        return AgentTester(
+            counter.AGENT_APP,
+            adapter=adapter or TestAdapter(on_turn_error=default_on_turn_error),
+            channel_id=channel_id,
+            conversation=ConversationAccount(id=conversation_id),
+            user=ChannelAccount(id=user_id, name=user_id, role=RoleTypes.user),
+        )
+
+    return make
 
 
 async def texts_of(tester: AgentTester, *messages: str) -> list[str | None]:
@@ -253,118 +288,238 @@ async def texts_of(tester: AgentTester, *messages: str) -> list[str | None]:
     return [result.text for result in results]
 
 
-async def test_counter_counts_the_turns_of_a_conversation() -> None:
-    tester = counter_tester(MemoryStorage())
-
-    assert await texts_of(tester, "a", "b", "c") == ["Turn 1", "Turn 2", "Turn 3"]
-
-
-async def test_counter_starts_again_at_one_in_another_conversation() -> None:
-    storage = MemoryStorage()
-    first = counter_tester(storage, "conversation-1")
-    second = counter_tester(storage, "conversation-2")
-
-    assert await texts_of(first, "a", "b") == ["Turn 1", "Turn 2"]
-    assert await texts_of(second, "a") == ["Turn 1"]
-    assert await texts_of(first, "c") == ["Turn 3"]
+def numbered(*texts: str, first: int = 1) -> list[str | None]:
+    return [
+        f"Message {number} in this conversation: {text}"
+        for number, text in enumerate(texts, start=first)
+    ]
 
 
-async def test_counter_counts_a_users_messages_across_conversations() -> None:
-    storage = MemoryStorage()
-    await texts_of(counter_tester(storage, "conversation-1"), "a", "b")
+async def test_counter_welcomes_a_user_who_joins(counter_tester: CounterTester) -> None:
+    tester = counter_tester()
 
-    result = await counter_tester(storage, "conversation-2").send("stats")
+    result = await tester.members_added()
 
-    assert result.text == "Turn 1; you sent 3 messages in all"
-
-
-async def test_counter_keeps_each_users_count_apart() -> None:
-    storage = MemoryStorage()
-    await texts_of(counter_tester(storage, user_id="ann"), "a", "b")
-
-    result = await counter_tester(storage, user_id="bob").send("stats")
-
-    # same conversation (its count goes on), but Bob's own count starts at one
-    assert result.text == "Turn 3; you sent 1 messages in all"
+    assert result.texts == [
+        "Welcome to the state counter! I count the messages of this conversation. "
+        "Send /reset to start again from zero, /stats to see the counts."
+    ]
 
 
-async def test_counter_state_is_stored_under_the_documented_keys() -> None:
-    storage = MemoryStorage()
-    await texts_of(counter_tester(storage, "conversation-1"), "a", "b")
-    await texts_of(counter_tester(storage, "conversation-2"), "a")
+async def test_counter_does_not_welcome_itself(counter_tester: CounterTester) -> None:
+    tester = counter_tester()
+
+    result = await tester.members_added(tester.agent_account)
+
+    assert result.replies == []
+
+
+async def test_counter_counts_the_turns_of_a_conversation(counter_tester: CounterTester) -> None:
+    tester = counter_tester()
+
+    assert await texts_of(tester, "a", "b", "c") == numbered("a", "b", "c")
+
+
+async def test_counter_starts_again_at_one_in_another_conversation(
+    counter_tester: CounterTester,
+) -> None:
+    first = counter_tester("conversation-1")
+    second = counter_tester("conversation-2")
+
+    assert await texts_of(first, "a", "b") == numbered("a", "b")
+    assert await texts_of(second, "a") == numbered("a")
+    assert await texts_of(first, "c") == numbered("c", first=3)
+
+
+async def test_counter_reset_starts_the_conversation_again_at_one(
+    counter_tester: CounterTester,
+) -> None:
+    tester = counter_tester()
+    await texts_of(tester, "a", "b")
+
+    reset = await tester.send("/reset")
+
+    assert reset.text == "The count of this conversation is back to zero."
+    assert await texts_of(tester, "c") == numbered("c")
+
+
+@pytest.mark.parametrize("command", ["/RESET", " /Reset "])
+async def test_counter_reset_ignores_case_and_spaces(
+    counter_tester: CounterTester, command: str
+) -> None:
+    tester = counter_tester()
+    await texts_of(tester, "a")
+
+    assert await texts_of(tester, command, "b") == [
+        "The count of this conversation is back to zero.",
+        *numbered("b"),
+    ]
+
+
+async def test_counter_reset_leaves_other_conversations_alone(
+    counter_tester: CounterTester,
+) -> None:
+    first = counter_tester("conversation-1")
+    second = counter_tester("conversation-2")
+    await texts_of(first, "a", "b")
+    await texts_of(second, "a")
+
+    await first.send("/reset")
+
+    assert await texts_of(second, "b") == numbered("b", first=2)
+
+
+async def test_counter_reset_only_text_that_is_the_command(
+    counter_tester: CounterTester,
+) -> None:
+    tester = counter_tester()
+
+    assert await texts_of(tester, "please /reset", "/resetting") == numbered(
+        "please /reset", "/resetting"
+    )
+
+
+async def test_counter_stats_tells_both_counts_and_is_not_counted(
+    counter_tester: CounterTester,
+) -> None:
+    tester = counter_tester()
+    await texts_of(tester, "a", "b")
+
+    assert await texts_of(tester, "/stats", "/STATS ", "c") == [
+        "This conversation: 2 messages. You sent 2 messages in all conversations.",
+        "This conversation: 2 messages. You sent 2 messages in all conversations.",
+        *numbered("c", first=3),
+    ]
+
+
+async def test_counter_counts_a_users_messages_across_conversations(
+    counter_tester: CounterTester,
+) -> None:
+    await texts_of(counter_tester("conversation-1"), "a", "b")
+    other = counter_tester("conversation-2")
+    await texts_of(other, "c")
+
+    result = await other.send("/stats")
+
+    assert result.text == "This conversation: 1 message. You sent 3 messages in all conversations."
+
+
+async def test_counter_keeps_each_users_count_apart(counter_tester: CounterTester) -> None:
+    await texts_of(counter_tester(user_id="ann"), "a", "b")
+
+    result = await counter_tester(user_id="bob").send("/stats")
+
+    # same conversation (its count goes on), but Bob has sent nothing yet
+    assert result.text == "This conversation: 2 messages. You sent 0 messages in all conversations."
+
+
+async def test_counter_state_is_stored_under_the_documented_keys(
+    counter: ModuleType, counter_tester: CounterTester
+) -> None:
+    await texts_of(counter_tester("conversation-1"), "a", "b")
+    await texts_of(counter_tester("conversation-2"), "a")
 
     assert await stored(
-        storage,
+        counter.STORAGE,
         "webchat/conversations/conversation-1",
         "webchat/conversations/conversation-2",
         "webchat/users/user-1",
     ) == {
-        "webchat/conversations/conversation-1": {"turn_count": 2},
-        "webchat/conversations/conversation-2": {"turn_count": 1},
-        "webchat/users/user-1": {"message_count": 3},
+        "webchat/conversations/conversation-1": {"message_count": 2},
+        "webchat/conversations/conversation-2": {"message_count": 1},
+        "webchat/users/user-1": {"messages_sent": 3},
     }
 
 
-async def test_counter_state_is_kept_per_channel() -> None:
-    storage = MemoryStorage()
-    await texts_of(counter_tester(storage, channel_id="webchat"), "a", "b")
+async def test_counter_reset_removes_the_count_from_storage(
+    counter: ModuleType, counter_tester: CounterTester
+) -> None:
+    tester = counter_tester()
+    await texts_of(tester, "a", "b", "/reset")
 
-    assert await texts_of(counter_tester(storage, channel_id="msteams"), "a") == ["Turn 1"]
-    assert await stored(storage, "msteams/conversations/conversation-1") == {
-        "msteams/conversations/conversation-1": {"turn_count": 1}
+    assert await stored(
+        counter.STORAGE, "webchat/conversations/conversation-1", "webchat/users/user-1"
+    ) == {
+        "webchat/conversations/conversation-1": {},
+        "webchat/users/user-1": {"messages_sent": 2},
     }
 
 
-async def test_a_turn_that_raises_does_not_save_the_count() -> None:
-    storage = MemoryStorage()
-    tester = counter_tester(storage)
+async def test_counter_state_is_kept_per_channel(
+    counter: ModuleType, counter_tester: CounterTester
+) -> None:
+    await texts_of(counter_tester(channel_id="webchat"), "a", "b")
+
+    assert await texts_of(counter_tester(channel_id="msteams"), "a") == numbered("a")
+    assert await stored(counter.STORAGE, "msteams/conversations/conversation-1") == {
+        "msteams/conversations/conversation-1": {"message_count": 1}
+    }
+
+
+async def test_a_turn_whose_reply_cannot_be_delivered_does_not_save_the_count(
+    counter: ModuleType, counter_tester: CounterTester
+) -> None:
+    adapter = UndeliverableAdapter(on_turn_error=default_on_turn_error)
+    tester = counter_tester(adapter=adapter)
     await texts_of(tester, "a")
-    before = await stored(storage, "webchat/conversations/conversation-1", "webchat/users/user-1")
+    keys = ("webchat/conversations/conversation-1", "webchat/users/user-1")
+    before = await stored(counter.STORAGE, *keys)
 
-    failed = await tester.send("fail")
+    adapter.failures = 1  # the reply to "lost" fails; the apology that follows gets through
+    failed = await tester.send("lost")
 
     # the user gets a neutral apology, never the exception's text
     assert failed.text == "The agent encountered an error or bug."
-    assert "asked to fail" not in json.dumps([reply.text for reply in failed])
-    assert (
-        await stored(storage, "webchat/conversations/conversation-1", "webchat/users/user-1")
-        == before
-    )
-    assert await texts_of(tester, "b") == ["Turn 2"]
+    assert "unreachable" not in json.dumps([reply.text for reply in failed])
+    assert await stored(counter.STORAGE, *keys) == before
+    assert await texts_of(tester, "b") == numbered("b", first=2)
 
 
-async def test_a_turn_that_raises_without_an_error_handler_reaches_the_caller() -> None:
-    storage = MemoryStorage()
-    tester = AgentTester(create_counter_agent(storage), channel_id="webchat")
+async def test_a_turn_that_raises_without_an_error_handler_reaches_the_caller(
+    counter: ModuleType, counter_tester: CounterTester
+) -> None:
+    adapter = UndeliverableAdapter()
+    adapter.failures = 1
+    tester = counter_tester(adapter=adapter)
 
-    with pytest.raises(CounterError, match="asked to fail"):
-        await tester.send("fail")
+    with pytest.raises(DeliveryError, match="unreachable"):
+        await tester.send("lost")
 
-    assert await stored(storage, "webchat/conversations/conversation-1") == {}
+    assert await stored(counter.STORAGE, "webchat/conversations/conversation-1") == {}
 
 
 # --------------------------------------------------------------------------- S3: cards
 
-PACKAGES = (
-    "aiohttp",
-    "aiohttp-cors",
-    "aiosqlite",
-    "httpx",
-    "microsoft-agents-activity",
-    "microsoft-agents-hosting-core",
-    "pydantic",
-    "requests",
+CARD_COMMANDS = [
+    "static_submit",
+    "dynamic_search",
+    "action_execute",
+    "hero",
+    "thumbnail",
+    "audio",
+    "video",
+    "animation",
+    "receipt",
+]
+CARDS_WELCOME = (
+    "Hello and welcome! This sample demonstrates Adaptive Cards and activity-protocol cards."
 )
 
-
-async def search_packages(text: str) -> Sequence[str]:
-    """A fake package index: the names in PACKAGES that contain ``text``."""
-    needle = text.strip().lower()
-    return [name for name in PACKAGES if needle in name]
+CardsTester = Callable[..., AgentTester]
 
 
-def cards_tester(channel_id: str = "webchat") -> AgentTester:
-    return AgentTester(create_cards_agent(search_packages), channel_id=channel_id)
+@pytest.fixture
+def cards(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """A fresh import of test_samples/cards/app.py."""
+    return load_sample("cards", monkeypatch)
+
+
+@pytest.fixture
+def cards_tester(cards: ModuleType) -> CardsTester:
+    def make(channel_id: str = "webchat") -> AgentTester:
+        return AgentTester(cards.AGENT_APP, channel_id=channel_id)
+
+    return make
 
 
 def only_attachment(result: TurnResult) -> Any:
@@ -391,7 +546,11 @@ def search_value(text: str, *, top: int | None = None, skip: int = 0) -> dict[st
     }
 
 
-async def test_cards_welcome_shows_the_command_card() -> None:
+def results(*names: str) -> list[dict[str, str]]:
+    return [{"title": name, "value": name} for name in names]
+
+
+async def test_cards_welcome_shows_the_command_card(cards_tester: CardsTester) -> None:
     result = await cards_tester().members_added()
 
     welcome, card = result.messages
@@ -404,17 +563,14 @@ async def test_cards_welcome_shows_the_command_card() -> None:
     assert [(b["type"], b["title"], b["value"]) for b in buttons] == [
         ("imBack", command, command) for command in CARD_COMMANDS
     ]
-    assert [b["value"] for b in buttons] == [
-        "static_submit",
-        "dynamic_search",
-        "action_execute",
-        "hero",
-        "thumbnail",
-        "audio",
-        "video",
-        "animation",
-        "receipt",
-    ]
+
+
+async def test_cards_does_not_welcome_itself(cards_tester: CardsTester) -> None:
+    tester = cards_tester()
+
+    result = await tester.members_added(tester.agent_account)
+
+    assert result.replies == []
 
 
 @pytest.mark.parametrize(
@@ -430,7 +586,9 @@ async def test_cards_welcome_shows_the_command_card() -> None:
     ],
 )
 @pytest.mark.parametrize("typed", ["{}", "{} ", "  {}", "{upper}", "{title}"])
-async def test_cards_command_sends_its_card(command: str, content_type: str, typed: str) -> None:
+async def test_cards_command_sends_its_card(
+    cards_tester: CardsTester, command: str, content_type: str, typed: str
+) -> None:
     text = typed.format(command, upper=command.upper(), title=command.title())
 
     result = await cards_tester().send(text)
@@ -438,7 +596,16 @@ async def test_cards_command_sends_its_card(command: str, content_type: str, typ
     assert only_attachment(result).content_type == content_type
 
 
-async def test_cards_receipt_card_shows_the_order() -> None:
+@pytest.mark.parametrize("command", ["audio", "video", "animation"])
+async def test_cards_media_cards_carry_their_media(cards_tester: CardsTester, command: str) -> None:
+    content = only_attachment(await cards_tester().send(command)).content
+
+    assert content["title"]
+    assert len(content["media"]) == 1
+    assert content["media"][0]["url"].startswith("https://")
+
+
+async def test_cards_receipt_card_shows_the_order(cards_tester: CardsTester) -> None:
     content = only_attachment(await cards_tester().send("receipt")).content
 
     assert content["title"] == "John Doe"
@@ -447,52 +614,68 @@ async def test_cards_receipt_card_shows_the_order() -> None:
         ("Payment", "VISA"),
     ]
     assert [item["title"] for item in content["items"]] == ["Data Transfer", "App Service"]
+    assert content["tax"] == "$7.50"
     assert content["total"] == "$90.95"
 
 
-async def test_cards_static_submit_card_is_an_adaptive_card_that_submits_its_verb() -> None:
+async def test_cards_static_submit_card_is_an_adaptive_card_that_submits_its_verb(
+    cards_tester: CardsTester,
+) -> None:
     content = only_attachment(await cards_tester().send("static_submit")).content
 
     assert content["type"] == "AdaptiveCard"
     assert content["actions"] == [
         {"type": "Action.Submit", "title": "Submit", "data": {"verb": "StaticSubmit"}}
     ]
+    (choice_set,) = [item for item in content["body"] if item["type"] == "Input.ChoiceSet"]
+    assert choice_set["id"] == "choiceSelect"
+    assert [choice["value"] for choice in choice_set["choices"]] == ["red", "green", "blue"]
 
 
 @pytest.mark.parametrize("channel_id", ["webchat", "emulator"])
 @pytest.mark.parametrize("command", ["dynamic_search", "action_execute", " Action_Execute "])
 async def test_cards_teams_only_commands_are_refused_elsewhere(
-    channel_id: str, command: str
+    cards_tester: CardsTester, channel_id: str, command: str
 ) -> None:
     result = await cards_tester(channel_id).send(command)
 
     assert result.text == f"Only Teams supports `{command.strip().lower()}`."
 
 
-async def test_cards_dynamic_search_card_on_teams_queries_the_package_dataset() -> None:
-    content = only_attachment(await cards_tester("msteams").send("dynamic_search")).content
+async def test_cards_dynamic_search_card_on_teams_queries_the_package_dataset(
+    cards_tester: CardsTester,
+) -> None:
+    attachment = only_attachment(await cards_tester("msteams").send("dynamic_search"))
 
+    assert attachment.content_type == "application/vnd.microsoft.card.adaptive"
+    content = attachment.content
     (choice_set,) = [item for item in content["body"] if item["type"] == "Input.ChoiceSet"]
     assert choice_set["choices.data"] == {"type": "Data.Query", "dataset": "pypipackages"}
+    assert content["actions"][0]["data"] == {"verb": "DynamicSubmit"}
 
 
-async def test_cards_action_execute_card_on_teams_offers_the_three_verbs() -> None:
+async def test_cards_action_execute_card_on_teams_offers_the_three_verbs(
+    cards_tester: CardsTester,
+) -> None:
     attachment = only_attachment(await cards_tester("msteams").send("action_execute"))
 
     assert attachment.content_type == "application/vnd.microsoft.card.adaptive"
+    assert attachment.content["body"][0]["text"] == "Card ready"
     verbs = [action["verb"] for action in attachment.content["actions"]]
     assert verbs == ["refresh", "signin", "signout"]
 
 
 @pytest.mark.parametrize("text", ["what can you do?", "", "heroes"])
-async def test_cards_anything_else_shows_the_command_card_again(text: str) -> None:
+async def test_cards_anything_else_shows_the_command_card_again(
+    cards_tester: CardsTester, text: str
+) -> None:
     attachment = only_attachment(await cards_tester().send(text))
 
     assert attachment.content_type == "application/vnd.microsoft.card.hero"
     assert attachment.content["title"] == "Types of cards"
 
 
-async def test_cards_static_submit_echoes_the_chosen_option() -> None:
+async def test_cards_static_submit_echoes_the_chosen_option(cards_tester: CardsTester) -> None:
     result = await cards_tester().send(
         Activity(
             type=ActivityTypes.message, value={"verb": "StaticSubmit", "choiceSelect": "green"}
@@ -502,7 +685,7 @@ async def test_cards_static_submit_echoes_the_chosen_option() -> None:
     assert result.text == "Statically selected option: green"
 
 
-async def test_cards_dynamic_submit_echoes_the_chosen_package() -> None:
+async def test_cards_dynamic_submit_echoes_the_chosen_package(cards_tester: CardsTester) -> None:
     result = await cards_tester("msteams").send(
         {"type": "message", "value": {"verb": "DynamicSubmit", "choiceSelect": "httpx"}}
     )
@@ -510,7 +693,9 @@ async def test_cards_dynamic_submit_echoes_the_chosen_package() -> None:
     assert result.text == "Dynamically selected option: httpx"
 
 
-async def test_cards_a_submit_with_an_unknown_verb_shows_the_command_card() -> None:
+async def test_cards_a_submit_with_an_unknown_verb_shows_the_command_card(
+    cards_tester: CardsTester,
+) -> None:
     result = await cards_tester().send(
         Activity(type=ActivityTypes.message, value={"verb": "Other", "choiceSelect": "x"})
     )
@@ -518,7 +703,9 @@ async def test_cards_a_submit_with_an_unknown_verb_shows_the_command_card() -> N
     assert only_attachment(result).content["title"] == "Types of cards"
 
 
-async def test_cards_refresh_answers_the_invoke_with_a_new_card() -> None:
+async def test_cards_refresh_answers_the_invoke_with_a_new_card(
+    cards_tester: CardsTester,
+) -> None:
     result = await cards_tester("msteams").invoke("adaptiveCard/action", execute_value("refresh"))
 
     assert result.replies == []
@@ -533,9 +720,12 @@ async def test_cards_refresh_answers_the_invoke_with_a_new_card() -> None:
     card = json.loads(body["value"])
     assert card["type"] == "AdaptiveCard"
     assert card["body"][0]["text"] == "Refreshed"
+    assert [action["verb"] for action in card["actions"]] == ["refresh", "signin", "signout"]
 
 
-async def test_cards_signin_verb_says_so_and_answers_with_a_card() -> None:
+async def test_cards_signin_verb_says_so_and_answers_with_a_card(
+    cards_tester: CardsTester,
+) -> None:
     result = await cards_tester("msteams").invoke("adaptiveCard/action", execute_value("signin"))
 
     assert result.text == "Action.Execute sign-in handler called."
@@ -547,7 +737,7 @@ async def test_cards_signin_verb_says_so_and_answers_with_a_card() -> None:
     assert json.loads(body["value"])["body"][0]["text"] == "Signed in"
 
 
-async def test_cards_signout_verb_says_so_and_answers_200() -> None:
+async def test_cards_signout_verb_says_so_and_answers_200(cards_tester: CardsTester) -> None:
     result = await cards_tester("msteams").invoke("adaptiveCard/action", execute_value("signout"))
 
     assert result.text == "Action.Execute sign-out handler called."
@@ -556,7 +746,9 @@ async def test_cards_signout_verb_says_so_and_answers_200() -> None:
     assert result.invoke_response.body == {"statusCode": 200}
 
 
-async def test_cards_search_lists_matching_packages() -> None:
+async def test_cards_search_lists_matching_packages_those_starting_with_the_text_first(
+    cards_tester: CardsTester,
+) -> None:
     result = await cards_tester("msteams").invoke("application/search", search_value("aio"))
 
     assert result.replies == []
@@ -566,29 +758,38 @@ async def test_cards_search_lists_matching_packages() -> None:
         "statusCode": 200,
         "type": "application/vnd.microsoft.search.searchResponse",
         "value": {
-            "results": [
-                {"title": "aiohttp", "value": "aiohttp"},
-                {"title": "aiohttp-cors", "value": "aiohttp-cors"},
-                {"title": "aiosqlite", "value": "aiosqlite"},
-            ]
+            "results": results(
+                "aiohttp", "aiohttp-cors", "aiosqlite", "microsoft-agents-hosting-aiohttp"
+            )
         },
     }
 
 
-async def test_cards_search_pages_with_skip_and_top() -> None:
+async def test_cards_search_ignores_case_and_spaces(cards_tester: CardsTester) -> None:
+    result = await cards_tester("msteams").invoke("application/search", search_value(" PyTest"))
+
+    assert result.invoke_response is not None
+    body = result.invoke_response.body
+    assert isinstance(body, dict)
+    assert body["value"]["results"] == results("pytest", "pytest-asyncio")
+
+
+async def test_cards_search_pages_with_skip_and_top(cards_tester: CardsTester) -> None:
     result = await cards_tester("msteams").invoke(
-        "application/search", search_value("microsoft", top=1, skip=1)
+        "application/search", search_value("microsoft", top=2, skip=2)
     )
 
     assert result.invoke_response is not None
     body = result.invoke_response.body
     assert isinstance(body, dict)
-    assert body["value"]["results"] == [
-        {"title": "microsoft-agents-hosting-core", "value": "microsoft-agents-hosting-core"}
-    ]
+    assert body["value"]["results"] == results(
+        "microsoft-agents-hosting-aiohttp", "microsoft-agents-hosting-core"
+    )
 
 
-async def test_cards_search_with_no_match_answers_an_empty_list() -> None:
+async def test_cards_search_with_no_match_answers_an_empty_list(
+    cards_tester: CardsTester,
+) -> None:
     result = await cards_tester("msteams").invoke("application/search", search_value("zzz"))
 
     assert result.invoke_response is not None
@@ -598,7 +799,7 @@ async def test_cards_search_with_no_match_answers_an_empty_list() -> None:
     assert body["value"] == {"results": []}
 
 
-async def test_cards_search_of_another_dataset_goes_unanswered() -> None:
+async def test_cards_search_of_another_dataset_goes_unanswered(cards_tester: CardsTester) -> None:
     value = {**search_value("aio"), "dataset": "npmpackages"}
 
     result = await cards_tester("msteams").invoke("application/search", value)
@@ -609,7 +810,7 @@ async def test_cards_search_of_another_dataset_goes_unanswered() -> None:
     assert result.status == 501
 
 
-async def test_cards_agent_sends_no_typing_indicator() -> None:
+async def test_cards_agent_sends_no_typing_indicator(cards_tester: CardsTester) -> None:
     result = await cards_tester().send("hero")
 
     assert result.of_type(ActivityTypes.typing) == []
