@@ -15,10 +15,12 @@ the usual warm-up, for ``--duration`` seconds (20 or more gives a few thousand s
   the CPU per request measured during the step (``/proc``) give microseconds per request;
   py-spy itself takes CPU from the 2-core machine, so the server runs slower and with less
   batching than unprofiled, and its CPU per request is higher than in the benchmark.
-* ``cprofile``: the server runs under ``cProfile`` with a CPU-time clock for the whole
-  step (warm-up included; the statistics are written when it stops). It gives exact call
-  counts, printed per request, and self times grouped by the same rules; it slows the
-  server about twofold, so its times are relative only.
+* ``cprofile``: the server runs under ``cProfile`` with a CPU-time clock (the probe, the
+  warm-up and the step; the statistics are written when it stops). Self times are grouped
+  by the same rules (a built-in function takes the category of its heaviest caller), and
+  calls are printed per request, exact for plain functions; a coroutine counts one call
+  per resumption, so its figure is higher than the number of times it was started. The
+  profiler slows the server several times over, so its shares are relative only.
 """
 
 from __future__ import annotations
@@ -94,6 +96,11 @@ RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("aiohttp other", ("aiohttp/",)),
     ("yarl / multidict (URLs, headers)", ("yarl/", "multidict/")),
+    ("copy / deepcopy (stdlib)", ("/copy.py",)),
+    ("ipaddress (stdlib)", ("/ipaddress.py",)),
+    ("urllib.parse quoting (stdlib)", ("/urllib/",)),
+    ("uuid (stdlib)", ("/uuid.py",)),
+    ("abc isinstance checks", ("<frozen abc>",)),
     ("asyncio event loop, socket I/O", ("/asyncio/", "/selectors.py")),
 )
 
@@ -199,41 +206,97 @@ def summarise_stacks(stacks: list[tuple[tuple[Frame, ...], int]]) -> dict[str, A
 
 
 def summarise_pstats(path: Path, requests: int) -> dict[str, Any]:
+    """Self times by category and the top functions of a cProfile run over ``requests``.
+
+    Built-in functions (file ``~``) and other frames no rule knows take the category of
+    their heaviest caller (up to a few levels up); "from" names the first SDK function
+    up that chain of heaviest callers.
+    """
     stats = pstats.Stats(str(path))
-    entries = stats.stats  # type: ignore[attr-defined]
+    entries: dict[tuple[str, int, str], Any] = stats.stats  # type: ignore[attr-defined]
     total = sum(value[2] for value in entries.values()) or 1.0
+
+    def heaviest_caller(key: tuple[str, int, str]) -> tuple[str, int, str] | None:
+        callers = entries.get(key, (0, 0, 0, 0, {}))[4]
+        candidates = [c for c in callers if c != key]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda c: callers[c][3])
+
+    def category_of(key: tuple[str, int, str]) -> str:
+        current: tuple[str, int, str] | None = key
+        for _ in range(6):
+            if current is None:
+                break
+            found = categorise(current[0])
+            if found is not None:
+                return found
+            current = heaviest_caller(current)
+        return "other"
+
+    def sdk_caller(key: tuple[str, int, str]) -> str | None:
+        seen = {key}
+        current = heaviest_caller(key)
+        while current is not None and current not in seen:
+            frame = Frame(current[2], current[0], current[1])
+            if _is_sdk(frame):
+                return frame.short()
+            seen.add(current)
+            current = heaviest_caller(current)
+        return None
+
     categories: Counter[str] = Counter()
+    callers: dict[str, Counter[str]] = {}
     rows = []
-    for (file, line, function), (_, calls, tottime, cumtime, _) in entries.items():
-        categories[categorise(file) or "other"] += tottime
-        rows.append((tottime, cumtime, calls, Frame(function, file, line)))
+    for key, (_, calls, tottime, cumtime, _) in entries.items():
+        file, line, function = key
+        category = category_of(key)
+        categories[category] += tottime
+        frame = Frame(function, file, line)
+        if not _is_sdk(frame):
+            site = sdk_caller(key)
+            if site is not None:
+                callers.setdefault(category, Counter())[site] += tottime
+        rows.append((tottime, cumtime, calls, frame, key))
     rows.sort(key=lambda row: row[0], reverse=True)
     sdk = sorted((row for row in rows if _is_sdk(row[3])), key=lambda row: row[1], reverse=True)
 
     def per_request(calls: int) -> float:
         return round(calls / requests, 2) if requests else 0.0
 
+    def share(value: float) -> float:
+        return round(100 * value / total, 1)
+
     return {
         "total_cpu_s": round(total, 3),
+        "requests": requests,
         "categories": [
-            {"category": name, "percent": round(100 * t / total, 1)}
+            {
+                "category": name,
+                "percent": share(t),
+                "called_from": [
+                    {"site": site, "percent": share(n)}
+                    for site, n in callers.get(name, Counter()).most_common(3)
+                ],
+            }
             for name, t in categories.most_common()
         ],
         "self": [
             {
                 "function": frame.short(),
-                "percent": round(100 * tottime / total, 1),
+                "percent": share(tottime),
                 "calls_per_request": per_request(calls),
+                "from": None if _is_sdk(frame) else sdk_caller(key),
             }
-            for tottime, _, calls, frame in rows[:30]
+            for tottime, _, calls, frame, key in rows[:30]
         ],
         "cumulative_sdk": [
             {
                 "function": frame.short(),
-                "percent": round(100 * cumtime / total, 1),
+                "percent": share(cumtime),
                 "calls_per_request": per_request(calls),
             }
-            for _, cumtime, calls, frame in sdk[:40]
+            for _, cumtime, calls, frame, _ in sdk[:40]
         ],
     }
 
@@ -278,8 +341,9 @@ def run(
             env = {"BENCH_ECHO_CPROFILE": str(profile_file)} if tool == "cprofile" else None
             server = bench.start_server(spec, workdir, channel, path, 10_000 + number, env)
             try:
+                warmed = 0
                 if settings.warmup:
-                    runner.wrk_run(server.port, path, connections, settings.warmup)
+                    warmed = runner.wrk_run(server.port, path, connections, settings.warmup).requests
                 cpu_before = bench.settled_cpu(server.process.pid)
                 recorder = None
                 raw_file = workdir / f"ours-{path}.raw"
@@ -328,7 +392,8 @@ def run(
                     raise bench.BenchError("py-spy wrote no profile (is ptrace allowed here?)")
                 report["profile"] = summarise_stacks(parse_raw(raw_file.read_text("utf-8")))
             else:
-                report["profile"] = summarise_pstats(profile_file, result.requests)
+                # The profile covers the probe, the warm-up and the step.
+                report["profile"] = summarise_pstats(profile_file, 1 + warmed + result.requests)
             reports.append(report)
     finally:
         channel.stop()
@@ -359,7 +424,8 @@ def _format(report: dict[str, Any]) -> str:
     lines += ["", "  self time (leaf frames):"]
     for row in profile["self"][:20]:
         calls = f"  {row['calls_per_request']} calls/req" if "calls_per_request" in row else ""
-        lines.append(f"  {row['percent']:>5.1f}%  {row['function']}{calls}")
+        origin = f"  <- {row['from']}" if row.get("from") else ""
+        lines.append(f"  {row['percent']:>5.1f}%  {row['function']}{calls}{origin}")
     key = "inclusive_sdk" if "inclusive_sdk" in profile else "cumulative_sdk"
     lines += ["", "  SDK functions, inclusive (share of samples with the function on the stack):"]
     for row in profile[key][:30]:
