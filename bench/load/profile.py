@@ -343,7 +343,8 @@ def run(
             try:
                 warmed = 0
                 if settings.warmup:
-                    warmed = runner.wrk_run(server.port, path, connections, settings.warmup).requests
+                    warm = runner.wrk_run(server.port, path, connections, settings.warmup)
+                    warmed = warm.requests
                 cpu_before = bench.settled_cpu(server.process.pid)
                 recorder = None
                 raw_file = workdir / f"ours-{path}.raw"
