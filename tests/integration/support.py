@@ -60,12 +60,14 @@ _loaded = itertools.count(1)
 # ---------------------------------------------------------------------- loading a sample
 
 
-def load_sample(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """A fresh import of ``test_samples/<name>/app.py``, without running its server.
+def load_sample(
+    name: str, monkeypatch: pytest.MonkeyPatch, file: str = "app.py"
+) -> ModuleType:
+    """A fresh import of ``test_samples/<name>/<file>``, without running its server.
 
     The module is registered in ``sys.modules`` (under a unique name) for the test only.
     """
-    path = SAMPLES / name / "app.py"
+    path = SAMPLES / name / file
     module_name = f"_sample_{name}_{next(_loaded)}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     assert spec is not None, path
