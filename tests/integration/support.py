@@ -60,9 +60,7 @@ _loaded = itertools.count(1)
 # ---------------------------------------------------------------------- loading a sample
 
 
-def load_sample(
-    name: str, monkeypatch: pytest.MonkeyPatch, file: str = "app.py"
-) -> ModuleType:
+def load_sample(name: str, monkeypatch: pytest.MonkeyPatch, file: str = "app.py") -> ModuleType:
     """A fresh import of ``test_samples/<name>/<file>``, without running its server.
 
     The module is registered in ``sys.modules`` (under a unique name) for the test only.

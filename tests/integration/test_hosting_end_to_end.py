@@ -59,6 +59,7 @@ from .support import (
 )
 
 CHANNEL_HOST = "smba.trafficmanager.net"
+JSON = "application/json"
 
 
 def stream_info(received: Received) -> dict[str, Any]:
@@ -134,7 +135,7 @@ async def test_a_stream_the_channel_refuses_ends_as_one_normal_message(
 ) -> None:
     async with running(streaming_sample.AGENT_APP) as servers:
         servers.channel.fail_when(
-            lambda r: r.body.get("type") == "typing" and stream_info(r)["streamType"] == "streaming",
+            lambda r: r.body["type"] == "typing" and stream_info(r)["streamType"] == "streaming",
             status=403,
             code="ContentStreamNotAllowed",
             message="Content stream is not allowed",
@@ -228,7 +229,7 @@ async def test_bad_input_gets_its_status_and_the_server_stays_up(monkeypatch: An
     async with running(quickstart.AGENT_APP, quickstart.ADAPTER) as servers:
         session, url = servers.session, servers.messages_url
         cases = [
-            ({"data": b'{"type": "message",', "headers": {"Content-Type": "application/json"}}, 400),
+            ({"data": b'{"type": "message",', "headers": {"Content-Type": JSON}}, 400),
             ({"json": {"text": "no type", "conversation": {"id": "c"}}}, 400),
             ({"data": b"type=message", "headers": {"Content-Type": "text/plain"}}, 415),
             (
@@ -388,7 +389,8 @@ async def test_the_root_agent_patches_the_user_through_to_the_skill(
             await servers.post(servers.activity(text="end"))
             ending, received, back = await channel.next_messages(3)
             assert ending.body["text"] == "(Agent2) Ending conversation from Agent2"
-            assert received.body["text"] == "Received endOfConversation. Code: completedSuccessfully."
+            expected = "Received endOfConversation. Code: completedSuccessfully."
+            assert received.body["text"] == expected
             assert back.body["text"] == root.BACK
             assert (await servers.say("hello again")).body["text"] == root.PROMPT
         finally:
