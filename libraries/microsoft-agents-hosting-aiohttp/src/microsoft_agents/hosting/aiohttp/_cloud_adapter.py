@@ -63,9 +63,14 @@ def _anonymous_provider(configuration: AgentAuthConfiguration) -> AnonymousToken
 def _development_connections() -> ConnectionManager:
     logger.warning(
         "CloudAdapter() was created without connection_manager: DEVELOPMENT MODE, replies "
-        "carry no token. Use this only for local development."
+        "carry no token and go only to service URLs on this machine. Use this only for "
+        "local development."
     )
-    return ConnectionManager(_anonymous_provider)
+    # An explicit development connection: the connection manager need not warn again.
+    return ConnectionManager(
+        _anonymous_provider,
+        connections_configurations={"SERVICE_CONNECTION": AgentAuthConfiguration()},
+    )
 
 
 class CloudAdapter(HttpAdapterBase):

@@ -224,7 +224,8 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
                 )
         self._host_validator = host_validator
         if not self._auth_configured:
-            logger.warning(
+            # INFO: the connection manager (or CloudAdapter) has already warned about it.
+            logger.info(
                 "no client id is configured (development mode): replies carry no token and "
                 "go only to loopback service URLs; configure a connection before deploying"
             )
