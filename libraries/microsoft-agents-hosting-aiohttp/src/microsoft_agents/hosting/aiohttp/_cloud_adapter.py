@@ -61,7 +61,8 @@ def _anonymous_provider(configuration: AgentAuthConfiguration) -> AnonymousToken
 
 
 def _development_connections() -> ConnectionManager:
-    logger.warning(
+    # INFO: the development configuration itself warns, once per process.
+    logger.info(
         "CloudAdapter() was created without connection_manager: DEVELOPMENT MODE, replies "
         "carry no token and go only to service URLs on this machine. Use this only for "
         "local development."

@@ -90,7 +90,8 @@ def _put(app: web.Application, key: web.AppKey[Any], name: str, value: Any) -> N
 
 
 def _development_configuration() -> AgentAuthConfiguration:
-    logger.warning(
+    # INFO: the development configuration itself warns, once per process.
+    logger.info(
         "start_server/create_app got no auth_configuration: DEVELOPMENT MODE. Requests "
         "WITHOUT a token are accepted. This is only suitable for local development; pass "
         "auth_configuration=connection_manager.get_default_connection_configuration() "
