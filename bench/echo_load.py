@@ -986,6 +986,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=16,
         help="connections while profiling (default 16)",
     )
+    parser.add_argument(
+        "--profile-output",
+        type=Path,
+        help="folder to keep the raw profiles in (py-spy collapsed stacks, cProfile stats)",
+    )
     return parser.parse_args(argv)
 
 
@@ -1094,6 +1099,7 @@ def main(argv: list[str] | None = None) -> int:
                     workdir,
                     as_json=args.json,
                     bench=sys.modules[__name__],
+                    keep=args.profile_output,
                 )
         wanted = set(args.servers or ("ours", "bare", "original"))
         unknown = wanted - {"ours", "bare", "original"}

@@ -5,8 +5,9 @@ at ``--profile-concurrency`` connections (default 16) on each path of ``--paths`
 the usual warm-up, for ``--duration`` seconds (20 or more gives a few thousand samples).
 
 * ``py-spy``: py-spy (from PyPI, in the throwaway ``bench/.ref-venv-py-spy``) attaches to
-  the server for the measured step and samples its stacks (200 Hz, ``--nonblocking`` so
-  the server is never paused; idle time in the event loop's ``epoll`` left out). Each
+  the server for the measured step and samples its stacks (200 Hz; idle time in the event
+  loop's ``epoll`` left out). py-spy pauses the server for each sample: its
+  ``--nonblocking`` mode would not, but about half of its stacks come out torn then. Each
   sample goes to the *innermost* frame that one of :data:`RULES` recognises (JSON,
   pydantic, logging, a part of the SDK, aiohttp client or server, asyncio), so a pydantic
   call made by ``TurnContext`` counts as pydantic; the "called from" column names the SDK
@@ -28,6 +29,7 @@ from __future__ import annotations
 import json
 import pstats
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -200,7 +202,7 @@ def summarise_stacks(stacks: list[tuple[tuple[Frame, ...], int]]) -> dict[str, A
         ],
         "self": [{"function": f, "percent": share(n)} for f, n in leaves.most_common(25)],
         "inclusive_sdk": [
-            {"function": f, "percent": share(n)} for f, n in inclusive.most_common(40)
+            {"function": f, "percent": share(n)} for f, n in inclusive.most_common(80)
         ],
     }
 
@@ -321,10 +323,13 @@ def run(
     *,
     as_json: bool,
     bench: Any,
+    keep: Path | None = None,
 ) -> int:
     """Profile ours on each path; print the tables (or one JSON document).
 
     ``bench`` is the running ``echo_load`` module (its servers, fake channel and runner).
+    With ``keep``, the raw profiles (py-spy's collapsed stacks, cProfile's statistics) are
+    copied into that folder, for flame graphs or ``pstats``.
     """
 
     def log(message: str) -> None:
@@ -364,7 +369,6 @@ def run(
                                 "--format",
                                 "raw",
                                 "--full-filenames",
-                                "--nonblocking",
                                 "--output",
                                 str(raw_file),
                             ],
@@ -396,6 +400,11 @@ def run(
                 # The profile covers the probe, the warm-up and the step.
                 report["profile"] = summarise_pstats(profile_file, 1 + warmed + result.requests)
             reports.append(report)
+            if keep is not None:
+                keep.mkdir(parents=True, exist_ok=True)
+                source = raw_file if spy is not None else profile_file
+                shutil.copy(source, keep / source.name)
+                report["kept"] = str(keep / source.name)
     finally:
         channel.stop()
     if as_json:
@@ -429,7 +438,7 @@ def _format(report: dict[str, Any]) -> str:
         lines.append(f"  {row['percent']:>5.1f}%  {row['function']}{calls}{origin}")
     key = "inclusive_sdk" if "inclusive_sdk" in profile else "cumulative_sdk"
     lines += ["", "  SDK functions, inclusive (share of samples with the function on the stack):"]
-    for row in profile[key][:30]:
+    for row in profile[key][:40]:
         calls = f"  {row['calls_per_request']} calls/req" if "calls_per_request" in row else ""
         lines.append(f"  {row['percent']:>5.1f}%  {row['function']}{calls}")
     return "\n".join(lines)
