@@ -2,33 +2,38 @@
 
 Usage::
 
-    hatch run bench:echo-load                  # full run: 3 servers x 2 paths x 3 concurrencies
-    hatch run bench:echo-load --quick          # 1 s steps, fewer cold starts
+    hatch run bench:echo-load                  # full run (about 5 minutes)
+    hatch run bench:echo-load --quick          # 1 round of 1 s steps, 2 cold starts
     hatch run bench:echo-load --duration 10    # seconds per measured step (default 4)
     hatch run bench:echo-load --rounds 5       # sweeps of every step (default 3, median kept)
     hatch run bench:echo-load --no-reference   # ours and bare aiohttp only
+    hatch run bench:echo-load --servers ours --paths normal --concurrency 16
     hatch run bench:echo-load --json           # one JSON document on stdout
     hatch run bench:echo-load --self-check     # checks the Lua script and /proc parsing only
-    hatch run bench:echo-load --profile py-spy # where our server's CPU goes (see README)
+    hatch run bench:echo-load --profile py-spy --duration 20   # where our server's CPU goes
 
 Everything listens on 127.0.0.1. A fake channel (``load/servers/fake_channel.py``, its own
 process) answers replies like the Bot Connector service and counts TCP connections and
-replies. Three echo agents, each in its own process started afresh for each path:
+replies. Three echo agents, each in its own process, started afresh for each path:
 
 * ours: ``test_samples/quickstart/app.py`` served with ``create_app`` (``load/servers/ours.py``,
   this interpreter: the ``bench`` hatch environment, where the repository is installed);
 * bare aiohttp: the least a correct echo does, with one keep-alive client session (the
   ceiling, ``load/servers/bare_aiohttp.py``);
 * original: the same agent on ``microsoft-agents-hosting-aiohttp`` 1.9.0 from PyPI, in the
-  throwaway ``bench/.ref-venv-hosting-aiohttp`` (``load/servers/original.py``).
+  throwaway ``bench/.ref-venv-hosting-aiohttp`` (``load/servers/original.py``), with the
+  same aiohttp and pydantic versions as ours.
 
 ``wrk`` (Debian's package) drives each one with a generated Lua script (``load/wrk_lua.py``)
 that posts Teams personal-chat messages over many conversations, each request with its own
-activity id, at 1, 16 and 64 connections, after a warm-up at the same concurrency. Two paths:
-``normal`` (HTTP 202, the reply POSTed to the fake channel) and ``expectReplies`` (HTTP 200
-with the reply in the body, nothing sent to the channel). Every answer's status (and, for
-``expectReplies``, body) is checked by the script and every reply by the fake channel; a
-step with a wrong answer is reported as failed and left out of the ratios.
+activity id, at 1, 16 and 64 connections, each step after a warm-up at the same
+concurrency. Two paths: ``normal`` (HTTP 202, the reply POSTed to the fake channel) and
+``expectReplies`` (HTTP 200 with the reply in the body, nothing sent to the channel). Every
+answer's status (and, for ``expectReplies``, body) is checked by the script and every
+reply by the fake channel; a step with a wrong answer is reported as failed and left out of
+the ratios. The servers of one path run side by side and take turns at each concurrency;
+the whole sweep is repeated ``--rounds`` times and the round with the median CPU per turn
+is shown.
 
 Per step: requests/s, p50 and p99 latency, the server's CPU milliseconds per request (utime +
 stime from ``/proc/<pid>/stat`` before and after the step, once the server is idle again)
