@@ -52,6 +52,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import ValidationError
+
 from microsoft_agents.activity import Activity, ActivityTypes, DeliveryModes, InvokeResponse
 
 from ._agent import Agent
@@ -66,7 +68,7 @@ from ._outbound import OutboundHostValidator, same_service_url
 from ._turn_errors import default_on_turn_error
 from .authorization import ClaimsIdentity, Connections
 from .http import HttpRequestProtocol, HttpResponse, HttpResponseFactory
-from .http._body import DEFAULT_MAX_BODY_BYTES, RequestRejected, parse_model, read_json_body
+from .http._body import DEFAULT_MAX_BODY_BYTES, RequestRejected, parse_model_json, read_body
 from .http._deliveries import (
     DEFAULT_DUPLICATE_WINDOW,
     Delivery,
@@ -98,10 +100,27 @@ def _answered_in_body(activity: Activity) -> bool:
     )
 
 
-def _has_type_and_conversation(payload: Mapping[str, Any]) -> bool:
-    conversation = payload.get("conversation")
-    conversation_id = conversation.get("id") if isinstance(conversation, Mapping) else None
-    return bool(payload.get("type")) and bool(conversation_id)
+_TYPE_OR_CONVERSATION = frozenset({("type",), ("conversation",)})
+
+
+def _parse_activity(raw: bytes) -> Activity:
+    """The activity of a request body; the checks of steps 2 and 3 in the module docs."""
+    try:
+        activity = parse_model_json(Activity, raw, "activity")
+    except RequestRejected as rejected:
+        # A bad type or conversation is the protocol's own error, whatever else is wrong.
+        cause = rejected.__cause__
+        if isinstance(cause, ValidationError) and any(
+            tuple(p.get("loc", ())) in _TYPE_OR_CONVERSATION for p in cause.errors()
+        ):
+            raise RequestRejected(
+                HttpResponseFactory.bad_request(_MISSING_TYPE_OR_CONVERSATION)
+            ) from cause
+        raise
+    conversation = activity.conversation
+    if not activity.type or conversation is None or not conversation.id:
+        raise RequestRejected(HttpResponseFactory.bad_request(_MISSING_TYPE_OR_CONVERSATION))
+    return activity
 
 
 class HttpAdapterBase(ChannelServiceAdapter):
@@ -172,14 +191,8 @@ class HttpAdapterBase(ChannelServiceAdapter):
         if request.method.upper() != "POST":
             return HttpResponseFactory.method_not_allowed()
         try:
-            payload = await read_json_body(
-                request, self.max_body_bytes, require_json_content_type=True
-            )
-            if not isinstance(payload, Mapping):
-                return HttpResponseFactory.bad_request("The activity must be a JSON object")
-            if not _has_type_and_conversation(payload):
-                return HttpResponseFactory.bad_request(_MISSING_TYPE_OR_CONVERSATION)
-            activity = parse_model(Activity, dict(payload), "activity")
+            raw = await read_body(request, self.max_body_bytes, require_json_content_type=True)
+            activity = _parse_activity(raw)
         except RequestRejected as rejected:
             return rejected.response
 

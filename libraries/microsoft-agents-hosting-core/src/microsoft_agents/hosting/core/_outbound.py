@@ -22,6 +22,7 @@ the activity.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 
@@ -48,6 +49,7 @@ DEFAULT_MICROSOFT_HOSTS: tuple[str, ...] = (
 """Host suffixes allowed by default: Bot Framework, Teams, Graph and their storage."""
 
 _WEB_SCHEMES = frozenset({"http", "https"})
+_MAX_DECISIONS = 1024
 
 
 def _normalize_host(host: str) -> str:
@@ -69,6 +71,7 @@ def _parse(url: str | yarl.URL) -> yarl.URL | None:
     return parsed
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -99,13 +102,25 @@ class OutboundHostValidator:
         allow_loopback_http: bool = False,
     ) -> None:
         self.enabled = enabled
-        self.allow_loopback_http = allow_loopback_http
+        self._allow_loopback_http = allow_loopback_http
         entries: list[str] = (
             list(DEFAULT_MICROSOFT_HOSTS) if include_default_microsoft_hosts else []
         )
         entries.extend(hosts or ())
         normalized = dict.fromkeys(e for e in (_normalize_entry(h) for h in entries) if e)
         self._hosts: tuple[str, ...] = tuple(normalized)
+        # Decisions by (scheme, host): every reply of a conversation asks the same question.
+        self._decided: dict[tuple[str, str], str | None] = {}
+
+    @property
+    def allow_loopback_http(self) -> bool:
+        """Whether http (and https) to loopback hosts is allowed (development mode)."""
+        return self._allow_loopback_http
+
+    @allow_loopback_http.setter
+    def allow_loopback_http(self, value: bool) -> None:
+        self._allow_loopback_http = value
+        self._decided = {}
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -135,6 +150,18 @@ class OutboundHostValidator:
             return "the URL has no host"
         if not self.enabled:
             return None
+        origin = (scheme, host)
+        try:
+            return self._decided[origin]
+        except KeyError:
+            pass
+        reason = self._decide(scheme, host)
+        if len(self._decided) >= _MAX_DECISIONS:
+            self._decided.clear()
+        self._decided[origin] = reason
+        return reason
+
+    def _decide(self, scheme: str, host: str) -> str | None:
         if _is_loopback(host):
             if self.allow_loopback_http:
                 return None

@@ -332,26 +332,33 @@ class TurnContext:
             )
             if speak is not None:
                 activity.speak = speak
+            # Built here, so nobody else holds it: no need to copy it before addressing it.
+            responses = await self._send(activity, copy=False)
         else:
-            activity = activity_or_text
-        responses = await self.send_activities([activity])
+            responses = await self._send(activity_or_text, copy=True)
         return responses[0] if responses else None
 
     async def send_activities(self, activities: Sequence[Activity]) -> list[ResourceResponse]:
-        """Send several activities, in order, addressed as replies to the incoming one."""
+        """Send several activities, in order, addressed as replies to the incoming one.
+
+        The activities are copied first: the caller's objects are never changed.
+        """
+        return await self._send(*activities, copy=True)
+
+    async def _send(self, *activities: Activity, copy: bool) -> list[ResourceResponse]:
         reference = self._activity.get_conversation_reference()
         outgoing: list[Activity] = []
         for activity in activities:
-            copy = activity.model_copy(deep=True)
-            copy.apply_conversation_reference(reference)
-            if not copy.type:
-                copy.type = ActivityTypes.message
-            if copy.input_hint is None and copy.type != ActivityTypes.invoke_response:
-                copy.input_hint = InputHints.accepting_input
-            if copy.id is not None:
-                copy.id = None
-            _prepare_outgoing(copy)
-            outgoing.append(copy)
+            copy_ = activity.model_copy(deep=True) if copy else activity
+            copy_.apply_conversation_reference(reference)
+            if not copy_.type:
+                copy_.type = ActivityTypes.message
+            if copy_.input_hint is None and copy_.type != ActivityTypes.invoke_response:
+                copy_.input_hint = InputHints.accepting_input
+            if copy_.id is not None:
+                copy_.id = None
+            _prepare_outgoing(copy_)
+            outgoing.append(copy_)
 
         async def deliver() -> list[ResourceResponse]:
             return await self._deliver(outgoing)

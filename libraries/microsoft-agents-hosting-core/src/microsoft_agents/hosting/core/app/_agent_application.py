@@ -89,6 +89,7 @@ HandoffHandler = Callable[[TurnContext, StateT, str], Awaitable[None]]
 """``async handler(context, state, continuation)``: a conversation was handed to the agent."""
 
 _HANDOFF_INVOKE_NAME = "handoff/action"
+_ANSWERED_AT_ONCE = frozenset({"expectReplies"})
 _MEMBERS_ADDED = "membersAdded"
 _MEMBERS_REMOVED = "membersRemoved"
 _REACTIONS = ("reactionsAdded", "reactionsRemoved")
@@ -699,7 +700,13 @@ class AgentApplication(Generic[StateT]):
                 await typing.stop()
 
     def _start_typing(self, context: TurnContext) -> TypingIndicator | None:
-        if not self._options.start_typing_timer or context.activity.is_typing():
+        activity = context.activity
+        if (
+            not self._options.start_typing_timer
+            or activity.is_typing()
+            or activity.delivery_mode in _ANSWERED_AT_ONCE
+        ):
+            # expectReplies requests get every reply at once: "typing" means nothing there.
             return None
         typing = TypingIndicator(
             context, typing_options=self._options.typing, _sleep=self._typing_sleep

@@ -25,6 +25,7 @@ Used on its own::
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -94,9 +95,18 @@ class TypingOptions:
                 found = self.channel_strategies.get(base)
             if found is not None:
                 return found
-        return TypingChannelStrategy(
-            initial_delay_ms=self.initial_delay_ms, interval_ms=self.interval_ms
-        )
+        return _strategy(self.initial_delay_ms, self.interval_ms)
+
+
+@functools.lru_cache(maxsize=64)
+def _strategy(initial_delay_ms: int, interval_ms: int) -> TypingChannelStrategy:
+    return TypingChannelStrategy(initial_delay_ms=initial_delay_ms, interval_ms=interval_ms)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_options() -> TypingOptions:
+    """The default timings, built once (options are not changed after creation)."""
+    return TypingOptions()
 
 
 def _check_ms(name: str, value: int, *, allow_zero: bool) -> None:
@@ -142,14 +152,18 @@ class TypingIndicator:
                 f"interval_seconds must be more than 0, got {interval_seconds!r}; leave it "
                 "out to use the interval of the typing options"
             )
-        strategy = (typing_options or TypingOptions()).strategy_for(context.activity.channel_id)
+        strategy = (typing_options or _default_options()).strategy_for(context.activity.channel_id)
         self._context = context
         self._initial_delay = strategy.initial_delay_ms / 1000
         self._interval = (
             interval_seconds if interval_seconds is not None else strategy.interval_ms / 1000
         )
+        # With the real clock, the initial delay is a timer (call_later): most turns answer
+        # before it fires, and cancelling a timer costs far less than a task.
+        self._timer_clock = _sleep is None
         self._sleep: Sleep = _sleep if _sleep is not None else asyncio.sleep
         self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
         self._stopped = False
         self._sending = False
         self._hooked = False
@@ -157,7 +171,8 @@ class TypingIndicator:
     @property
     def running(self) -> bool:
         """True between :meth:`start` and :meth:`stop` (or the first message)."""
-        return self._task is not None and not self._stopped
+        started = self._task is not None or self._timer is not None
+        return started and not self._stopped
 
     def start(self) -> None:
         """Start showing typing; must be called while the event loop runs.
@@ -166,18 +181,30 @@ class TypingIndicator:
         be restarted (the turn has answered); create a new one. Nothing is sent for an
         ``expectReplies`` request: its replies all arrive at once in the HTTP answer.
         """
-        if self._task is not None or self._stopped:
+        if self._task is not None or self._timer is not None or self._stopped:
             return
         if self._context.activity.delivery_mode == "expectReplies":
             return
         if not self._hooked:
             self._context.on_send_activities(self._on_send)
             self._hooked = True
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        loop = asyncio.get_running_loop()
+        if self._timer_clock:
+            self._timer = loop.call_later(self._initial_delay, self._first_due)
+        else:
+            self._task = loop.create_task(self._run())
+
+    def _first_due(self) -> None:
+        self._timer = None
+        if not self._stopped:
+            self._task = asyncio.get_running_loop().create_task(self._run(initial=False))
 
     async def stop(self) -> None:
         """Stop sending typing; waits for a ``typing`` activity already being sent."""
         self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         task = self._task
         if task is None:
             return
@@ -213,8 +240,9 @@ class TypingIndicator:
         # cannot change while the loop awaits.
         return self._stopped
 
-    async def _run(self) -> None:
-        await self._sleep(self._initial_delay)
+    async def _run(self, *, initial: bool = True) -> None:
+        if initial:
+            await self._sleep(self._initial_delay)
         while not self._halted():
             self._sending = True
             try:

@@ -34,6 +34,7 @@ well; an empty id raises ``ValueError`` before anything is sent.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Collection, Mapping
 from io import BytesIO
@@ -138,12 +139,23 @@ def _conversation_segment(conversation_id: str, activity: Activity | None = None
             MAX_CONVERSATION_ID_LENGTH,
         )
         conversation_id = conversation_id[:MAX_CONVERSATION_ID_LENGTH]
-    return quote(conversation_id, safe="")
+    return _escape_segment(conversation_id)
 
 
 def _activity_json(activity: Activity) -> dict[str, Any]:
     """The wire form of an outgoing activity: JSON mode, camelCase, no unset or None."""
     return activity.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude_none=True)
+
+
+def _activity_bytes(activity: Activity) -> bytes:
+    """The same wire form as :func:`_activity_json`, encoded by pydantic in one step."""
+    return activity.model_dump_json(by_alias=True, exclude_unset=True, exclude_none=True).encode()
+
+
+@functools.lru_cache(maxsize=4096)
+def _escape_segment(segment: str) -> str:
+    # Conversation ids repeat turn after turn; quoting them is not free.
+    return quote(segment, safe="")
 
 
 def _model_json(model: AgentsModel) -> dict[str, Any]:
@@ -164,12 +176,19 @@ class _OperationGroup:
         *,
         params: Mapping[str, str | int | None] | None = None,
         json: Any = None,
+        data: bytes | None = None,
         ok: Collection[int] = _GET_OK,
         allow_redirects: bool = True,
     ) -> ServiceResponse:
         logger.debug("%s %s", method, path)
         return await self._transport.request(
-            method, path, params=params, json=json, ok=ok, allow_redirects=allow_redirects
+            method,
+            path,
+            params=params,
+            json=json,
+            data=data,
+            ok=ok,
+            allow_redirects=allow_redirects,
         )
 
     def _malformed(
@@ -228,9 +247,10 @@ class _OperationGroup:
         *,
         params: Mapping[str, str | int | None] | None = None,
         json: Any = None,
+        data: bytes | None = None,
         ok: Collection[int] = _GET_OK,
     ) -> _ModelT:
-        response = await self._request(method, path, params=params, json=json, ok=ok)
+        response = await self._request(method, path, params=params, json=json, data=data, ok=ok)
         return self._parse(model, method, path, response)
 
     async def _call_list(
@@ -299,7 +319,7 @@ class ConversationsOperations(_OperationGroup, ConversationsBase):
         """
         path = f"v3/conversations/{_conversation_segment(conversation_id, body)}/activities"
         return await self._call(
-            ResourceResponse, "POST", path, json=_activity_json(body), ok=_SEND_OK
+            ResourceResponse, "POST", path, data=_activity_bytes(body), ok=_SEND_OK
         )
 
     async def reply_to_activity(
@@ -317,7 +337,7 @@ class ConversationsOperations(_OperationGroup, ConversationsBase):
         """
         path = self._activity_path(conversation_id, activity_id, body)
         return await self._call(
-            ResourceResponse, "POST", path, json=_activity_json(body), ok=_SEND_OK
+            ResourceResponse, "POST", path, data=_activity_bytes(body), ok=_SEND_OK
         )
 
     async def update_activity(
@@ -335,7 +355,7 @@ class ConversationsOperations(_OperationGroup, ConversationsBase):
         """
         path = self._activity_path(conversation_id, activity_id, body)
         return await self._call(
-            ResourceResponse, "PUT", path, json=_activity_json(body), ok=_SEND_OK
+            ResourceResponse, "PUT", path, data=_activity_bytes(body), ok=_SEND_OK
         )
 
     async def delete_activity(self, conversation_id: str, activity_id: str) -> None:

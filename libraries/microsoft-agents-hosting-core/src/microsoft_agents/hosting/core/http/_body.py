@@ -21,6 +21,8 @@ __all__ = [
     "RequestRejected",
     "describe_validation_error",
     "parse_model",
+    "parse_model_json",
+    "read_body",
     "read_json_body",
 ]
 
@@ -57,6 +59,42 @@ def _is_json_media_type(content_type: str) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
+async def read_body(
+    request: HttpRequestProtocol,
+    max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    *,
+    require_json_content_type: bool = False,
+) -> bytes:
+    """Read the request body, within a size limit.
+
+    Args:
+        request: the request.
+        max_bytes: the largest body accepted.
+        require_json_content_type: answer 415 when a ``Content-Type`` is given and it is
+            not JSON (a missing one is accepted).
+
+    Returns:
+        The body, never empty.
+
+    Raises:
+        RequestRejected: 413 for an oversized body, 415 for a non-JSON content type
+            (when required), 400 for an empty body.
+    """
+    if require_json_content_type:
+        content_type = _header(request, "Content-Type")
+        if content_type and not _is_json_media_type(content_type):
+            raise RequestRejected(HttpResponseFactory.unsupported_media_type())
+    declared = _header(request, "Content-Length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
+        raise RequestRejected(HttpResponseFactory.payload_too_large())
+    raw = await request.body()
+    if len(raw) > max_bytes:
+        raise RequestRejected(HttpResponseFactory.payload_too_large())
+    if not raw.strip():
+        raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON))
+    return raw
+
+
 async def read_json_body(
     request: HttpRequestProtocol,
     max_bytes: int = DEFAULT_MAX_BODY_BYTES,
@@ -78,18 +116,7 @@ async def read_json_body(
         RequestRejected: 413 for an oversized body, 415 for a non-JSON content type
             (when required), 400 for an empty or malformed body.
     """
-    if require_json_content_type:
-        content_type = _header(request, "Content-Type")
-        if content_type and not _is_json_media_type(content_type):
-            raise RequestRejected(HttpResponseFactory.unsupported_media_type())
-    declared = _header(request, "Content-Length")
-    if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
-        raise RequestRejected(HttpResponseFactory.payload_too_large())
-    raw = await request.body()
-    if len(raw) > max_bytes:
-        raise RequestRejected(HttpResponseFactory.payload_too_large())
-    if not raw.strip():
-        raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON))
+    raw = await read_body(request, max_bytes, require_json_content_type=require_json_content_type)
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, ValueError) as error:
@@ -114,6 +141,28 @@ def describe_validation_error(error: ValidationError, what: str) -> str:
     if more > 0:
         parts.append(f"and {more} more")
     return f"Invalid {what}: " + "; ".join(parts)
+
+
+def parse_model_json(model: type[_ModelT], raw: bytes, what: str) -> _ModelT:
+    """Parse and validate ``raw`` JSON as ``model`` in one step (pydantic reads the bytes).
+
+    Raises:
+        RequestRejected: 400 ``INVALID_JSON`` for text that is not JSON, 400 "must be a
+            JSON object" for other JSON values, 400 naming the fields at fault otherwise.
+    """
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        problems = error.errors()
+        if any(p.get("type") == "json_invalid" for p in problems):
+            raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON)) from error
+        if any(not p.get("loc") and p.get("type") == "model_type" for p in problems):
+            raise RequestRejected(
+                HttpResponseFactory.bad_request(f"The {what} must be a JSON object")
+            ) from error
+        raise RequestRejected(
+            HttpResponseFactory.bad_request(describe_validation_error(error, what))
+        ) from error
 
 
 def parse_model(model: type[_ModelT], payload: Any, what: str) -> _ModelT:

@@ -60,6 +60,12 @@ class BodyStream(AsyncIterator[bytes]):
         """Stop producing chunks (the client went away, or everything was written)."""
 
 
+def _encode_model(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return to_json_value(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 @dataclass
 class HttpResponse:
     """An HTTP answer, independent of any web framework.
@@ -88,7 +94,8 @@ class HttpResponse:
             return b""
         if isinstance(self.body, (bytes, bytearray)):
             return bytes(self.body)
-        return json.dumps(to_json_value(self.body), separators=(",", ":")).encode()
+        # Models anywhere in the body are written in wire form as the encoder meets them.
+        return json.dumps(self.body, separators=(",", ":"), default=_encode_model).encode()
 
 
 class HttpResponseFactory:
@@ -107,6 +114,10 @@ class HttpResponseFactory:
     @staticmethod
     def json(body: Any, status_code: int = 200) -> HttpResponse:
         """``status_code`` with ``body`` as JSON (models are written in wire form)."""
+        if isinstance(body, (dict, list)):
+            # Plain JSON already (the usual case): no need to walk it; a model nested in it
+            # is converted when the body is written.
+            return HttpResponse(status_code, body)
         return HttpResponse(status_code, to_json_value(body))
 
     @staticmethod

@@ -55,6 +55,8 @@ __all__ = ["AgentState", "StatePropertyAccessor", "check_property_name", "read_v
 
 logger = logging.getLogger(__name__)
 
+_EMPTY = dump_stable({})
+
 _T = TypeVar("_T")
 
 
@@ -229,7 +231,7 @@ class AgentState(ABC):
         items = await self._storage.read([key], target_cls=JsonDocument)
         document = items.get(key)
         if document is None:
-            cached = _CachedState(key, {}, None, dump_stable({}), stored=False)
+            cached = _CachedState(key, {}, None, _EMPTY, stored=False)
         else:
             cached = _CachedState(
                 key, document.values, document.e_tag, dump_stable(document.values), stored=True
@@ -256,6 +258,8 @@ class AgentState(ABC):
         if cached is None:
             logger.debug("%s was not loaded in this turn; nothing to save", self.scope_name)
             return
+        if not cached.values and not cached.stored and not force:
+            return  # empty, and storage never held it: nothing to write (the usual turn)
         document = to_json_object(cached.values, where=self.scope_name)
         text = dump_stable(document)
         if not document and not cached.stored:
@@ -278,7 +282,7 @@ class AgentState(ABC):
         """
         key = self.get_storage_key(context)
         await self._storage.delete([key])
-        self._attach(context, _CachedState(key, {}, None, dump_stable({}), stored=False))
+        self._attach(context, _CachedState(key, {}, None, _EMPTY, stored=False))
 
     # ------------------------------------------------------------------ values
 
