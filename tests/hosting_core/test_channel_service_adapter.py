@@ -573,3 +573,32 @@ async def test_create_claims_identity() -> None:
     adapter = ChannelServiceAdapter(make_factory())
     assert adapter.create_claims_identity("app").claims == {"aud": "app", "appid": "app"}
     await adapter.channel_service_client_factory.close()
+
+
+async def test_clients_are_reused_for_the_same_service_and_token(
+    factory: RestChannelServiceClientFactory, connections: FakeConnections
+) -> None:
+    context = TurnContext(ChannelServiceAdapter(factory), activity())
+    claims = channel_claims()
+    first = await factory.create_connector_client(
+        context, claims, SERVICE_URL, "https://api.botframework.com"
+    )
+    second = await factory.create_connector_client(
+        context, claims, SERVICE_URL, "https://api.botframework.com"
+    )
+    other = await factory.create_connector_client(
+        context, claims, "https://smba.trafficmanager.net/emea/", "https://api.botframework.com"
+    )
+    assert second is first
+    assert other is not first
+    anonymous = ClaimsIdentity()
+    token_clients = [await factory.create_user_token_client(context, anonymous) for _ in range(2)]
+    assert token_clients[0] is token_clients[1]
+    authenticated = await factory.create_user_token_client(context, claims)
+    assert authenticated is not token_clients[0]
+
+    await factory.close()  # a new session after close gets new clients
+    again = await factory.create_connector_client(
+        context, claims, SERVICE_URL, "https://api.botframework.com"
+    )
+    assert again is not first

@@ -42,7 +42,9 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 
@@ -58,7 +60,9 @@ from .connector import (
     UserTokenClient,
     UserTokenClientBase,
 )
-from .connector._transport import TokenSource
+
+_ClientT = TypeVar("_ClientT")
+_MAX_CACHED_CLIENTS = 256
 
 if TYPE_CHECKING:
     from ._turn_context import TurnContext
@@ -205,6 +209,10 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
         self._session = session
         self._owns_session = session is None
         self._retry = retry
+        # Clients are stateless over the shared session: the same service URL and token
+        # give the same client, so turns of one conversation reuse it instead of building
+        # one (and its transport) per turn.
+        self._clients: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
         client_id, anonymous_allowed = self._read_default_connection()
         self._auth_configured = bool(client_id)
         if host_validator is None:
@@ -272,6 +280,7 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
 
     async def close(self) -> None:
         """Close the HTTP session, if this factory opened it."""
+        self._clients.clear()
         session, self._session = self._session, None
         if session is not None and self._owns_session and not session.closed:
             await session.close()
@@ -389,25 +398,46 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
                 "needs a serviceUrl to be answered"
             )
         self._refuse_unless_allowed(service_url, claims_identity)
-        session = self._get_session()
         recipient = context.activity.recipient
         if recipient is not None and recipient.role == RoleTypes.connector_user:
             # Copilot Studio connector requests: plain POSTs to the serviceUrl, no token.
-            return MCSConnectorClient(
-                service_url, session=session, retry=self._retry, host_validator=self._host_validator
+            return self._cached(
+                ("mcs", service_url, ""),
+                lambda: MCSConnectorClient(
+                    service_url,
+                    session=self._get_session(),
+                    retry=self._retry,
+                    host_validator=self._host_validator,
+                ),
             )
         token = ""
         if not (use_anonymous or is_anonymous_identity(claims_identity)):
             token = await self._get_token(
                 context, claims_identity, service_url, audience, scopes or default_scopes(audience)
             )
-        return TeamsConnectorClient(
-            service_url,
-            token,
-            session=session,
-            retry=self._retry,
-            host_validator=self._host_validator,
+        return self._cached(
+            ("connector", service_url, token),
+            lambda: TeamsConnectorClient(
+                service_url,
+                token,
+                session=self._get_session(),
+                retry=self._retry,
+                host_validator=self._host_validator,
+            ),
         )
+
+    def _cached(self, key: tuple[str, str, str], build: Callable[[], _ClientT]) -> _ClientT:
+        session = self._session
+        client = self._clients.get(key)
+        if client is not None and session is not None and not session.closed:
+            self._clients.move_to_end(key)
+            found: _ClientT = client
+            return found
+        client = build()
+        self._clients[key] = client
+        if len(self._clients) > _MAX_CACHED_CLIENTS:
+            self._clients.popitem(last=False)
+        return client
 
     async def create_user_token_client(
         self,
@@ -430,30 +460,35 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
         """
         endpoint = self._token_service_endpoint
         anonymous = use_anonymous or is_anonymous_identity(claims_identity)
-        if not anonymous:
-            # Checked before a token is fetched for it. An anonymous client carries no
-            # token; each of its calls is still checked by the transport.
-            self._host_validator.check(endpoint)
-        session = self._get_session()
-        token: str | TokenSource = ""
-        app_id: str | None = None
-        if not anonymous:
-            audience = self._token_service_audience
+        if anonymous:
+            # No token, no identity: one client serves every anonymous turn. Each of its
+            # calls is still checked by the transport.
+            return self._cached(
+                ("user-token", endpoint, ""),
+                lambda: UserTokenClient(
+                    endpoint,
+                    "",
+                    session=self._get_session(),
+                    retry=self._retry,
+                    host_validator=self._host_validator,
+                ),
+            )
+        # Checked before a token is fetched for it.
+        self._host_validator.check(endpoint)
+        audience = self._token_service_audience
 
-            async def fetch_token() -> str:
-                # Most turns never call the token service: the token is fetched only
-                # when a call is made (sign-in flows), not for every turn.
-                return await self._get_token(
-                    context, claims_identity, endpoint, audience, default_scopes(audience)
-                )
+        async def fetch_token() -> str:
+            # Most turns never call the token service: the token is fetched only when a
+            # call is made (sign-in flows), not for every turn.
+            return await self._get_token(
+                context, claims_identity, endpoint, audience, default_scopes(audience)
+            )
 
-            token = fetch_token
-            app_id = claims_identity.get_app_id()  # this agent's own id (the audience)
         return UserTokenClient(
             endpoint,
-            token,
-            app_id=app_id,
-            session=session,
+            fetch_token,
+            app_id=claims_identity.get_app_id(),  # this agent's own id (the audience)
+            session=self._get_session(),
             retry=self._retry,
             host_validator=self._host_validator,
         )
