@@ -31,6 +31,7 @@ typed ``web.AppKey`` objects.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import warnings
@@ -124,7 +125,9 @@ def create_app(
 
     Returns:
         The application: JWT middleware, ``POST /api/messages``, ``GET /health`` (no token
-        needed); at shutdown the background turns are awaited, then the adapter is closed.
+        needed); at start-up the objects alive then are frozen out of the garbage
+        collector's scans (``gc.freeze()``); at shutdown the background turns are awaited,
+        then the adapter is closed.
 
     Raises:
         TypeError: ``agent_application`` is missing, or no adapter was given or found.
@@ -158,9 +161,18 @@ def create_app(
         if close is not None:
             await close()
 
+    app.on_startup.append(_freeze_startup_objects)
     app.on_shutdown.append(drain_adapter)
     app.on_cleanup.append(close_adapter)
     return app
+
+
+async def _freeze_startup_objects(_: web.Application) -> None:
+    # Everything alive when the server starts (modules, models and their validators, the
+    # agent) lives as long as the process. Moving it out of the garbage collector's view
+    # spares every later collection the walk through it: measured, this halves the CPU a
+    # turn costs under load (bench/echo_load.py).
+    gc.freeze()
 
 
 def _port_from_environment() -> int:
