@@ -58,8 +58,14 @@ def lookup(request: web.Request, key: web.AppKey[_T], name: str) -> Any:
     Returns:
         The value, or None when neither key is set.
     """
-    config = request.config_dict
-    value = config.get(key)
+    # The request's own application first (a plain dict lookup), then its parents.
+    app = request.app
+    value = app.get(key)
     if value is None:
-        value = config.get(name)
+        value = app.get(name)
+    if value is None:
+        config = request.config_dict
+        value = config.get(key)
+        if value is None:
+            value = config.get(name)
     return value

@@ -95,6 +95,8 @@ async def _authenticate(request: web.Request) -> ClaimsIdentity | web.Response:
         )
         return _error(500, _CONFIGURATION_NOT_FOUND)
     header = request.headers.get("Authorization")
+    if header is None and configuration.ANONYMOUS_ALLOWED:
+        return ClaimsIdentity()  # anonymous allowed and no token: nothing to validate
     validator = lookup(request, JWT_VALIDATOR_KEY, "jwt_validator")
     if not isinstance(validator, JwtTokenValidator):
         validator = None  # the core keeps one validator per configuration

@@ -45,10 +45,13 @@ Proactive messages: :meth:`continue_conversation` (for your own app id) and
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from microsoft_agents.activity import (
     Activity,
@@ -279,6 +282,21 @@ class ChannelServiceAdapter(ChannelAdapter):
             ValueError: the activity has no conversation, or no serviceUrl when one is
                 needed.
         """
+        return await self._process_activity(
+            claims_identity, activity, callback, reply_sink=reply_sink, encode_replies=False
+        )
+
+    async def _process_activity(
+        self,
+        claims_identity: ClaimsIdentity,
+        activity: Activity,
+        callback: TurnCallback,
+        *,
+        reply_sink: ReplySink | None,
+        encode_replies: bool,
+    ) -> InvokeResponse | None:
+        """:meth:`process_activity`; ``encode_replies`` gives the expectReplies body as the
+        JSON bytes of the HTTP answer (what the HTTP core sends), not as dicts."""
         if activity.conversation is None or not activity.conversation.id:
             raise ValueError("the activity has no conversation.id, so it cannot be answered")
         # callerId says who sent the activity; only the validated token may say it, never
@@ -316,9 +334,10 @@ class ChannelServiceAdapter(ChannelAdapter):
                 await self._release(context)
 
         if expects_replies:
-            replies = [
-                reply.to_wire(exclude_none=True) for reply in context.buffered_reply_activities
-            ]
+            buffered = context.buffered_reply_activities
+            if encode_replies:
+                return InvokeResponse(status=200, body=encode_expected_replies(buffered))
+            replies = [reply.to_wire(exclude_none=True) for reply in buffered]
             return InvokeResponse(status=200, body={"activities": replies})
         if activity.type == ActivityTypes.invoke:
             answer = read_invoke_response(context)
@@ -649,6 +668,20 @@ class ChannelServiceAdapter(ChannelAdapter):
         if created.service_url:
             event.service_url = created.service_url
         await self.process_proactive(claims_identity, event, audience, callback)
+
+
+@functools.lru_cache(maxsize=1)
+def _activity_list() -> TypeAdapter[list[Activity]]:
+    return TypeAdapter(list[Activity])
+
+
+def encode_expected_replies(replies: Sequence[Activity]) -> bytes:
+    """``{"activities": [...]}`` as JSON bytes, each activity in its wire form (the form
+    ``to_wire(exclude_none=True)`` gives), encoded by pydantic in one pass."""
+    encoded = _activity_list().dump_json(
+        list(replies), by_alias=True, exclude_unset=True, exclude_none=True
+    )
+    return b'{"activities":' + encoded + b"}"
 
 
 def _is_emulator(activity: Activity) -> bool:

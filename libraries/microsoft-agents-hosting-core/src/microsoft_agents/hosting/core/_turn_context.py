@@ -382,16 +382,18 @@ class TurnContext:
     async def _deliver(self, activities: list[Activity]) -> list[ResourceResponse]:
         if not activities:
             return []
-        if any(a.type != ActivityTypes.trace for a in activities):
-            self._responded = True
+        expects_replies = self._expects_replies()
         to_adapter: list[Activity] = []
         posted: list[bool] = []
         for activity in activities:
-            if activity.type == ActivityTypes.invoke_response:
+            kind = activity.type
+            if kind != ActivityTypes.trace:
+                self._responded = True
+            if kind == ActivityTypes.invoke_response:
                 # Kept for the HTTP answer of the invoke; the last one wins.
                 self._turn_state[INVOKE_RESPONSE_KEY] = activity
                 posted.append(False)
-            elif self._expects_replies():
+            elif expects_replies:
                 self.buffered_reply_activities.append(activity)
                 posted.append(False)
             else:
@@ -403,10 +405,11 @@ class TurnContext:
         # One receipt per activity, in order; activities kept rather than posted (and any
         # the adapter did not answer for) get an empty one.
         receipts = iter(sent)
-        return [
-            next(receipts, ResourceResponse()) if was_posted else ResourceResponse()
-            for was_posted in posted
-        ]
+        result = []
+        for was_posted in posted:
+            receipt = next(receipts, None) if was_posted else None
+            result.append(receipt if receipt is not None else ResourceResponse())
+        return result
 
     def _expects_replies(self) -> bool:
         return self._activity.delivery_mode == "expectReplies"

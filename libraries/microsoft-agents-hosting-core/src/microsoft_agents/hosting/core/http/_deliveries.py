@@ -15,17 +15,25 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 
 from microsoft_agents.activity import Activity
 
 from ._response import HttpResponse
 
-__all__ = ["DEFAULT_DUPLICATE_WINDOW", "Delivery", "RecentDeliveries", "delivery_key"]
+__all__ = [
+    "DEFAULT_CAPACITY",
+    "DEFAULT_DUPLICATE_WINDOW",
+    "Delivery",
+    "RecentDeliveries",
+    "delivery_key",
+]
 
 DEFAULT_DUPLICATE_WINDOW = 300.0
 """Seconds an activity id is remembered (well beyond any channel's retry delay)."""
+
+DEFAULT_CAPACITY = 4096
+"""The most activities remembered at once (a few MB at most, answers included)."""
 
 DeliveryKey = tuple[str, str, str]
 
@@ -42,15 +50,42 @@ class Delivery:
 
     Attributes:
         expires: when it is forgotten (clock seconds).
-        answer: the HTTP answer of its turn, for activities whose answer a repeat must
-            get too; None for the others (a repeat is simply acknowledged).
+        keep_answer: whether a repeat must get the turn's HTTP answer (invokes,
+            ``expectReplies``); otherwise a repeat is simply acknowledged.
+        answer: that answer once the turn is over (with its body encoded, to stay small).
     """
 
-    __slots__ = ("answer", "expires")
+    __slots__ = ("_waiters", "answer", "expires", "keep_answer")
 
-    def __init__(self, expires: float, answer: asyncio.Future[HttpResponse] | None) -> None:
+    def __init__(self, expires: float, keep_answer: bool) -> None:
         self.expires = expires
-        self.answer = answer
+        self.keep_answer = keep_answer
+        self.answer: HttpResponse | None = None
+        self._waiters: list[asyncio.Future[HttpResponse]] | None = None
+
+    async def wait_for_answer(self) -> HttpResponse:
+        """The turn's answer, waiting for it while the turn still runs."""
+        if self.answer is not None:
+            return self.answer
+        future: asyncio.Future[HttpResponse] = asyncio.get_running_loop().create_future()
+        if self._waiters is None:
+            self._waiters = []
+        self._waiters.append(future)
+        return await asyncio.shield(future)
+
+    def settle(self, answer: HttpResponse) -> None:
+        """Record the turn's answer and hand it to the repeats waiting for it."""
+        if self.keep_answer:
+            self.answer = HttpResponse(
+                answer.status_code,
+                answer.body_bytes() if answer.body is not None else None,
+                headers=answer.headers,
+                content_type=answer.content_type,
+            )
+        waiters, self._waiters = self._waiters, None
+        for future in waiters or ():
+            if not future.done():
+                future.set_result(self.answer or answer)
 
 
 class RecentDeliveries:
@@ -66,7 +101,7 @@ class RecentDeliveries:
         self,
         window: float = DEFAULT_DUPLICATE_WINDOW,
         *,
-        capacity: int = 10_000,
+        capacity: int = DEFAULT_CAPACITY,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not window > 0:
@@ -74,25 +109,28 @@ class RecentDeliveries:
         self._window = window
         self._capacity = capacity
         self._clock = clock
-        self._entries: OrderedDict[DeliveryKey, Delivery] = OrderedDict()
+        # Insertion order is expiry order: every entry lives for the same window.
+        self._entries: dict[DeliveryKey, Delivery] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def get(self, key: DeliveryKey) -> Delivery | None:
         """The earlier delivery under ``key``, if it is still remembered."""
-        self._evict()
-        return self._entries.get(key)
+        found = self._entries.get(key)
+        if found is not None and found.expires <= self._clock():
+            self._evict()
+            return None
+        return found
 
     def add(self, key: DeliveryKey, *, keep_answer: bool) -> Delivery:
         """Remember a first delivery; ``keep_answer`` for activities answered in the body."""
-        answer: asyncio.Future[HttpResponse] | None = None
-        if keep_answer:
-            answer = asyncio.get_running_loop().create_future()
-        delivery = Delivery(self._clock() + self._window, answer)
-        self._entries[key] = delivery
-        self._entries.move_to_end(key)
-        self._evict()
+        delivery = Delivery(self._clock() + self._window, keep_answer)
+        entries = self._entries
+        entries.pop(key, None)
+        entries[key] = delivery
+        if len(entries) > self._capacity or next(iter(entries.values())).expires <= self._clock():
+            self._evict()
         return delivery
 
     def forget(self, key: DeliveryKey) -> None:
@@ -103,7 +141,7 @@ class RecentDeliveries:
         entries = self._entries
         now = self._clock()
         while entries:
-            oldest = next(iter(entries.values()))
-            if oldest.expires > now and len(entries) <= self._capacity:
+            oldest_key = next(iter(entries))
+            if entries[oldest_key].expires > now and len(entries) <= self._capacity:
                 return
-            entries.popitem(last=False)
+            del entries[oldest_key]
