@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Callable
 
 from microsoft_agents.activity import Activity
@@ -109,8 +110,10 @@ class RecentDeliveries:
         self._window = window
         self._capacity = capacity
         self._clock = clock
-        # Insertion order is expiry order: every entry lives for the same window.
         self._entries: dict[DeliveryKey, Delivery] = {}
+        # Arrival order is expiry order (every entry lives for the same window). A deque:
+        # deleting from the front of a dict again and again makes its iteration slow.
+        self._order: deque[tuple[DeliveryKey, Delivery]] = deque()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -125,11 +128,12 @@ class RecentDeliveries:
 
     def add(self, key: DeliveryKey, *, keep_answer: bool) -> Delivery:
         """Remember a first delivery; ``keep_answer`` for activities answered in the body."""
-        delivery = Delivery(self._clock() + self._window, keep_answer)
-        entries = self._entries
-        entries.pop(key, None)
-        entries[key] = delivery
-        if len(entries) > self._capacity or next(iter(entries.values())).expires <= self._clock():
+        now = self._clock()
+        delivery = Delivery(now + self._window, keep_answer)
+        self._entries[key] = delivery
+        order = self._order
+        order.append((key, delivery))
+        if len(order) > self._capacity or order[0][1].expires <= now:
             self._evict()
         return delivery
 
@@ -138,10 +142,12 @@ class RecentDeliveries:
         self._entries.pop(key, None)
 
     def _evict(self) -> None:
-        entries = self._entries
+        entries, order = self._entries, self._order
         now = self._clock()
-        while entries:
-            oldest_key = next(iter(entries))
-            if entries[oldest_key].expires > now and len(entries) <= self._capacity:
+        while order:
+            key, delivery = order[0]
+            if delivery.expires > now and len(order) <= self._capacity:
                 return
-            del entries[oldest_key]
+            order.popleft()
+            if entries.get(key) is delivery:  # not replaced or forgotten since
+                del entries[key]
