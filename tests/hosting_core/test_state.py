@@ -114,7 +114,15 @@ async def test_a_forced_load_reads_again_and_drops_unsaved_changes() -> None:
     await turn_state.conversation.load(context, force=True)
 
     assert turn_state.conversation.get_value("count") == 1
-    assert storage.reads.count([CONVERSATION_KEY]) == 2
+    assert sum(CONVERSATION_KEY in keys for keys in storage.reads) == 2
+
+
+async def test_the_turn_state_reads_its_scopes_in_one_storage_call() -> None:
+    storage = CountingStorage({CONVERSATION_KEY: {"count": 3}, USER_KEY: {"name": "Ann"}})
+    _, turn_state = await new_turn(storage)
+    assert storage.reads == [[CONVERSATION_KEY, USER_KEY]]
+    assert turn_state.conversation.get_value("count") == 3
+    assert turn_state.user.get_value("name") == "Ann"
 
 
 async def test_changed_state_is_written_once_and_untouched_scopes_not_at_all() -> None:

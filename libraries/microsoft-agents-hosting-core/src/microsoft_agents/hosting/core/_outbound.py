@@ -64,11 +64,18 @@ def _normalize_entry(entry: str) -> str:
 
 
 def _parse(url: str | yarl.URL) -> yarl.URL | None:
+    if isinstance(url, yarl.URL):
+        return url
+    return _parse_text(url) if isinstance(url, str) else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_text(url: str) -> yarl.URL | None:
+    # Service URLs repeat activity after activity; yarl URLs are immutable, so sharing is safe.
     try:
-        parsed = url if isinstance(url, yarl.URL) else yarl.URL(url)
+        return yarl.URL(url)
     except (TypeError, ValueError):
         return None
-    return parsed
 
 
 @functools.lru_cache(maxsize=1024)

@@ -220,6 +220,11 @@ class _Headers:
     def as_dict(self) -> dict[str, str]:
         return dict(self._items.values())
 
+    def copy(self) -> _Headers:
+        clone = _Headers()
+        clone._items = dict(self._items)
+        return clone
+
 
 class _Attempt:
     """What one attempt produced: a response, or an exception and whether it is safe to retry."""
@@ -295,6 +300,7 @@ class HttpTransport:
         self.host_validator = host_validator
         self._user_agent = user_agent or get_product_info()
         self._headers: dict[str, str] = dict(headers or {})
+        self._base_headers: _Headers | None = None  # built at the first request
         self._sleep = sleep
         self._random = random
         self._timeout = aiohttp.ClientTimeout(total=self.retry.timeout)
@@ -358,12 +364,16 @@ class HttpTransport:
             raise
 
     def _build_headers(self, extra: Mapping[str, str] | None) -> _Headers:
-        headers = _Headers()
-        headers.set("Accept", "application/json")
-        headers.set("Content-Type", "application/json")
-        headers.set("User-Agent", self._user_agent)
-        for name, value in self._headers.items():
-            headers.set(name, value)
+        base = self._base_headers
+        if base is None:
+            base = _Headers()
+            base.set("Accept", "application/json")
+            base.set("Content-Type", "application/json")
+            base.set("User-Agent", self._user_agent)
+            for name, value in self._headers.items():
+                base.set(name, value)
+            self._base_headers = base
+        headers = base.copy()
         for name, value in (extra or {}).items():
             headers.set(name, value)
         for name, value in HeaderPropagationContext.collect_headers().items():

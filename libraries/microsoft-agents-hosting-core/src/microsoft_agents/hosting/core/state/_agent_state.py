@@ -223,19 +223,29 @@ class AgentState(ABC):
             StateError: the activity lacks what the storage key is built from.
             StorageError: the storage failed.
         """
+        key = self._key_to_load(context, force)
+        if key is None:
+            return
+        items = await self._storage.read([key], target_cls=JsonDocument)
+        self._adopt(context, key, items.get(key))
+
+    def _key_to_load(self, context: TurnContext, force: bool) -> str | None:
+        """The storage key to read, or None when this turn already loaded it."""
         key = self.get_storage_key(context)
         cached = self._cache_of(context)
         if cached is not None and not force and cached.storage_key == key:
             self._cached = cached
-            return
-        items = await self._storage.read([key], target_cls=JsonDocument)
-        document = items.get(key)
-        if document is None:
-            cached = _CachedState(key, {}, None, _EMPTY, stored=False)
-        else:
+            return None
+        return key
+
+    def _adopt(self, context: TurnContext, key: str, document: StoreItem | None) -> None:
+        """Make what storage holds under ``key`` (None: nothing) this turn's state."""
+        if isinstance(document, JsonDocument):
             cached = _CachedState(
                 key, document.values, document.e_tag, dump_stable(document.values), stored=True
             )
+        else:
+            cached = _CachedState(key, {}, None, _EMPTY, stored=False)
         logger.debug("%s loaded %s (stored: %s)", self.scope_name, key, cached.stored)
         self._attach(context, cached)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from microsoft_agents.hosting.core._errors import StateError
 from microsoft_agents.hosting.core.state._agent_state import AgentState
+from microsoft_agents.hosting.core.state._json import JsonDocument
 from microsoft_agents.hosting.core.state._scopes import ConversationState, UserState
 
 from ._temp_state import TempState
@@ -256,8 +257,22 @@ class TurnState:
                 self.add(ConversationState(storage))
             if not any(isinstance(s, UserState) for s in self._scopes.values()):
                 self.add(UserState(storage))
+        # Scopes kept in the same storage are read together: one read (one round trip for
+        # a remote storage) instead of one per scope.
+        batches: dict[int, tuple[Storage, list[tuple[AgentState, str]]]] = {}
         for scope in self._stored_scopes():
-            await scope.load(context, force=force)
+            if type(scope).load is not AgentState.load:
+                await scope.load(context, force=force)  # a scope that loads its own way
+                continue
+            key = scope._key_to_load(context, force)
+            if key is not None:
+                batch = batches.setdefault(id(scope.storage), (scope.storage, []))
+                batch[1].append((scope, key))
+        for storage, pending in batches.values():
+            keys = list(dict.fromkeys(key for _, key in pending))
+            items = await storage.read(keys, target_cls=JsonDocument)
+            for scope, key in pending:
+                scope._adopt(context, key, items.get(key))
 
     async def save(self, context: TurnContext, force: bool = False) -> None:
         """Save every stored scope that changed (all of them with ``force``).
