@@ -268,9 +268,9 @@ class TurnState:
             if key is not None:
                 batch = batches.setdefault(id(scope.storage), (scope.storage, []))
                 batch[1].append((scope, key))
-        for storage, pending in batches.values():
+        for store, pending in batches.values():
             keys = list(dict.fromkeys(key for _, key in pending))
-            items = await storage.read(keys, target_cls=JsonDocument)
+            items = await store.read(keys, target_cls=JsonDocument)
             for scope, key in pending:
                 scope._adopt(context, key, items.get(key))
 
