@@ -9,11 +9,13 @@ by key first, then by string.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 from microsoft_agents.hosting.core import Agent, AgentAuthConfiguration
-from microsoft_agents.hosting.core.authorization import JwtTokenValidator
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core.authorization import JwtTokenValidator
 
 from ._agent_http_adapter import AgentHttpAdapter
 
@@ -43,7 +45,7 @@ AGENT_APP_KEY = web.AppKey[Agent](AGENT_APP)
 ADAPTER_KEY = web.AppKey[AgentHttpAdapter](ADAPTER)
 """The adapter that runs the turns."""
 
-JWT_VALIDATOR_KEY = web.AppKey("jwt_validator", JwtTokenValidator)
+JWT_VALIDATOR_KEY: web.AppKey[JwtTokenValidator] = web.AppKey("jwt_validator")
 """Optional: the validator the JWT middleware uses (default: one per configuration)."""
 
 

@@ -36,8 +36,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 from microsoft_agents.hosting.core import AgentAuthConfiguration, AuthenticationError
-from microsoft_agents.hosting.core.authorization import ClaimsIdentity, JwtTokenValidator
-from microsoft_agents.hosting.core.authorization.jwt import _authorize_request
+from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 
 from ._app_keys import AGENT_CONFIGURATION, AGENT_CONFIGURATION_KEY, JWT_VALIDATOR_KEY, lookup
 from ._request import CLAIMS_IDENTITY_KEY
@@ -97,6 +96,12 @@ async def _authenticate(request: web.Request) -> ClaimsIdentity | web.Response:
     header = request.headers.get("Authorization")
     if header is None and configuration.ANONYMOUS_ALLOWED:
         return ClaimsIdentity()  # anonymous allowed and no token: nothing to validate
+    # Loaded here: PyJWT and cryptography are needed only once a token is to be checked.
+    from microsoft_agents.hosting.core.authorization.jwt import (
+        JwtTokenValidator,
+        _authorize_request,
+    )
+
     validator = lookup(request, JWT_VALIDATOR_KEY, "jwt_validator")
     if not isinstance(validator, JwtTokenValidator):
         validator = None  # the core keeps one validator per configuration

@@ -18,12 +18,28 @@ A configuration without any identity is the development mode described in
 :mod:`microsoft_agents.hosting.core.authorization.jwt`.
 """
 
+from typing import TYPE_CHECKING
+
 from ._claims_identity import ClaimsIdentity
 from ._configuration import AgentAuthConfiguration
 from ._connection_manager import ConnectionManager, ProviderFactory
 from ._constants import AuthenticationConstants, AuthTypes
 from ._providers import AccessTokenProviderBase, AnonymousTokenProvider, Connections
-from .jwt import JwtTokenValidator
+
+if TYPE_CHECKING:
+    from .jwt import JwtTokenValidator
+
+
+def __getattr__(name: str) -> object:
+    # JWT validation pulls in PyJWT and cryptography; it loads when first used (a
+    # development-mode agent, which validates no token, never pays for it).
+    if name == "JwtTokenValidator":
+        from .jwt import JwtTokenValidator
+
+        globals()[name] = JwtTokenValidator
+        return JwtTokenValidator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AccessTokenProviderBase",

@@ -20,24 +20,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microsoft_agents.activity import Activity, ConversationParameters, ConversationResourceResponse
-from microsoft_agents.activity.teams import (
-    BatchFailedEntriesResponse,
-    BatchOperationStateResponse,
-    CancelOperationResponse,
-    ConversationList,
-    MeetingInfo,
-    MeetingNotificationBase,
-    MeetingNotificationResponse,
-    TeamDetails,
-    TeamsBatchOperationResponse,
-    TeamsChannelAccount,
-    TeamsMeetingParticipant,
-    TeamsMember,
-    TeamsPagedMembersResult,
-)
+
+# The Teams models load when a Teams-only call is first made, not with every connector
+# client (each method imports what it returns).
+if TYPE_CHECKING:
+    from microsoft_agents.activity.teams import (
+        BatchFailedEntriesResponse,
+        BatchOperationStateResponse,
+        CancelOperationResponse,
+        ConversationList,
+        MeetingInfo,
+        MeetingNotificationBase,
+        MeetingNotificationResponse,
+        TeamDetails,
+        TeamsBatchOperationResponse,
+        TeamsChannelAccount,
+        TeamsMeetingParticipant,
+        TeamsMember,
+        TeamsPagedMembersResult,
+    )
 
 from ._connector_client import (
     ConnectorClient,
@@ -79,6 +83,8 @@ class TeamsConnectorClient(ConnectorClient):
         Returns:
             The member, with ``given_name``, ``email``, ``user_principal_name``...
         """
+        from microsoft_agents.activity.teams import TeamsChannelAccount
+
         conversation = _conversation_segment(conversation_id)
         path = f"v3/conversations/{conversation}/members/{_path_segment(user_id, 'user_id')}"
         return await self._calls._call(TeamsChannelAccount, "GET", path)
@@ -101,6 +107,8 @@ class TeamsConnectorClient(ConnectorClient):
         Returns:
             One page of members and the token of the next one.
         """
+        from microsoft_agents.activity.teams import TeamsPagedMembersResult
+
         path = f"v3/conversations/{_conversation_segment(conversation_id)}/pagedMembers"
         params = {"pageSize": page_size, "continuationToken": continuation_token}
         return await self._calls._call(TeamsPagedMembersResult, "GET", path, params=params)
@@ -116,6 +124,8 @@ class TeamsConnectorClient(ConnectorClient):
         Returns:
             The channels, under ``conversations``.
         """
+        from microsoft_agents.activity.teams import ConversationList
+
         path = f"v3/teams/{_path_segment(team_id, 'team_id')}/conversations"
         return await self._calls._call(ConversationList, "GET", path)
 
@@ -128,6 +138,8 @@ class TeamsConnectorClient(ConnectorClient):
         Returns:
             The team's details.
         """
+        from microsoft_agents.activity.teams import TeamDetails
+
         path = f"v3/teams/{_path_segment(team_id, 'team_id')}"
         return await self._calls._call(TeamDetails, "GET", path)
 
@@ -146,6 +158,8 @@ class TeamsConnectorClient(ConnectorClient):
         Returns:
             The participant, as a typed model.
         """
+        from microsoft_agents.activity.teams import TeamsMeetingParticipant
+
         meeting = _path_segment(meeting_id, "meeting_id")
         participant = _path_segment(participant_id, "participant_id")
         path = f"v1/meetings/{meeting}/participants/{participant}"
@@ -162,6 +176,8 @@ class TeamsConnectorClient(ConnectorClient):
         Returns:
             The meeting's information.
         """
+        from microsoft_agents.activity.teams import MeetingInfo
+
         path = f"v1/meetings/{_path_segment(meeting_id, 'meeting_id')}"
         return await self._calls._call(MeetingInfo, "GET", path)
 
@@ -177,6 +193,8 @@ class TeamsConnectorClient(ConnectorClient):
         Returns:
             The recipients it could not reach (empty when it reached them all).
         """
+        from microsoft_agents.activity.teams import MeetingNotificationResponse
+
         path = f"v1/meetings/{_path_segment(meeting_id, 'meeting_id')}/notification"
         return await self._calls._call(
             MeetingNotificationResponse,
@@ -283,6 +301,8 @@ class TeamsConnectorClient(ConnectorClient):
         Returns:
             The state and the count of sends per HTTP status.
         """
+        from microsoft_agents.activity.teams import BatchOperationStateResponse
+
         path = f"v3/batch/conversation/{_path_segment(operation_id, 'operation_id')}"
         return await self._calls._call(BatchOperationStateResponse, "GET", path)
 
@@ -298,6 +318,8 @@ class TeamsConnectorClient(ConnectorClient):
         Returns:
             One page of failed entries and the token of the next one.
         """
+        from microsoft_agents.activity.teams import BatchFailedEntriesResponse
+
         operation = _path_segment(operation_id, "operation_id")
         path = f"v3/batch/conversation/failedentries/{operation}"
         return await self._calls._call(
@@ -316,10 +338,14 @@ class TeamsConnectorClient(ConnectorClient):
         Returns:
             Teams' answer (no fields are defined; whatever it sends is kept).
         """
+        from microsoft_agents.activity.teams import CancelOperationResponse
+
         path = f"v3/batch/conversation/{_path_segment(operation_id, 'operation_id')}"
         return await self._calls._call(CancelOperationResponse, "DELETE", path, ok=_DELETE_OK)
 
     async def _batch(self, kind: str, body: dict[str, Any]) -> TeamsBatchOperationResponse:
+        from microsoft_agents.activity.teams import TeamsBatchOperationResponse
+
         return await self._calls._call(
             TeamsBatchOperationResponse,
             "POST",
