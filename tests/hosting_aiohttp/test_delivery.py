@@ -369,3 +369,19 @@ async def test_a_client_that_stops_reading_a_stream_stops_the_turn(
     response.close()
     await asyncio.wait_for(stopped.wait(), TIMEOUT)
     assert await adapter.drain(TIMEOUT) is True
+
+
+async def test_only_the_most_recent_answers_are_kept() -> None:
+    """A repeat of an answered delivery whose answer was dropped to save memory runs again."""
+    from microsoft_agents.hosting.core import HttpResponseFactory
+    from microsoft_agents.hosting.core.http._deliveries import MAX_KEPT_ANSWERS
+
+    recent = RecentDeliveries(300)
+    keys = [("test", "c", f"i{n}") for n in range(MAX_KEPT_ANSWERS + 1)]
+    for key in keys:
+        delivery = recent.add(key, keep_answer=True)
+        recent.settle(delivery, HttpResponseFactory.json({"n": key[2]}))
+    assert recent.get(keys[0]) is None
+    latest = recent.get(keys[-1])
+    assert latest is not None
+    assert (await latest.wait_for_answer()).body == b'{"n":"i256"}'

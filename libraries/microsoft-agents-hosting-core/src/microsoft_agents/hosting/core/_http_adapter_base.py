@@ -267,7 +267,8 @@ class HttpAdapterBase(ChannelServiceAdapter):
         # A turn that did not run (refused, or failed outside the agent): a retry may.
         if response.status_code in _NOT_RUN and self._deliveries is not None:
             self._deliveries.forget(key)
-        delivery.settle(response)
+        if self._deliveries is not None:
+            self._deliveries.settle(delivery, response)
 
     # ------------------------------------------------------------------ deliveryMode: stream
 

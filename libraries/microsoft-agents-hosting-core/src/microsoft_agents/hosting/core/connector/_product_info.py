@@ -9,7 +9,6 @@ installed, for instance when running from a source tree without an install).
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import platform
 import re
 
@@ -31,6 +30,9 @@ def get_product_info() -> str:
     Returns:
         ``agents-sdk-py/<version> python/<x.y.z> <platform>-<arch>/<release>``.
     """
+    # importlib.metadata (with zipfile and email) takes ~20 ms to import: only when needed.
+    import importlib.metadata
+
     try:
         version = importlib.metadata.version(_DIST_NAME)
     except importlib.metadata.PackageNotFoundError:

@@ -25,6 +25,7 @@ from ._response import HttpResponse
 __all__ = [
     "DEFAULT_CAPACITY",
     "DEFAULT_DUPLICATE_WINDOW",
+    "MAX_KEPT_ANSWERS",
     "Delivery",
     "RecentDeliveries",
     "delivery_key",
@@ -34,7 +35,10 @@ DEFAULT_DUPLICATE_WINDOW = 300.0
 """Seconds an activity id is remembered (well beyond any channel's retry delay)."""
 
 DEFAULT_CAPACITY = 4096
-"""The most activities remembered at once (a few MB at most, answers included)."""
+"""The most activities remembered at once."""
+
+MAX_KEPT_ANSWERS = 256
+"""The most answers (of invokes and ``expectReplies`` requests) kept for repeats."""
 
 DeliveryKey = tuple[str, str, str]
 
@@ -56,12 +60,13 @@ class Delivery:
         answer: that answer once the turn is over (with its body encoded, to stay small).
     """
 
-    __slots__ = ("_waiters", "answer", "expires", "keep_answer")
+    __slots__ = ("_waiters", "answer", "done", "expires", "keep_answer")
 
     def __init__(self, expires: float, keep_answer: bool) -> None:
         self.expires = expires
         self.keep_answer = keep_answer
         self.answer: HttpResponse | None = None
+        self.done = False
         self._waiters: list[asyncio.Future[HttpResponse]] | None = None
 
     async def wait_for_answer(self) -> HttpResponse:
@@ -76,6 +81,7 @@ class Delivery:
 
     def settle(self, answer: HttpResponse) -> None:
         """Record the turn's answer and hand it to the repeats waiting for it."""
+        self.done = True
         if self.keep_answer:
             self.answer = HttpResponse(
                 answer.status_code,
@@ -111,6 +117,8 @@ class RecentDeliveries:
         self._capacity = capacity
         self._clock = clock
         self._entries: dict[DeliveryKey, Delivery] = {}
+        # The answers kept, oldest first: only the most recent ones stay in memory.
+        self._answers: deque[Delivery] = deque()
         # Arrival order is expiry order (every entry lives for the same window). A deque:
         # deleting from the front of a dict again and again makes its iteration slow.
         self._order: deque[tuple[DeliveryKey, Delivery]] = deque()
@@ -119,12 +127,30 @@ class RecentDeliveries:
         return len(self._entries)
 
     def get(self, key: DeliveryKey) -> Delivery | None:
-        """The earlier delivery under ``key``, if it is still remembered."""
+        """The earlier delivery under ``key``, if it is still remembered.
+
+        A delivery whose kept answer was dropped to save memory is no longer remembered: a
+        repeat that late runs again.
+        """
         found = self._entries.get(key)
-        if found is not None and found.expires <= self._clock():
+        if found is None:
+            return None
+        if found.expires <= self._clock():
             self._evict()
             return None
+        if found.keep_answer and found.answer is None and found.done:
+            del self._entries[key]
+            return None
         return found
+
+    def settle(self, delivery: Delivery, answer: HttpResponse) -> None:
+        """Record ``delivery``'s answer; keep at most :data:`MAX_KEPT_ANSWERS` of them."""
+        delivery.settle(answer)
+        if delivery.keep_answer:
+            kept = self._answers
+            kept.append(delivery)
+            while len(kept) > MAX_KEPT_ANSWERS:
+                kept.popleft().answer = None
 
     def add(self, key: DeliveryKey, *, keep_answer: bool) -> Delivery:
         """Remember a first delivery; ``keep_answer`` for activities answered in the body."""
