@@ -67,7 +67,9 @@ class AiohttpRequest:
 
     async def _read(self) -> bytes:
         limit = self._max_body_bytes
-        if limit is None:
+        declared = self._request.content_length
+        if limit is None or (declared is not None and declared <= limit):
+            # aiohttp stops at the declared length: the body cannot be longer than that.
             return await self._request.read()
         chunks: list[bytes] = []
         size = 0
