@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -398,3 +399,58 @@ async def test_routes_reject_bad_input_with_4xx() -> None:
     response = await routes.send_to_conversation(invalid)
     assert response.status_code == 400
     assert "type" in body(response)["error"]
+
+
+async def test_a_turn_leaves_no_reference_cycles(
+    adapter: HttpAdapterBase, mocked: aioresponses
+) -> None:
+    """A turn's objects are freed when it ends, not left to the garbage collector."""
+    import gc
+
+    from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnState
+
+    mocked.post(
+        re.compile(re.escape(SERVICE_URL) + r"v3/conversations/conv1/activities/.*"),
+        payload={"id": "r1"},
+        repeat=True,
+    )
+    app = AgentApplication[TurnState](storage=MemoryStorage(), adapter=adapter)
+
+    @app.message("stream")
+    async def on_stream(context: TurnContext, state: TurnState) -> None:
+        context.streaming_response.queue_text_chunk("streamed")
+        await context.streaming_response.end_stream()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        state.conversation.set_value("seen", True)
+        await context.send_activity("hi")
+
+    def turns() -> list[Any]:
+        return [
+            incoming(id=f"m{n}", conversation={"id": "conv1"}),
+            incoming(id=f"e{n}", conversation={"id": "conv1"}, deliveryMode="expectReplies"),
+        ]
+
+    for n in range(2):  # warm-up: models build their validators, caches fill
+        for payload in turns():
+            await adapter.process_request(post(payload), app)
+    gc.collect()
+    gc.disable()
+    try:
+        for n in range(5):
+            for payload in [
+                incoming(id=f"x{n}", conversation={"id": "conv1"}),
+                incoming(id=f"y{n}", conversation={"id": "conv1"}, deliveryMode="expectReplies"),
+                incoming(id=f"z{n}", conversation={"id": "conv1"}, text="stream"),
+            ]:
+                response = await adapter.process_request(post(payload), app)
+                assert response.status_code in (200, 202)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        leftovers = [type(o).__name__ for o in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert leftovers == []

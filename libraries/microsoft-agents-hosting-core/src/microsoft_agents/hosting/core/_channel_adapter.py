@@ -55,7 +55,12 @@ async def _finish_stream(
     # Imported here: the streaming module lives in the app package, which imports this one.
     from .app.streaming._streaming_response import finish_turn_stream
 
-    await finish_turn_stream(context, failed=failed, cancelled=cancelled)
+    try:
+        await finish_turn_stream(context, failed=failed, cancelled=cancelled)
+    finally:
+        # The turn is over: the response lets go of its context, so the two do not keep
+        # each other alive in a reference cycle.
+        context._streaming_response._detach()
 
 
 class ChannelAdapter(ABC):

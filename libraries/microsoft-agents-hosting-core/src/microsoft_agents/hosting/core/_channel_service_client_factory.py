@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 
-from microsoft_agents.activity import RoleTypes
+from microsoft_agents.activity import Activity, RoleTypes
 
 from ._errors import AuthConfigurationError, OutboundRequestRefusedError
 from ._outbound import OutboundHostValidator, same_service_url
@@ -325,7 +325,7 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
             )
 
     def _token_provider(
-        self, context: TurnContext, claims_identity: ClaimsIdentity, service_url: str
+        self, activity: Activity, claims_identity: ClaimsIdentity, service_url: str
     ) -> AccessTokenProviderBase:
         if self._connections is None:
             raise AuthConfigurationError(
@@ -334,22 +334,19 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
                 "(CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, ...)",
                 setting="CONNECTIONS",
             )
-        if context.activity.is_agentic_request():
-            return self._connections.get_token_provider_from_activity(
-                claims_identity, context.activity
-            )
+        if activity.is_agentic_request():
+            return self._connections.get_token_provider_from_activity(claims_identity, activity)
         return self._connections.get_token_provider(claims_identity, service_url)
 
     async def _get_token(
         self,
-        context: TurnContext,
+        activity: Activity,
         claims_identity: ClaimsIdentity,
         url: str,
         audience: str,
         scopes: list[str],
     ) -> str:
-        provider = self._token_provider(context, claims_identity, url)
-        activity = context.activity
+        provider = self._token_provider(activity, claims_identity, url)
         if activity.is_agentic_request():
             tenant_id = activity.get_agentic_tenant_id() or ""
             instance_id = activity.get_agentic_instance_id() or ""
@@ -413,7 +410,11 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
         token = ""
         if not (use_anonymous or is_anonymous_identity(claims_identity)):
             token = await self._get_token(
-                context, claims_identity, service_url, audience, scopes or default_scopes(audience)
+                context.activity,
+                claims_identity,
+                service_url,
+                audience,
+                scopes or default_scopes(audience),
             )
         return self._cached(
             ("connector", service_url, token),
@@ -476,12 +477,13 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
         # Checked before a token is fetched for it.
         self._host_validator.check(endpoint)
         audience = self._token_service_audience
+        activity = context.activity  # not the context: the client lives in it (no cycle)
 
         async def fetch_token() -> str:
             # Most turns never call the token service: the token is fetched only when a
             # call is made (sign-in flows), not for every turn.
             return await self._get_token(
-                context, claims_identity, endpoint, audience, default_scopes(audience)
+                activity, claims_identity, endpoint, audience, default_scopes(audience)
             )
 
         return UserTokenClient(

@@ -27,12 +27,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
 from microsoft_agents.activity import Activity, ActivityTypes, ResourceResponse
-from microsoft_agents.hosting.core._turn_context import TurnContext
+from microsoft_agents.hosting.core._turn_context import SendActivitiesHandler, TurnContext
 
 __all__ = ["TypingChannelStrategy", "TypingIndicator", "TypingOptions"]
 
@@ -96,6 +97,28 @@ class TypingOptions:
             if found is not None:
                 return found
         return _strategy(self.initial_delay_ms, self.interval_ms)
+
+
+def _weak_interceptor(indicator: TypingIndicator) -> SendActivitiesHandler:
+    """The indicator's send hook, holding the indicator weakly.
+
+    The context keeps its interceptors; a strong reference back to the indicator (which
+    holds the context) would make each turn a reference cycle that only the garbage
+    collector can free, with the whole turn's objects waiting for it.
+    """
+    ref = weakref.ref(indicator)
+
+    async def on_send(
+        context: TurnContext,
+        activities: list[Activity],
+        next_send: Callable[[], Awaitable[list[ResourceResponse]]],
+    ) -> list[ResourceResponse]:
+        alive = ref()
+        if alive is None:
+            return await next_send()
+        return await alive._on_send(context, activities, next_send)
+
+    return on_send
 
 
 @functools.lru_cache(maxsize=64)
@@ -186,7 +209,7 @@ class TypingIndicator:
         if self._context.activity.delivery_mode == "expectReplies":
             return
         if not self._hooked:
-            self._context.on_send_activities(self._on_send)
+            self._context.on_send_activities(_weak_interceptor(self))
             self._hooked = True
         loop = asyncio.get_running_loop()
         if self._timer_clock:

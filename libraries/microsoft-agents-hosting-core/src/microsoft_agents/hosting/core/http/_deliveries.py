@@ -34,7 +34,7 @@ __all__ = [
 DEFAULT_DUPLICATE_WINDOW = 300.0
 """Seconds an activity id is remembered (well beyond any channel's retry delay)."""
 
-DEFAULT_CAPACITY = 4096
+DEFAULT_CAPACITY = 1024
 """The most activities remembered at once."""
 
 MAX_KEPT_ANSWERS = 256

@@ -337,6 +337,11 @@ class StreamingResponse:
 
     # ------------------------------------------------------------------ internals
 
+    def _detach(self) -> None:
+        """Forget the turn (it has ended); sending afterwards raises ``StreamingError``."""
+        if self._sender is None or self._sender.done():
+            self._context = None
+
     def _check_open(self) -> None:
         if self._context is None:
             raise StreamingError(
