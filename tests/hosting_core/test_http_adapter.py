@@ -426,24 +426,21 @@ async def test_a_turn_leaves_no_reference_cycles(
         state.conversation.set_value("seen", True)
         await context.send_activity("hi")
 
-    def turns() -> list[Any]:
+    def turns(n: int) -> list[Any]:
         return [
-            incoming(id=f"m{n}", conversation={"id": "conv1"}),
-            incoming(id=f"e{n}", conversation={"id": "conv1"}, deliveryMode="expectReplies"),
+            incoming(id=f"x{n}", conversation={"id": "conv1"}),
+            incoming(id=f"y{n}", conversation={"id": "conv1"}, deliveryMode="expectReplies"),
+            incoming(id=f"z{n}", conversation={"id": "conv1"}, text="stream"),
         ]
 
     for n in range(2):  # warm-up: models build their validators, caches fill
-        for payload in turns():
+        for payload in turns(n):
             await adapter.process_request(post(payload), app)
     gc.collect()
     gc.disable()
     try:
-        for n in range(5):
-            for payload in [
-                incoming(id=f"x{n}", conversation={"id": "conv1"}),
-                incoming(id=f"y{n}", conversation={"id": "conv1"}, deliveryMode="expectReplies"),
-                incoming(id=f"z{n}", conversation={"id": "conv1"}, text="stream"),
-            ]:
+        for n in range(2, 7):
+            for payload in turns(n):
                 response = await adapter.process_request(post(payload), app)
                 assert response.status_code in (200, 202)
         gc.set_debug(gc.DEBUG_SAVEALL)
