@@ -216,13 +216,19 @@ class _OperationGroup:
         self, model: type[_ModelT], method: str, path: str, response: ServiceResponse
     ) -> _ModelT:
         """Parse the answer into ``model``; an empty body gives ``model()``."""
-        data = self._json(method, path, response)
-        if data is None:
+        body = response.body.strip()
+        if not body or body == b"null":
             return model()
         try:
-            return model.model_validate(data)
+            # pydantic reads the bytes itself: no intermediate Python objects.
+            return model.model_validate_json(response.body)
         except ValueError as exc:
-            raise self._malformed(method, path, response, f"a {model.__name__}", exc) from exc
+            what = f"a {model.__name__}"
+            try:
+                response.json()
+            except ValueError as not_json:
+                what, exc = "JSON", not_json
+            raise self._malformed(method, path, response, what, exc) from exc
 
     def _parse_list(
         self, model: type[_ModelT], method: str, path: str, response: ServiceResponse
