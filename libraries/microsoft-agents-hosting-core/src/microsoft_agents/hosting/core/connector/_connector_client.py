@@ -222,7 +222,7 @@ class _OperationGroup:
         try:
             # pydantic reads the bytes itself: no intermediate Python objects.
             return model.model_validate_json(response.body)
-        except ValueError as exc:
+        except ValueError:
             what = f"a {model.__name__}"
             try:
                 response.json()
