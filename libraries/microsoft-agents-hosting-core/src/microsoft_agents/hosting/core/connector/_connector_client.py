@@ -222,13 +222,14 @@ class _OperationGroup:
         try:
             # pydantic reads the bytes itself: no intermediate Python objects.
             return model.model_validate_json(response.body)
-        except ValueError:
+        except ValueError as invalid:
+            problem: ValueError = invalid
             what = f"a {model.__name__}"
             try:
                 response.json()
             except ValueError as not_json:
-                what, exc = "JSON", not_json
-            raise self._malformed(method, path, response, what, exc) from exc
+                what, problem = "JSON", not_json
+            raise self._malformed(method, path, response, what, problem) from problem
 
     def _parse_list(
         self, model: type[_ModelT], method: str, path: str, response: ServiceResponse
