@@ -169,3 +169,38 @@ def test_the_seed_quick_start_shape_builds() -> None:
 
     app = create_app(agent_app)
     assert app["adapter"] is adapter
+
+
+def test_start_server_debug_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_run_app(app: web.Application, **kwargs: Any) -> None:
+        seen.update(kwargs)
+
+    monkeypatch.setattr(web, "run_app", fake_run_app)
+    sdk_logger = logging.getLogger("microsoft_agents")
+    monkeypatch.setattr(sdk_logger, "level", sdk_logger.level)  # restored after the test
+    start_server(build_echo_app(), port=3999, debug=True, reload=False)
+    loop = seen["loop"]
+    try:
+        assert loop.get_debug() is True
+        assert sdk_logger.level == logging.DEBUG
+        assert seen["port"] == 3999
+    finally:
+        loop.close()
+
+
+def test_start_server_with_reload_supervises_instead_of_serving(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from microsoft_agents.hosting.aiohttp import _server
+
+    monkeypatch.delenv("MICROSOFT_AGENTS_RELOAD_CHILD", raising=False)
+    monkeypatch.setattr(_server, "run_with_reload", lambda: 0)
+    def must_not_serve(*args: Any, **kwargs: Any) -> None:
+        pytest.fail("the supervisor must not serve")
+
+    monkeypatch.setattr(web, "run_app", must_not_serve)
+    with pytest.raises(SystemExit) as stopped:
+        start_server(build_echo_app(), reload=True)
+    assert stopped.value.code == 0
