@@ -197,6 +197,7 @@ def test_start_server_with_reload_supervises_instead_of_serving(
 
     monkeypatch.delenv("MICROSOFT_AGENTS_RELOAD_CHILD", raising=False)
     monkeypatch.setattr(_server, "run_with_reload", lambda: 0)
+
     def must_not_serve(*args: Any, **kwargs: Any) -> None:
         pytest.fail("the supervisor must not serve")
 
