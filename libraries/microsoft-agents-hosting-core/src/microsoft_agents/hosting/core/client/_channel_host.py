@@ -53,30 +53,22 @@ class ChannelInfoProtocol(Protocol):
     endpoint: str | None
 
 
-@dataclass
 class ChannelInfo:
     """One agent this agent may call.
 
-    Attributes:
+    Args:
         id: the name it is called by.
         app_id: its app (client) id.
         resource_url: the resource its tokens are asked for (default: ``app_id``).
         token_provider: the connection name tokens come from.
         channel_factory: the name of the channel factory (informational).
         endpoint: its messaging endpoint.
+        **kwargs: other settings, kept in :attr:`extra`.
     """
-
-    id: str | None = None
-    app_id: str | None = None
-    resource_url: str | None = None
-    token_provider: str | None = None
-    channel_factory: str | None = None
-    endpoint: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __init__(
         self,
-        id: str | None = None,
+        id: str | None = None,  # noqa: A002 - the configuration's name
         app_id: str | None = None,
         resource_url: str | None = None,
         token_provider: str | None = None,
@@ -90,7 +82,10 @@ class ChannelInfo:
         self.token_provider = token_provider
         self.channel_factory = channel_factory
         self.endpoint = endpoint
-        self.extra = kwargs
+        self.extra: dict[str, Any] = kwargs
+
+    def __repr__(self) -> str:
+        return f"ChannelInfo(id={self.id!r}, app_id={self.app_id!r}, endpoint={self.endpoint!r})"
 
 
 @dataclass
