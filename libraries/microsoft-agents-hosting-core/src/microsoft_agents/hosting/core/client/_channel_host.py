@@ -68,7 +68,7 @@ class ChannelInfo:
 
     def __init__(
         self,
-        id: str | None = None,  # noqa: A002 - the configuration's name
+        id: str | None = None,
         app_id: str | None = None,
         resource_url: str | None = None,
         token_provider: str | None = None,
