@@ -23,7 +23,6 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 
 from microsoft_agents.activity import Activity, ResourceResponse, load_configuration_from_env
 from microsoft_agents.authentication.msal import MsalConnectionManager
@@ -118,21 +117,6 @@ def captured_run_app(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def serve() -> AsyncIterator[Any]:
-    clients: list[TestClient[web.Request, web.Application]] = []
-
-    async def start(app: web.Application) -> TestClient[web.Request, web.Application]:
-        client = TestClient(TestServer(app, host="127.0.0.1"))
-        await client.start_server()
-        clients.append(client)
-        return client
-
-    yield start
-    for client in clients:
-        await client.close()
-
-
-@pytest.fixture
 async def bot_framework() -> AsyncIterator[tuple[BotFrameworkIssuer, aiohttp.ClientSession]]:
     """The Bot Framework's keys on 127.0.0.1, and a session that reaches them by name."""
     issuer = BotFrameworkIssuer(endorsements=["emulator", "msteams"])
@@ -154,7 +138,7 @@ async def bot_framework() -> AsyncIterator[tuple[BotFrameworkIssuer, aiohttp.Cli
 
 async def test_basic_agent_server_with_authentication(
     captured_run_app: dict[str, Any],
-    serve: Any,
+    make_client: Any,
     bot_framework: tuple[BotFrameworkIssuer, aiohttp.ClientSession],
 ) -> None:
     config = load_configuration_from_env(ENV_AUTHENTICATED)
@@ -165,7 +149,7 @@ async def test_basic_agent_server_with_authentication(
     assert app["agent_app"] is names["agent_app"]
     issuer, session = bot_framework
     put(app, "jwt_validator", JwtTokenValidator(auth_config, session=session))
-    client = await serve(app)
+    client = await make_client(app)
 
     refused = await client.post("/api/messages", json=message())
     assert refused.status == 401
@@ -185,7 +169,7 @@ async def test_basic_agent_server_with_authentication(
 
 
 async def test_basic_agent_server_in_anonymous_mode(
-    captured_run_app: dict[str, Any], serve: Any
+    captured_run_app: dict[str, Any], make_client: Any
 ) -> None:
     config = load_configuration_from_env(ENV_ANONYMOUS)
     names = run(
@@ -193,19 +177,19 @@ async def test_basic_agent_server_in_anonymous_mode(
         config=config,
         auth_config=AgentAuthConfiguration(ANONYMOUS_ALLOWED=True),
     )
-    client = await serve(captured_run_app["app"])
+    client = await make_client(captured_run_app["app"])
     response = await client.post("/api/messages", json=message())
     assert response.status == 200
     await names["adapter"].close()
 
 
 async def test_simple_echo_agent(
-    captured_run_app: dict[str, Any], serve: Any, monkeypatch: pytest.MonkeyPatch
+    captured_run_app: dict[str, Any], make_client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.syspath_prepend(str(SAMPLES))  # where `shared` (the sample helper) lives
     monkeypatch.delitem(sys.modules, "shared", raising=False)
     run("Simple Echo Agent", MemoryStorage=MemoryStorage)
-    client = await serve(captured_run_app["app"])
+    client = await make_client(captured_run_app["app"])
     response = await client.post("/api/messages", json=message(text="ping"))
     assert response.status == 200
     assert texts(await response.json()) == ["You said: ping"]
@@ -222,13 +206,13 @@ class FailingAgent:
 
 
 async def test_cloud_adapter_with_a_custom_error_handler(
-    serve: Any, capsys: pytest.CaptureFixture[str]
+    make_client: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     connection_manager = MsalConnectionManager(**load_configuration_from_env(ENV_ANONYMOUS))
     names = run("CloudAdapter", connection_manager=connection_manager, your_agent=FailingAgent())
     app = web.Application()
     app.router.add_post("/api/messages", names["handle_messages"])
-    client = await serve(app)
+    client = await make_client(app)
     response = await client.post("/api/messages", json=message())
     assert response.status == 200
     assert texts(await response.json()) == ["Sorry, something went wrong."]
@@ -236,18 +220,18 @@ async def test_cloud_adapter_with_a_custom_error_handler(
     await names["adapter"].close()
 
 
-async def test_jwt_authorization_middleware_and_decorator(serve: Any) -> None:
+async def test_jwt_authorization_middleware_and_decorator(make_client: Any) -> None:
     names = run("JWT Authorization Middleware", Application=web.Application, Response=web.Response)
     app: web.Application = names["app"]
     put(app, "agent_configuration", AgentAuthConfiguration(ANONYMOUS_ALLOWED=True))
     app.router.add_get("/hello", names["protected_endpoint"])
-    client = await serve(app)
+    client = await make_client(app)
     assert await (await client.get("/hello")).text() == "Hello None"  # anonymous caller
 
     guarded = web.Application()
     put(guarded, "agent_configuration", AgentAuthConfiguration(**ENV_SETTINGS))
     guarded.router.add_get("/hello", names["protected_endpoint"])
-    refused = await (await serve(guarded)).get("/hello")
+    refused = await (await make_client(guarded)).get("/hello")
     assert refused.status == 401
 
 
@@ -279,7 +263,7 @@ class Relay:
         return unsupported
 
 
-async def test_channel_service_routing(serve: Any) -> None:
+async def test_channel_service_routing(make_client: Any) -> None:
     relay = Relay()
     app = web.Application()
     run("Channel Service Routing", app=app, your_agent=relay)
@@ -287,7 +271,7 @@ async def test_channel_service_routing(serve: Any) -> None:
     from microsoft_agents.hosting.aiohttp import jwt_authorization_middleware
 
     app.middlewares.append(jwt_authorization_middleware)
-    client = await serve(app)
+    client = await make_client(app)
     reply = {"type": "message", "text": "from the other agent", "conversation": {"id": "c7"}}
     response = await client.post("/api/botresponse/v3/conversations/c7/activities", json=reply)
     assert response.status == 200
@@ -323,7 +307,7 @@ async def test_streaming_responses() -> None:
     assert [a.text for a in adapter.sent] == ["Starting stream..."]
 
 
-async def test_custom_middleware(serve: Any, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_custom_middleware(make_client: Any, capsys: pytest.CaptureFixture[str]) -> None:
     from microsoft_agents.hosting.aiohttp import jwt_authorization_middleware
 
     names = run(
@@ -342,7 +326,7 @@ async def test_custom_middleware(serve: Any, capsys: pytest.CaptureFixture[str])
 
     app.router.add_post("/api/messages", messages)
     put(app, "agent_configuration", AgentAuthConfiguration(ANONYMOUS_ALLOWED=True))
-    client = await serve(app)
+    client = await make_client(app)
     await client.post("/api/messages", json=message())
     out = capsys.readouterr().out
     assert "Incoming request: POST /api/messages" in out
@@ -350,7 +334,7 @@ async def test_custom_middleware(serve: Any, capsys: pytest.CaptureFixture[str])
     await agent.adapter.close()
 
 
-async def test_error_handling(serve: Any) -> None:
+async def test_error_handling(make_client: Any) -> None:
     adapter = CloudAdapter()
     names = run("Error Handling", adapter=adapter, TurnContext=TurnContext)
     assert adapter.on_turn_error is names["custom_error_handler"]
@@ -366,7 +350,7 @@ async def test_error_handling(serve: Any) -> None:
 
     from microsoft_agents.hosting.aiohttp import create_app
 
-    client = await serve(create_app(agent))
+    client = await make_client(create_app(agent))
     denied = await (await client.post("/api/messages", json=message(text="forbidden"))).json()
     assert texts(denied) == ["You don't have permission for this action"]
     failed = await (await client.post("/api/messages", json=message(text="broken"))).json()
@@ -380,7 +364,7 @@ async def test_error_handling(serve: Any) -> None:
 # ---------------------------------------------------------------------- Integration Patterns
 
 
-async def test_multi_agent_systems(serve: Any) -> None:
+async def test_multi_agent_systems(make_client: Any) -> None:
     from microsoft_agents.hosting.aiohttp import channel_service_route_table
     from microsoft_agents.hosting.core import HttpAgentChannelFactory
 
@@ -398,7 +382,7 @@ async def test_multi_agent_systems(serve: Any) -> None:
 
     app.middlewares.append(jwt_authorization_middleware)
     put(app, "agent_configuration", AgentAuthConfiguration(ANONYMOUS_ALLOWED=True))
-    client = await serve(app)
+    client = await make_client(app)
     reply = {"type": "message", "text": "to two", "conversation": {"id": "c2"}}
     response = await client.post("/api/agent2/v3/conversations/c2/activities/x1", json=reply)
     assert response.status == 200

@@ -75,6 +75,7 @@ from .http._deliveries import (
     RecentDeliveries,
     delivery_key,
 )
+from .http._response import to_json_value
 from .http._streamed import EVENT_STREAM, ReplyStream
 
 __all__ = ["HttpAdapterBase"]
@@ -264,11 +265,13 @@ class HttpAdapterBase(ChannelServiceAdapter):
         return await earlier.wait_for_answer()
 
     def _settle(self, key: DeliveryKey, delivery: Delivery, response: HttpResponse) -> None:
+        deliveries = self._deliveries
+        if deliveries is None:
+            return
         # A turn that did not run (refused, or failed outside the agent): a retry may.
-        if response.status_code in _NOT_RUN and self._deliveries is not None:
-            self._deliveries.forget(key)
-        if self._deliveries is not None:
-            self._deliveries.settle(delivery, response)
+        if response.status_code in _NOT_RUN:
+            deliveries.forget(key)
+        deliveries.settle(delivery, response)
 
     # ------------------------------------------------------------------ deliveryMode: stream
 
@@ -284,7 +287,8 @@ class HttpAdapterBase(ChannelServiceAdapter):
                 )
                 if answer is not None and activity.type == ActivityTypes.invoke:
                     stream.send_event(
-                        "invokeResponse", {"status": answer.status, "body": answer.body}
+                        "invokeResponse",
+                        {"status": answer.status, "body": to_json_value(answer.body)},
                     )
             except (PermissionError, OutboundRequestRefusedError) as error:
                 logger.warning("a streamed turn was refused (%s)", type(error).__name__)

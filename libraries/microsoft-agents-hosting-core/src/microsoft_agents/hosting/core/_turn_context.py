@@ -349,16 +349,16 @@ class TurnContext:
         reference = self._activity.get_conversation_reference()
         outgoing: list[Activity] = []
         for activity in activities:
-            copy_ = activity.model_copy(deep=True) if copy else activity
-            copy_.apply_conversation_reference(reference)
-            if not copy_.type:
-                copy_.type = ActivityTypes.message
-            if copy_.input_hint is None and copy_.type != ActivityTypes.invoke_response:
-                copy_.input_hint = InputHints.accepting_input
-            if copy_.id is not None:
-                copy_.id = None
-            _prepare_outgoing(copy_)
-            outgoing.append(copy_)
+            reply = activity.model_copy(deep=True) if copy else activity
+            reply.apply_conversation_reference(reference)
+            if not reply.type:
+                reply.type = ActivityTypes.message
+            if reply.input_hint is None and reply.type != ActivityTypes.invoke_response:
+                reply.input_hint = InputHints.accepting_input
+            if reply.id is not None:
+                reply.id = None
+            _prepare_outgoing(reply)
+            outgoing.append(reply)
 
         async def deliver() -> list[ResourceResponse]:
             return await self._deliver(outgoing)
