@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from microsoft_agents.activity import (
     Activity,
+    ActivityStateError,
     ActivityTypes,
     AIEntity,
     Attachment,
@@ -486,6 +487,54 @@ def test_conversation_reference_keeps_or_drops_the_sub_channel() -> None:
 def test_get_reply_conversation_reference_points_at_the_reply() -> None:
     reference = _incoming().get_reply_conversation_reference(ResourceResponse(id="reply-9"))
     assert reference.activity_id == "reply-9"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"entities": [{"type": "ProductInfo", "id": "COPILOT"}]},
+        {"channelId": "msteams:COPILOT"},
+        {"type": "conversationUpdate", "channelId": "webchat"},
+        {"from": {"id": "29:user", "name": "Ann", "role": "user", "extra": {"x": 1}}},
+        {"locale": None, "serviceUrl": None, "recipient": None},
+    ],
+    ids=["message", "product-info", "sub-channel", "no-threading", "extras", "sparse"],
+)
+def test_get_reply_addressing_equals_applying_the_conversation_reference(
+    overrides: dict[str, Any],
+) -> None:
+    incoming = _incoming(**overrides)
+    two_steps = Activity(type="message", text="hi").apply_conversation_reference(
+        incoming.get_conversation_reference()
+    )
+    one_step = Activity(type="message", text="hi", **incoming.get_reply_addressing())
+
+    assert wire(one_step) == wire(two_steps)
+    assert one_step.model_fields_set == two_steps.model_fields_set
+
+
+def test_get_reply_addressing_copies_what_a_reply_could_change() -> None:
+    incoming = _incoming(**{"from": {"id": "29:user", "name": "Ann", "extra": {"x": 1}}})
+    reply = Activity(type="message", **incoming.get_reply_addressing())
+    assert reply.conversation is not None
+    assert reply.recipient is not None
+    assert reply.from_property is not None
+    assert wire(reply)["recipient"]["extra"] == {"x": 1}
+
+    reply.conversation.name = "renamed"
+    reply.recipient.name = "Bob"
+    reply.recipient.model_fields_set.add("role")
+    reply.from_property.name = "Other"
+
+    assert wire(incoming)["conversation"].get("name") is None
+    assert wire(incoming)["from"] == {"id": "29:user", "name": "Ann", "extra": {"x": 1}}
+    assert wire(incoming)["recipient"]["name"] == "Helper"
+
+
+def test_get_reply_addressing_requires_a_conversation() -> None:
+    with pytest.raises(ActivityStateError, match="conversation"):
+        Activity(type="message").get_reply_addressing()
 
 
 def test_continuation_activity() -> None:

@@ -125,6 +125,37 @@ async def test_the_turn_state_reads_its_scopes_in_one_storage_call() -> None:
     assert turn_state.user.get_value("name") == "Ann"
 
 
+async def test_a_replaced_scope_is_the_one_loaded_and_saved() -> None:
+    first, second = CountingStorage(), CountingStorage()
+    context = make_context()
+    turn_state = TurnState(ConversationState(first), UserState(first))
+    turn_state.add(ConversationState(second))  # same name: replaces the first one
+
+    await turn_state.load(context)
+    turn_state.conversation.set_value("count", 1)
+    await turn_state.save(context)
+
+    assert first.reads == [[USER_KEY]]
+    assert second.reads == [[CONVERSATION_KEY]]
+    assert (first.writes, second.writes) == ([], [[CONVERSATION_KEY]])
+
+
+async def test_load_with_storage_adds_only_the_missing_scopes() -> None:
+    class TeamConversationState(ConversationState):
+        """A subclass stands for the conversation scope."""
+
+    storage = CountingStorage()
+    context = make_context()
+    custom = TeamConversationState(storage)
+    turn_state = TurnState(custom)
+
+    await turn_state.load(context, storage)
+
+    assert turn_state.get_scope(ConversationState) is custom
+    assert isinstance(turn_state.user, UserState)
+    assert storage.reads == [[CONVERSATION_KEY, USER_KEY]]
+
+
 async def test_changed_state_is_written_once_and_untouched_scopes_not_at_all() -> None:
     storage = CountingStorage()
     context, turn_state = await new_turn(storage)

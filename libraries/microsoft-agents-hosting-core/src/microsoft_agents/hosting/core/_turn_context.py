@@ -325,15 +325,17 @@ class TurnContext:
             interceptor dropped the activity.
         """
         if isinstance(activity_or_text, str):
+            # Built here, addressed as it is built: nobody else holds it, so there is
+            # nothing to copy and no conversation reference to apply.
             activity = Activity(
                 type=ActivityTypes.message,
                 text=activity_or_text,
                 input_hint=input_hint or InputHints.accepting_input,
+                **self._activity.get_reply_addressing(),
             )
             if speak is not None:
                 activity.speak = speak
-            # Built here, so nobody else holds it: no need to copy it before addressing it.
-            responses = await self._send(activity, copy=False)
+            responses = await self._send(activity, copy=False, addressed=True)
         else:
             responses = await self._send(activity_or_text, copy=True)
         return responses[0] if responses else None
@@ -345,12 +347,15 @@ class TurnContext:
         """
         return await self._send(*activities, copy=True)
 
-    async def _send(self, *activities: Activity, copy: bool) -> list[ResourceResponse]:
-        reference = self._activity.get_conversation_reference()
+    async def _send(
+        self, *activities: Activity, copy: bool, addressed: bool = False
+    ) -> list[ResourceResponse]:
+        reference = None if addressed else self._activity.get_conversation_reference()
         outgoing: list[Activity] = []
         for activity in activities:
             reply = activity.model_copy(deep=True) if copy else activity
-            reply.apply_conversation_reference(reference)
+            if reference is not None:
+                reply.apply_conversation_reference(reference)
             if not reply.type:
                 reply.type = ActivityTypes.message
             if reply.input_hint is None and reply.type != ActivityTypes.invoke_response:

@@ -167,9 +167,13 @@ class AgentState(ABC):
                 f"{type(self).__name__} needs a non-empty context_service_key (the turn_state "
                 "key its data is cached under)"
             )
-        self._storage = storage
-        self._context_service_key = context_service_key
-        self._cached: _CachedState | None = None
+        # One update instead of three trips through the attribute guard (__setattr__).
+        self.__dict__.update(
+            _storage=storage, _context_service_key=context_service_key, _cached=None
+        )
+        self._storage: Storage
+        self._context_service_key: str
+        self._cached: _CachedState | None
 
     # ------------------------------------------------------------------ identity
 
@@ -246,7 +250,8 @@ class AgentState(ABC):
             )
         else:
             cached = _CachedState(key, {}, None, _EMPTY, stored=False)
-        logger.debug("%s loaded %s (stored: %s)", self.scope_name, key, cached.stored)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s loaded %s (stored: %s)", self.scope_name, key, cached.stored)
         self._attach(context, cached)
 
     async def save(self, context: TurnContext, force: bool = False) -> None:

@@ -14,7 +14,6 @@ it, but other backends will fail on anything else.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import itertools
 import logging
@@ -40,13 +39,15 @@ logger = logging.getLogger(__name__)
 
 
 # MemoryStorage derives from Storage, not AsyncStorageBase: the base runs a batch item by
-# item, while this class checks every e_tag of a batch and then applies all of it under one
-# lock, so a conflict anywhere leaves the whole batch unwritten.
+# item, while this class checks every e_tag of a batch and then applies all of it in one
+# step, so a conflict anywhere leaves the whole batch unwritten.
 class MemoryStorage(Storage):
     """A :class:`Storage` that keeps deep copies of the items' JSON in a dict.
 
-    Safe to share between concurrent turns of one event loop: every operation holds an
-    ``asyncio.Lock``, and a batch's e-tag check and write happen together.
+    Safe to share between concurrent turns of one event loop: no operation awaits between
+    looking at the dict and changing it, so each one (a batch's e-tag checks and writes
+    included) happens as one step that no other turn can interleave with. (One event loop
+    only: it is not meant to be shared between threads.)
 
     Args:
         state: initial contents, key -> the item's JSON dict (copied).
@@ -58,7 +59,6 @@ class MemoryStorage(Storage):
 
     def __init__(self, state: dict[str, dict[str, Any]] | None = None) -> None:
         self._memory: dict[str, dict[str, Any]] = {}
-        self._lock = asyncio.Lock()
         self._versions = itertools.count(1)
         self._instance = uuid.uuid4().hex[:8]
         for key, value in (state or {}).items():
@@ -89,10 +89,8 @@ class MemoryStorage(Storage):
             TypeError: ``target_cls`` rebuilt an object that is not a ``target_cls``.
         """
         checked = validate_keys(keys, "read")
-        async with self._lock:
-            snapshot = {
-                key: copy.deepcopy(self._memory[key]) for key in checked if key in self._memory
-            }
+        memory = self._memory
+        snapshot = {key: copy.deepcopy(memory[key]) for key in checked if key in memory}
         found: dict[str, StoreItemT] = {}
         for key, data in snapshot.items():
             item = target_cls.from_json_to_store_item(data)
@@ -123,13 +121,12 @@ class MemoryStorage(Storage):
                     f"{type(data).__name__} for key {key!r}; it must return a dict"
                 )
             documents[key] = copy.deepcopy(data)
-        async with self._lock:
-            for key, data in documents.items():
-                self._check_etag(key, data.get(ETAG_FIELD))
-            new_etags: dict[str, str] = {}
-            for key, data in documents.items():
-                new_etags[key] = data[ETAG_FIELD] = self._new_etag()
-                self._memory[key] = data
+        for key, data in documents.items():
+            self._check_etag(key, data.get(ETAG_FIELD))
+        new_etags: dict[str, str] = {}
+        for key, data in documents.items():
+            new_etags[key] = data[ETAG_FIELD] = self._new_etag()
+            self._memory[key] = data
         for key, item in checked.items():
             apply_new_etag(item, new_etags[key])
         logger.debug("MemoryStorage wrote %s", list(documents))
@@ -162,6 +159,5 @@ class MemoryStorage(Storage):
             StorageKeyError: ``keys`` is empty or holds an invalid key.
         """
         checked = validate_keys(keys, "delete")
-        async with self._lock:
-            for key in checked:
-                self._memory.pop(key, None)
+        for key in checked:
+            self._memory.pop(key, None)

@@ -26,6 +26,19 @@ _S = TypeVar("_S", bound="AgentState | TempState")
 _TS = TypeVar("_TS", bound="TurnState")
 
 
+# Whether objects of a type are AgentState scopes, by type: isinstance against the abstract
+# AgentState goes through ABCMeta.__instancecheck__, a Python call, on every turn otherwise.
+_STORED_SCOPE_TYPES: dict[type, bool] = {}
+
+
+def _is_stored_scope(scope: object) -> bool:
+    kind = type(scope)
+    known = _STORED_SCOPE_TYPES.get(kind)
+    if known is None:
+        known = _STORED_SCOPE_TYPES[kind] = isinstance(scope, AgentState)
+    return known
+
+
 class TurnState:
     """The state of one turn: conversation, user and temp scopes (plus any you add).
 
@@ -58,10 +71,12 @@ class TurnState:
 
     def __init__(self, *agent_states: AgentState | TempState) -> None:
         self._scopes: dict[str, AgentState | TempState] = {}
+        # The scopes kept in storage, in order: what load and save go through.
+        self._stored: list[AgentState] = []
         for scope in agent_states:
             self.add(scope)
         if TempState.SCOPE_NAME not in self._scopes:
-            self.add(TempState())
+            self._scopes[TempState.SCOPE_NAME] = TempState()
 
     @classmethod
     def with_storage(cls: type[_TS], storage: Storage, *agent_states: AgentState) -> _TS:
@@ -81,15 +96,21 @@ class TurnState:
         Raises:
             TypeError: ``agent_state`` is not an ``AgentState`` or ``TempState``.
         """
-        if not isinstance(agent_state, (AgentState, TempState)):
+        stored = _is_stored_scope(agent_state)
+        if not stored and not isinstance(agent_state, TempState):
             raise TypeError(
                 f"TurnState scopes are AgentState (or TempState) objects, got "
                 f"{type(agent_state).__name__}"
             )
         name = agent_state.scope_name
-        if name in self._scopes:
+        replaced = self._scopes.get(name)
+        if replaced is not None:
             logger.debug("TurnState: replacing the %s scope", name)
+            if _is_stored_scope(replaced):
+                self._stored.remove(replaced)  # type: ignore[arg-type]
         self._scopes[name] = agent_state
+        if stored:
+            self._stored.append(agent_state)  # type: ignore[arg-type]
 
     @property
     def scopes(self) -> dict[str, AgentState | TempState]:
@@ -234,9 +255,6 @@ class TurnState:
 
     # ------------------------------------------------------------------ turn lifecycle
 
-    def _stored_scopes(self) -> list[AgentState]:
-        return [scope for scope in self._scopes.values() if isinstance(scope, AgentState)]
-
     async def load(
         self, context: TurnContext, storage: Storage | None = None, force: bool = False
     ) -> None:
@@ -253,14 +271,19 @@ class TurnState:
             StorageError: the storage failed.
         """
         if storage is not None:
-            if not any(isinstance(s, ConversationState) for s in self._scopes.values()):
+            kinds = {type(scope) for scope in self._stored}
+            if ConversationState not in kinds and not any(
+                isinstance(scope, ConversationState) for scope in self._stored
+            ):
                 self.add(ConversationState(storage))
-            if not any(isinstance(s, UserState) for s in self._scopes.values()):
+            if UserState not in kinds and not any(
+                isinstance(scope, UserState) for scope in self._stored
+            ):
                 self.add(UserState(storage))
         # Scopes kept in the same storage are read together: one read (one round trip for
         # a remote storage) instead of one per scope.
         batches: dict[int, tuple[Storage, list[tuple[AgentState, str]]]] = {}
-        for scope in self._stored_scopes():
+        for scope in list(self._stored):
             if type(scope).load is not AgentState.load:
                 await scope.load(context, force=force)  # a scope that loads its own way
                 continue
@@ -285,7 +308,7 @@ class TurnState:
             StateError: a value cannot be saved as JSON.
             StorageError: the storage failed.
         """
-        for scope in self._stored_scopes():
+        for scope in list(self._stored):
             await scope.save(context, force=force)
 
     def clear(self, context: TurnContext, scope: str | None = None) -> None:
