@@ -121,6 +121,8 @@ def _kind(entity: Entity) -> str:
 
 def _type_matches(activity_type: str | None, wanted: str) -> bool:
     """``type`` equals ``wanted`` ignoring case, or is ``wanted/<suffix>``."""
+    if activity_type == wanted:
+        return True
     if not activity_type:
         return False
     head = activity_type.partition("/")[0]

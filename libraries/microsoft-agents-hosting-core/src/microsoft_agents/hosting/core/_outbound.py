@@ -116,8 +116,10 @@ class OutboundHostValidator:
         entries.extend(hosts or ())
         normalized = dict.fromkeys(e for e in (_normalize_entry(h) for h in entries) if e)
         self._hosts: tuple[str, ...] = tuple(normalized)
-        # Decisions by (scheme, host): every reply of a conversation asks the same question.
+        # Decisions by (scheme, host): every reply of a conversation asks the same question;
+        # and by the very URL text, which repeats too (the service URL of every activity).
         self._decided: dict[tuple[str, str], str | None] = {}
+        self._decided_urls: dict[str, str | None] = {}
 
     @property
     def allow_loopback_http(self) -> bool:
@@ -128,6 +130,7 @@ class OutboundHostValidator:
     def allow_loopback_http(self, value: bool) -> None:
         self._allow_loopback_http = value
         self._decided = {}
+        self._decided_urls = {}
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -146,6 +149,20 @@ class OutboundHostValidator:
         Returns:
             A short human-readable reason, or None.
         """
+        if not self.enabled or not isinstance(url, str):
+            return self._refusal_reason(url)
+        decided = self._decided_urls
+        try:
+            return decided[url]
+        except KeyError:
+            pass
+        reason = self._refusal_reason(url)
+        if len(decided) >= _MAX_DECISIONS:
+            decided.clear()
+        decided[url] = reason
+        return reason
+
+    def _refusal_reason(self, url: str | yarl.URL) -> str | None:
         parsed = _parse(url)
         if parsed is None or not parsed.is_absolute():
             return "the URL is not absolute"

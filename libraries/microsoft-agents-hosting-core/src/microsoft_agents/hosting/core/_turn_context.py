@@ -95,11 +95,14 @@ def _prepare_outgoing(activity: Activity) -> None:
     Raises:
         ActivityStateError: the activity cannot be sent as it is.
     """
+    values = activity.__dict__
     for name in list(activity.model_fields_set):
-        value = getattr(activity, name)
-        if (value == "" and name not in _EMPTY_STRING_ALLOWED) or (
-            name in _OMIT_WHEN_EMPTY and value == []
-        ):
+        value = values[name] if name in values else getattr(activity, name, None)
+        # Type checks first: comparing a model with "" would run its __eq__ for nothing.
+        if isinstance(value, str):
+            if not value and name not in _EMPTY_STRING_ALLOWED:
+                _unset(activity, name)
+        elif isinstance(value, list) and not value and name in _OMIT_WHEN_EMPTY:
             _unset(activity, name)
     suggested = activity.suggested_actions
     if suggested is not None and not suggested.actions:
@@ -364,6 +367,9 @@ class TurnContext:
                 reply.id = None
             _prepare_outgoing(reply)
             outgoing.append(reply)
+
+        if not self._on_send:
+            return await self._deliver(outgoing)
 
         async def deliver() -> list[ResourceResponse]:
             return await self._deliver(outgoing)

@@ -112,10 +112,6 @@ def _event_type(channel_data: object) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def _same_type(activity: Activity, wanted: str) -> bool:
-    return bool(activity.type) and activity.type.lower() == str(wanted).lower()
-
-
 class AgentApplication(Generic[StateT]):
     """An agent made of routes: register handlers, and the application dispatches turns.
 
@@ -337,8 +333,11 @@ class AgentApplication(Generic[StateT]):
                 )
             wanted.append(item)
 
+        lowered = frozenset(str(t).lower() for t in wanted)
+
         def selector(context: TurnContext) -> bool:
-            return any(_same_type(context.activity, t) for t in wanted)
+            kind = context.activity.type
+            return bool(kind) and kind.lower() in lowered
 
         return self._register(
             selector,
