@@ -477,10 +477,7 @@ class Activity(AgentsModel):
             ActivityStateError: the activity has no conversation to refer to.
         """
         if self.conversation is None:
-            raise ActivityStateError(
-                "this activity has no 'conversation', so there is nothing to refer back to; "
-                "only activities received from a channel carry one"
-            )
+            raise _no_conversation()
         values: dict[str, Any] = {"conversation": self.conversation.model_copy()}
         activity_id = self._reply_threading_id()
         if activity_id is not None:
@@ -512,8 +509,7 @@ class Activity(AgentsModel):
         """
         conversation = self.conversation
         if conversation is None:
-            # The same refusal, in the same words, as the two-step route.
-            self.get_conversation_reference()
+            raise _no_conversation()
         values: dict[str, Any] = {"conversation": _copy_model(conversation)}
         if self.channel_id is not None:
             values["channel_id"] = self.channel_id
@@ -816,6 +812,13 @@ def _as_entity(entity: Entity, cls: type[_EntityT]) -> _EntityT | None:
     except ValueError:
         logger.debug("skipping a %r entity that does not fit %s", entity.type, cls.__name__)
         return None
+
+
+def _no_conversation() -> ActivityStateError:
+    return ActivityStateError(
+        "this activity has no 'conversation', so there is nothing to refer back to; "
+        "only activities received from a channel carry one"
+    )
 
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
