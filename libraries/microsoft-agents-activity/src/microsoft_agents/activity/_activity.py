@@ -499,7 +499,8 @@ class Activity(AgentsModel):
 
         What ``reply.apply_conversation_reference(self.get_conversation_reference())``
         sets, built in one step: the conversation and both accounts (swapped) as fresh
-        copies, the channel, service URL, locale and ``reply_to_id``. Adding ``type`` and
+        copies, the channel, service URL, locale and ``reply_to_id`` (the last three only
+        when not empty). Adding ``type`` and
         content gives a reply ready to send::
 
             reply = Activity(type="message", text="hi", **incoming.get_reply_addressing())
@@ -513,16 +514,17 @@ class Activity(AgentsModel):
         values: dict[str, Any] = {"conversation": _copy_model(conversation)}
         if self.channel_id is not None:
             values["channel_id"] = self.channel_id
-        if self.service_url is not None:
+        # Empty strings are left out, as a sender must (A2004).
+        if self.service_url:
             values["service_url"] = self.service_url
-        if self.locale is not None:
+        if self.locale:
             values["locale"] = self.locale
         if self.recipient is not None:
             values["from_property"] = _copy_model(self.recipient)
         if self.from_property is not None:
             values["recipient"] = _copy_model(self.from_property)
         reply_to = self._reply_threading_id()
-        if reply_to is not None:
+        if reply_to:
             values["reply_to_id"] = reply_to
         return values
 
@@ -842,6 +844,38 @@ def _copy_model(model: _ModelT) -> _ModelT:
 
 
 _set_slot = object.__setattr__
+
+# Every field of ``Activity`` with its default, in declaration order (built on first use).
+_ACTIVITY_TEMPLATE: dict[str, Any] = {}
+
+
+def _activity_template() -> dict[str, Any]:
+    if not _ACTIVITY_TEMPLATE:
+        _ACTIVITY_TEMPLATE.update(
+            (name, None if field.is_required() else field.get_default(call_default_factory=True))
+            for name, field in Activity.model_fields.items()
+        )
+    return _ACTIVITY_TEMPLATE
+
+
+def build_validated_activity(values: dict[str, Any]) -> Activity:
+    """An ``Activity`` holding ``values`` as they are, without validating them again.
+
+    For the SDK's own hot paths (the text replies ``TurnContext.send_activity`` builds),
+    where every value is already of its field's type: the conversation and accounts of a
+    parsed activity, a ``ChannelId``, plain strings. The fields named in ``values`` count
+    as set, as if passed to ``Activity(...)``; the result is equal to that, at a fraction
+    of the cost. ``values`` must use field names (``from_property``), include ``type``,
+    and is not kept.
+    """
+    activity = Activity.__new__(Activity)
+    fields = dict(_ACTIVITY_TEMPLATE or _activity_template())
+    fields.update(values)
+    _set_slot(activity, "__dict__", fields)
+    _set_slot(activity, "__pydantic_fields_set__", set(values))
+    _set_slot(activity, "__pydantic_extra__", {})
+    _set_slot(activity, "__pydantic_private__", None)
+    return activity
 
 
 def _account_identity(account: ChannelAccount) -> ChannelAccount:

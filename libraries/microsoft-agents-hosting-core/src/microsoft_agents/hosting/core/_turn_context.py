@@ -31,6 +31,7 @@ from microsoft_agents.activity import (
     Mention,
     ResourceResponse,
 )
+from microsoft_agents.activity._activity import build_validated_activity
 
 if TYPE_CHECKING:
     from ._channel_adapter import ChannelAdapter
@@ -83,6 +84,15 @@ def _unset(activity: Activity, name: str) -> None:
     """Remove a field from the wire form: back to its default and no longer "set"."""
     setattr(activity, name, None)
     activity.model_fields_set.discard(name)
+
+
+_MESSAGE = ActivityTypes.message.value
+_ACCEPTING_INPUT = InputHints.accepting_input.value
+
+
+def _plain_strings(*values: str | None) -> bool:
+    """Whether each value is None or an exact ``str`` (not a subclass such as an enum)."""
+    return all(value is None or type(value) is str for value in values)
 
 
 def _prepare_outgoing(activity: Activity) -> None:
@@ -330,15 +340,20 @@ class TurnContext:
         if isinstance(activity_or_text, str):
             # Built here, addressed as it is built: nobody else holds it, so there is
             # nothing to copy and no conversation reference to apply.
-            activity = Activity(
-                type=ActivityTypes.message,
-                text=activity_or_text,
-                input_hint=input_hint or InputHints.accepting_input,
-                **self._activity.get_reply_addressing(),
-            )
+            values = self._activity.get_reply_addressing()
+            values["type"] = _MESSAGE
+            values["text"] = activity_or_text
+            values["input_hint"] = input_hint or _ACCEPTING_INPUT
             if speak is not None:
-                activity.speak = speak
-            responses = await self._send(activity, copy=False, addressed=True)
+                values["speak"] = speak
+            if _plain_strings(activity_or_text, input_hint, speak):
+                # Every value is already what its field holds, and the addressing leaves
+                # out empty strings: nothing to validate, nothing for _prepare_outgoing.
+                activity = build_validated_activity(values)
+                responses = await self._send_prepared(activity)
+            else:
+                activity = Activity(**values)
+                responses = await self._send(activity, copy=False, addressed=True)
         else:
             responses = await self._send(activity_or_text, copy=True)
         return responses[0] if responses else None
@@ -349,6 +364,12 @@ class TurnContext:
         The activities are copied first: the caller's objects are never changed.
         """
         return await self._send(*activities, copy=True)
+
+    async def _send_prepared(self, activity: Activity) -> list[ResourceResponse]:
+        """Send one reply that is addressed and ready for the wire (see ``_send``)."""
+        if not self._on_send:
+            return await self._deliver([activity])
+        return await self._send(activity, copy=False, addressed=True)
 
     async def _send(
         self, *activities: Activity, copy: bool, addressed: bool = False

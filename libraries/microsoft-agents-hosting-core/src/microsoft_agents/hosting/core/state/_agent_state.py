@@ -60,7 +60,7 @@ _EMPTY = dump_stable({})
 _T = TypeVar("_T")
 
 
-@dataclass
+@dataclass(slots=True)
 class _CachedState:
     """The data of one scope for one turn, kept in ``context.turn_state``."""
 
@@ -208,7 +208,7 @@ class AgentState(ABC):
 
     def _attach(self, context: TurnContext, cached: _CachedState) -> None:
         context.turn_state[self._context_service_key] = cached
-        self._cached = cached
+        self.__dict__["_cached"] = cached  # past the attribute guard, as in __init__
 
     def is_loaded(self, context: TurnContext | None = None) -> bool:
         """True when the state was loaded (in the turn of ``context``, if given)."""
@@ -244,15 +244,18 @@ class AgentState(ABC):
 
     def _adopt(self, context: TurnContext, key: str, document: StoreItem | None) -> None:
         """Make what storage holds under ``key`` (None: nothing) this turn's state."""
-        if isinstance(document, JsonDocument):
+        if document is None:
+            cached = _CachedState(key, {}, None, _EMPTY, False)
+        elif isinstance(document, JsonDocument):
             cached = _CachedState(
-                key, document.values, document.e_tag, dump_stable(document.values), stored=True
+                key, document.values, document.e_tag, dump_stable(document.values), True
             )
         else:
-            cached = _CachedState(key, {}, None, _EMPTY, stored=False)
+            cached = _CachedState(key, {}, None, _EMPTY, False)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s loaded %s (stored: %s)", self.scope_name, key, cached.stored)
-        self._attach(context, cached)
+        context.turn_state[self._context_service_key] = cached
+        self.__dict__["_cached"] = cached
 
     async def save(self, context: TurnContext, force: bool = False) -> None:
         """Write the state back if it changed since it was loaded (or last saved).

@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 __all__ = ["ConversationState", "UserState"]
 
 
-def _channel_id(context: TurnContext, scope: str, key_shape: str) -> str:
+def _channel_id(context: TurnContext, scope: AgentState, key_shape: str) -> str:
     channel_id = context.activity.channel_id
     if not channel_id:
         raise StateError(
-            f"{scope} needs the activity's channel_id to build its storage key {key_shape}, "
+            f"{scope.scope_name} needs the activity's channel_id to build its storage key {key_shape}, "
             "but the activity has none. Activities from a channel always carry one; set "
             "channel_id on activities you build yourself (tests, proactive turns)."
         )
@@ -54,7 +54,7 @@ class ConversationState(AgentState):
             StateError: the activity has no channel id or no conversation id.
         """
         shape = "{channelId}/conversations/{conversation.id}"
-        channel_id = _channel_id(context, self.scope_name, shape)
+        channel_id = _channel_id(context, self, shape)
         conversation = context.activity.conversation
         if conversation is None or not conversation.id:
             raise StateError(
@@ -88,7 +88,7 @@ class UserState(AgentState):
             StateError: the activity has no channel id or no sender id.
         """
         shape = "{channelId}/users/{from.id}"
-        channel_id = _channel_id(context, self.scope_name, shape)
+        channel_id = _channel_id(context, self, shape)
         sender = context.activity.from_property
         if sender is None or not sender.id:
             raise StateError(

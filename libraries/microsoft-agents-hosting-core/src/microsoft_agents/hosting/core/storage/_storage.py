@@ -92,12 +92,15 @@ StoreItemT = TypeVar("StoreItemT", bound=StoreItem)
 
 
 def validate_keys(keys: object, operation: str) -> list[str]:
-    """Check the ``keys`` argument of ``read``/``delete``; returns them as a list.
+    """Check the ``keys`` argument of ``read``/``delete``; returns them as a list (the
+    given one when it is a valid list: callers must not change it).
 
     Raises:
         StorageKeyError: ``keys`` is a bare string, empty, or holds a key that is not a
             non-empty string.
     """
+    if type(keys) is list and keys and all(type(key) is str and key for key in keys):
+        return keys  # the usual call; the checks below only explain what is wrong
     if isinstance(keys, str):
         raise StorageKeyError(
             f"Storage.{operation}() takes a list of keys, got the string {keys!r}; "

@@ -39,6 +39,28 @@ def _is_stored_scope(scope: object) -> bool:
     return known
 
 
+def _has_default_scopes(stored: list[AgentState]) -> bool:
+    """Whether ``stored`` starts with the ``ConversationState`` and ``UserState`` of
+    ``with_storage`` (so ``load`` need not look for them one by one)."""
+    return (
+        len(stored) >= 2
+        and type(stored[0]) is ConversationState
+        and type(stored[1]) is UserState
+    )
+
+
+def _one_storage(stored: list[AgentState]) -> Storage | None:
+    """The storage of ``stored`` when they all load the standard way from the same one
+    under different keys (``ConversationState`` and ``UserState`` on one storage)."""
+    if len(stored) != 2:
+        return None
+    first, second = stored
+    if type(first) is not ConversationState or type(second) is not UserState:
+        return None
+    store = first._storage
+    return store if second._storage is store else None
+
+
 class TurnState:
     """The state of one turn: conversation, user and temp scopes (plus any you add).
 
@@ -86,7 +108,21 @@ class TurnState:
             storage: where the conversation and user state are kept.
             *agent_states: more scopes to load and save with them.
         """
-        return cls(ConversationState(storage), UserState(storage), *agent_states)
+        if agent_states or cls.__init__ is not TurnState.__init__:
+            return cls(ConversationState(storage), UserState(storage), *agent_states)
+        # The usual turn (AgentApplication builds one per activity): the three scopes,
+        # set without the checks add() makes for scopes of unknown kinds.
+        conversation, user = ConversationState(storage), UserState(storage)
+        state = cls.__new__(cls)
+        state.__dict__.update(
+            _scopes={
+                "ConversationState": conversation,
+                "UserState": user,
+                TempState.SCOPE_NAME: TempState(),
+            },
+            _stored=[conversation, user],
+        )
+        return state
 
     # ------------------------------------------------------------------ scopes
 
@@ -270,8 +306,9 @@ class TurnState:
             StateError: the activity lacks what a storage key is built from.
             StorageError: the storage failed.
         """
-        if storage is not None:
-            kinds = {type(scope) for scope in self._stored}
+        stored = self._stored
+        if storage is not None and not _has_default_scopes(stored):
+            kinds = {type(scope) for scope in stored}
             if ConversationState not in kinds and not any(
                 isinstance(scope, ConversationState) for scope in self._stored
             ):
@@ -280,6 +317,16 @@ class TurnState:
                 isinstance(scope, UserState) for scope in self._stored
             ):
                 self.add(UserState(storage))
+        store = _one_storage(stored)
+        if store is not None:  # the usual case, without the batching below
+            loading = [(scope, scope._key_to_load(context, force)) for scope in stored]
+            keys = [key for _, key in loading if key is not None]
+            if keys:
+                items = await store.read(keys, target_cls=JsonDocument)
+                for scope, key in loading:
+                    if key is not None:
+                        scope._adopt(context, key, items.get(key) if items else None)
+            return
         # Scopes kept in the same storage are read together: one read (one round trip for
         # a remote storage) instead of one per scope.
         batches: dict[int, tuple[Storage, list[tuple[AgentState, str]]]] = {}
@@ -295,7 +342,7 @@ class TurnState:
             keys = list(dict.fromkeys(key for _, key in pending))
             items = await store.read(keys, target_cls=JsonDocument)
             for scope, key in pending:
-                scope._adopt(context, key, items.get(key))
+                scope._adopt(context, key, items.get(key) if items else None)
 
     async def save(self, context: TurnContext, force: bool = False) -> None:
         """Save every stored scope that changed (all of them with ``force``).
