@@ -78,6 +78,9 @@ _ActivityT = TypeVar("_ActivityT", bound="Activity")
 _PRODUCT_INFO = EntityTypes.PRODUCT_INFO.value.lower()
 _MENTION = EntityTypes.MENTION.value
 _ACTIVITY_TREATMENT = EntityTypes.ACTIVITY_TREATMENT.value.lower()
+# The wire value of each activity type by member name: the is_* checks run on every turn,
+# and reading an Enum member (and its value) is slow.
+_TYPE_VALUES = {member.name: member.value for member in ActivityTypes}
 _AGENTIC_ROLES = frozenset({RoleTypes.agentic_identity.value, RoleTypes.agentic_user.value})
 # Web Chat and Direct Line give a conversationUpdate an id that is not a message the
 # channel can thread a reply under.
@@ -230,43 +233,43 @@ class Activity(AgentsModel):
 
     def is_message(self) -> bool:
         """True for ``message`` activities."""
-        return _type_matches(self.type, ActivityTypes.message.value)
+        return _type_matches(self.type, _TYPE_VALUES['message'])
 
     def is_event(self) -> bool:
         """True for ``event`` activities."""
-        return _type_matches(self.type, ActivityTypes.event.value)
+        return _type_matches(self.type, _TYPE_VALUES['event'])
 
     def is_invoke(self) -> bool:
         """True for ``invoke`` activities."""
-        return _type_matches(self.type, ActivityTypes.invoke.value)
+        return _type_matches(self.type, _TYPE_VALUES['invoke'])
 
     def is_typing(self) -> bool:
         """True for ``typing`` activities."""
-        return _type_matches(self.type, ActivityTypes.typing.value)
+        return _type_matches(self.type, _TYPE_VALUES['typing'])
 
     def is_conversation_update(self) -> bool:
         """True for ``conversationUpdate`` activities."""
-        return _type_matches(self.type, ActivityTypes.conversation_update.value)
+        return _type_matches(self.type, _TYPE_VALUES['conversation_update'])
 
     def is_end_of_conversation(self) -> bool:
         """True for ``endOfConversation`` activities."""
-        return _type_matches(self.type, ActivityTypes.end_of_conversation.value)
+        return _type_matches(self.type, _TYPE_VALUES['end_of_conversation'])
 
     def is_handoff(self) -> bool:
         """True for ``handoff`` activities."""
-        return _type_matches(self.type, ActivityTypes.handoff.value)
+        return _type_matches(self.type, _TYPE_VALUES['handoff'])
 
     def is_trace(self) -> bool:
         """True for ``trace`` activities."""
-        return _type_matches(self.type, ActivityTypes.trace.value)
+        return _type_matches(self.type, _TYPE_VALUES['trace'])
 
     def is_command(self) -> bool:
         """True for ``command`` activities."""
-        return _type_matches(self.type, ActivityTypes.command.value)
+        return _type_matches(self.type, _TYPE_VALUES['command'])
 
     def is_command_result(self) -> bool:
         """True for ``commandResult`` activities."""
-        return _type_matches(self.type, ActivityTypes.command_result.value)
+        return _type_matches(self.type, _TYPE_VALUES['command_result'])
 
     def _as(self, activity_type: ActivityTypes) -> Activity | None:
         return self if _type_matches(self.type, activity_type.value) else None
@@ -494,16 +497,21 @@ class Activity(AgentsModel):
             values["service_url"] = self.service_url
         return ConversationReference(**values)
 
-    def get_reply_addressing(self) -> dict[str, Any]:
+    def get_reply_addressing(self, *, copy: bool = True) -> dict[str, Any]:
         """The fields that address a reply to this activity, as ``Activity(...)`` keywords.
 
         What ``reply.apply_conversation_reference(self.get_conversation_reference())``
-        sets, built in one step: the conversation and both accounts (swapped) as fresh
-        copies, the channel, service URL, locale and ``reply_to_id`` (the last three only
-        when not empty). Adding ``type`` and
-        content gives a reply ready to send::
+        sets, built in one step: the conversation and both accounts (swapped), the
+        channel, service URL, locale and ``reply_to_id`` (the last three only when not
+        empty). Adding ``type`` and content gives a reply ready to send::
 
             reply = Activity(type="message", text="hi", **incoming.get_reply_addressing())
+
+        Args:
+            copy: give the reply copies of the conversation and account objects (the
+                default), so that changing them on the reply leaves this activity alone;
+                False shares them, as ``apply_conversation_reference`` does, for a reply
+                nobody changes.
 
         Raises:
             ActivityStateError: the activity has no conversation to reply in.
@@ -511,7 +519,12 @@ class Activity(AgentsModel):
         conversation = self.conversation
         if conversation is None:
             raise _no_conversation()
-        values: dict[str, Any] = {"conversation": _copy_model(conversation)}
+        recipient, sender = self.recipient, self.from_property
+        if copy:
+            conversation = _copy_model(conversation)
+            recipient = _copy_model(recipient) if recipient is not None else None
+            sender = _copy_model(sender) if sender is not None else None
+        values: dict[str, Any] = {"conversation": conversation}
         if self.channel_id is not None:
             values["channel_id"] = self.channel_id
         # Empty strings are left out, as a sender must (A2004).
@@ -519,10 +532,10 @@ class Activity(AgentsModel):
             values["service_url"] = self.service_url
         if self.locale:
             values["locale"] = self.locale
-        if self.recipient is not None:
-            values["from_property"] = _copy_model(self.recipient)
-        if self.from_property is not None:
-            values["recipient"] = _copy_model(self.from_property)
+        if recipient is not None:
+            values["from_property"] = recipient
+        if sender is not None:
+            values["recipient"] = sender
         reply_to = self._reply_threading_id()
         if reply_to:
             values["reply_to_id"] = reply_to

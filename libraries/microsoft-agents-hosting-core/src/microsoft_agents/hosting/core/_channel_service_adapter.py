@@ -89,6 +89,14 @@ __all__ = ["REPLY_SINK_KEY", "ChannelServiceAdapter", "ReplySink"]
 
 logger = logging.getLogger(__name__)
 
+# Enum members read once: attribute access on an Enum class is slow, and these are read
+# on every turn.
+_INVOKE = ActivityTypes.invoke.value
+_INVOKE_RESPONSE = ActivityTypes.invoke_response.value
+_TRACE = ActivityTypes.trace.value
+_EXPECT_REPLIES = DeliveryModes.expect_replies.value
+_STREAM = DeliveryModes.stream.value
+
 _DELAY_TYPE = "delay"
 _DEFAULT_DELAY_MS = 1000
 _EMULATOR = "emulator"
@@ -180,17 +188,17 @@ class ChannelServiceAdapter(ChannelAdapter):
         responses: list[ResourceResponse] = []
         for activity in activities:
             activity_type = activity.type
-            if activity_type == ActivityTypes.invoke_response:
+            if activity_type == _INVOKE_RESPONSE:
                 context.turn_state[INVOKE_RESPONSE_KEY] = activity
                 responses.append(ResourceResponse())
             elif activity_type == _DELAY_TYPE:
                 milliseconds = min(_delay_ms(activity), self.max_delay_ms)
                 await _pause(milliseconds / 1000)
                 responses.append(ResourceResponse())
-            elif activity_type == ActivityTypes.trace and not _is_emulator(activity):
+            elif activity_type == _TRACE and not _is_emulator(activity):
                 logger.debug("dropped a trace activity: only the Emulator receives them")
                 responses.append(ResourceResponse())
-            elif context.activity.delivery_mode == DeliveryModes.expect_replies:
+            elif context.activity.delivery_mode == _EXPECT_REPLIES:
                 context.buffered_reply_activities.append(activity)
                 responses.append(ResourceResponse())
             elif (sink := context.turn_state.get(REPLY_SINK_KEY)) is not None:
@@ -301,24 +309,29 @@ class ChannelServiceAdapter(ChannelAdapter):
             raise ValueError("the activity has no conversation.id, so it cannot be answered")
         # callerId says who sent the activity; only the validated token may say it, never
         # the payload (A2251, A2252).
-        if claims_identity.is_agent_claim():
-            activity.caller_id = (
-                f"{CallerIdConstants.agent_to_agent_prefix}{claims_identity.get_outgoing_app_id()}"
-            )
-        elif claims_identity.claims:
-            issuer = str(claims_identity.get_claim_value("iss") or "")
-            activity.caller_id = (
-                CallerIdConstants.us_gov_channel
-                if "botframework.us" in issuer
-                else CallerIdConstants.public_azure_channel
-            )
-        elif activity.caller_id is not None:
-            activity.caller_id = None
-            activity.model_fields_set.discard("caller_id")
-        audience = self._audience_of(claims_identity)
-        expects_replies = activity.delivery_mode == DeliveryModes.expect_replies
-        streamed = activity.delivery_mode == DeliveryModes.stream and reply_sink is not None
-        if activity.delivery_mode == DeliveryModes.stream and reply_sink is None:
+        if not claims_identity.claims:  # anonymous: no caller to name, the default audience
+            if activity.caller_id is not None:
+                activity.caller_id = None
+                activity.model_fields_set.discard("caller_id")
+            audience = BOT_FRAMEWORK_AUDIENCE
+        else:
+            if claims_identity.is_agent_claim():
+                activity.caller_id = (
+                    f"{CallerIdConstants.agent_to_agent_prefix}"
+                    f"{claims_identity.get_outgoing_app_id()}"
+                )
+            else:
+                issuer = str(claims_identity.get_claim_value("iss") or "")
+                activity.caller_id = (
+                    CallerIdConstants.us_gov_channel
+                    if "botframework.us" in issuer
+                    else CallerIdConstants.public_azure_channel
+                )
+            audience = self._audience_of(claims_identity)
+        delivery_mode = activity.delivery_mode
+        expects_replies = delivery_mode == _EXPECT_REPLIES
+        streamed = delivery_mode == _STREAM and reply_sink is not None
+        if delivery_mode == _STREAM and reply_sink is None:
             logger.debug("deliveryMode 'stream' without a reply sink is handled as 'normal'")
         context = self._new_context(claims_identity, activity, audience)
         context.turn_state[_INBOUND_KEY] = True
@@ -339,7 +352,7 @@ class ChannelServiceAdapter(ChannelAdapter):
                 return InvokeResponse(status=200, body=encode_expected_replies(buffered))
             replies = [reply.to_wire(exclude_none=True) for reply in buffered]
             return InvokeResponse(status=200, body={"activities": replies})
-        if activity.type == ActivityTypes.invoke:
+        if activity.type == _INVOKE:
             answer = read_invoke_response(context)
             return answer if answer is not None else InvokeResponse(status=501)
         return None
@@ -486,12 +499,12 @@ class ChannelServiceAdapter(ChannelAdapter):
         context.services.set(UserTokenClientBase, user_token_client)  # type: ignore[type-abstract]
         context.turn_state[self.USER_TOKEN_CLIENT_KEY] = user_token_client
 
-    @staticmethod
-    async def _release(context: TurnContext) -> None:
+    async def _release(self, context: TurnContext) -> None:
+        factory = self._channel_service_client_factory
         try:
             for kind in (ConnectorClientBase, UserTokenClientBase):
                 client: Any = context.services.get(kind)
-                if client is None:
+                if client is None or factory.keeps_client(client):
                     continue
                 try:
                     await client.close()

@@ -177,6 +177,11 @@ class ChannelServiceClientFactoryBase(ABC):
     async def close(self) -> None:  # noqa: B027 - optional hook, nothing to release here
         """Release what the factory holds (its HTTP session); the default does nothing."""
 
+    def keeps_client(self, client: object) -> bool:
+        """Whether ``client`` is shared by the factory across turns, so that a turn must
+        not close it (the factory does, in :meth:`close`). The default: no client is."""
+        return False
+
 
 class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
     """Creates REST connector and user-token clients that share one HTTP session.
@@ -213,6 +218,8 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
         # give the same client, so turns of one conversation reuse it instead of building
         # one (and its transport) per turn.
         self._clients: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+        # id() of each client in _clients: what keeps_client answers from.
+        self._kept: set[int] = set()
         client_id, anonymous_allowed = self._read_default_connection()
         self._auth_configured = bool(client_id)
         if host_validator is None:
@@ -281,6 +288,7 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
     async def close(self) -> None:
         """Close the HTTP session, if this factory opened it."""
         self._clients.clear()
+        self._kept.clear()
         session, self._session = self._session, None
         if session is not None and self._owns_session and not session.closed:
             await session.close()
@@ -435,10 +443,19 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
             found: _ClientT = client
             return found
         client = build()
+        replaced = self._clients.get(key)
+        if replaced is not None:
+            self._kept.discard(id(replaced))
         self._clients[key] = client
+        self._kept.add(id(client))
         if len(self._clients) > _MAX_CACHED_CLIENTS:
-            self._clients.popitem(last=False)
+            _, evicted = self._clients.popitem(last=False)
+            self._kept.discard(id(evicted))
         return client
+
+    def keeps_client(self, client: object) -> bool:
+        """Whether ``client`` is one of the clients this factory shares across turns."""
+        return id(client) in self._kept
 
     async def create_user_token_client(
         self,

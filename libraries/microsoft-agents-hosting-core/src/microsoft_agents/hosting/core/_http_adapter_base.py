@@ -82,6 +82,12 @@ __all__ = ["HttpAdapterBase"]
 
 logger = logging.getLogger(__name__)
 
+# Enum members read once: attribute access on an Enum class is slow, and these are read
+# on every turn.
+_INVOKE = ActivityTypes.invoke.value
+_EXPECT_REPLIES = DeliveryModes.expect_replies.value
+_STREAM = DeliveryModes.stream.value
+
 _MISSING_TYPE_OR_CONVERSATION = "Activity must have type and conversation.id"
 _MISSING_SERVICE_URL = "Activity must have a serviceUrl"
 _HOST_NOT_ALLOWED = "Service URL is not allowed by the host validator."
@@ -95,8 +101,8 @@ _NOT_RUN = frozenset({401, 500})
 def _answered_in_body(activity: Activity) -> bool:
     """Whether the HTTP answer to ``activity`` carries the outcome of its turn."""
     return (
-        activity.type == ActivityTypes.invoke
-        or activity.delivery_mode == DeliveryModes.expect_replies
+        activity.type == _INVOKE
+        or activity.delivery_mode == _EXPECT_REPLIES
     )
 
 
@@ -188,7 +194,8 @@ class HttpAdapterBase(ChannelServiceAdapter):
         Returns:
             The HTTP answer; never raises for bad input (4xx) or a failing turn (500).
         """
-        if request.method.upper() != "POST":
+        method = request.method
+        if method != "POST" and method.upper() != "POST":
             return HttpResponseFactory.method_not_allowed()
         try:
             raw = await read_body(request, self.max_body_bytes, require_json_content_type=True)
@@ -210,7 +217,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
         if rejection is not None:
             return rejection
 
-        if activity.delivery_mode == DeliveryModes.stream:
+        if activity.delivery_mode == _STREAM:
             return self._stream_turn(claims_identity, activity, agent)
         deliveries = self._deliveries
         key = delivery_key(activity) if deliveries is not None else None
@@ -315,7 +322,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
     ) -> HttpResponse | None:
         service_url = activity.service_url
         if not service_url:
-            if activity.delivery_mode in (DeliveryModes.expect_replies, DeliveryModes.stream):
+            if activity.delivery_mode in (_EXPECT_REPLIES, _STREAM):
                 return None
             return HttpResponseFactory.bad_request(_MISSING_SERVICE_URL)
         validator = self._host_validator
@@ -348,4 +355,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
     def _answer(invoke_response: InvokeResponse | None) -> HttpResponse:
         if invoke_response is None:
             return HttpResponseFactory.accepted()
-        return HttpResponseFactory.json(invoke_response.body, status_code=invoke_response.status)
+        body = invoke_response.body
+        if type(body) is bytes:  # the expectReplies answer, encoded already
+            return HttpResponse(invoke_response.status, body)
+        return HttpResponseFactory.json(body, status_code=invoke_response.status)

@@ -50,6 +50,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# Enum members read once: attribute access on an Enum class is slow, and these are read
+# on every turn.
+_INVOKE_RESPONSE = ActivityTypes.invoke_response.value
+_TRACE = ActivityTypes.trace.value
+
 _T = TypeVar("_T")
 
 SendActivitiesHandler = Callable[
@@ -339,8 +344,10 @@ class TurnContext:
         """
         if isinstance(activity_or_text, str):
             # Built here, addressed as it is built: nobody else holds it, so there is
-            # nothing to copy and no conversation reference to apply.
-            values = self._activity.get_reply_addressing()
+            # nothing to copy and no conversation reference to apply. Without send
+            # interceptors no code sees the reply before it is sent: it may share the
+            # incoming activity's conversation and accounts instead of copying them.
+            values = self._activity.get_reply_addressing(copy=bool(self._on_send))
             values["type"] = _MESSAGE
             values["text"] = activity_or_text
             values["input_hint"] = input_hint or _ACCEPTING_INPUT
@@ -419,9 +426,9 @@ class TurnContext:
         posted: list[bool] = []
         for activity in activities:
             kind = activity.type
-            if kind != ActivityTypes.trace:
+            if kind != _TRACE:
                 self._responded = True
-            if kind == ActivityTypes.invoke_response:
+            if kind == _INVOKE_RESPONSE:
                 # Kept for the HTTP answer of the invoke; the last one wins.
                 self._turn_state[INVOKE_RESPONSE_KEY] = activity
                 posted.append(False)

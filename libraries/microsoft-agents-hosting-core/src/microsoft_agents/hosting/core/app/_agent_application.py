@@ -76,6 +76,12 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# Enum members read once: attribute access on an Enum class is slow, and these are read
+# on every turn.
+_CONVERSATION_UPDATE = ActivityTypes.conversation_update.value
+_MESSAGE = ActivityTypes.message.value
+_MESSAGE_REACTION = ActivityTypes.message_reaction.value
+
 TurnHook = Callable[[TurnContext, StateT], Awaitable[bool]]
 """``async hook(context, state) -> bool``: runs before or after routing; False stops."""
 
@@ -385,7 +391,7 @@ class AgentApplication(Generic[StateT]):
 
         def selector(context: TurnContext) -> bool:
             activity = context.activity
-            if activity.type != ActivityTypes.message:
+            if activity.type != _MESSAGE:
                 return False
             text = activity.text or ""
             for matcher in matchers:
@@ -435,7 +441,7 @@ class AgentApplication(Generic[StateT]):
 
         def selector(context: TurnContext) -> bool:
             activity = context.activity
-            if activity.type != ActivityTypes.conversation_update:
+            if activity.type != _CONVERSATION_UPDATE:
                 return False
             if kind == _MEMBERS_ADDED:
                 return bool(activity.members_added)
@@ -481,7 +487,7 @@ class AgentApplication(Generic[StateT]):
 
         def selector(context: TurnContext) -> bool:
             activity = context.activity
-            if activity.type != ActivityTypes.message_reaction:
+            if activity.type != _MESSAGE_REACTION:
                 return False
             return bool(activity.reactions_added if added else activity.reactions_removed)
 
@@ -721,12 +727,12 @@ class AgentApplication(Generic[StateT]):
         activity = context.activity
         if (
             self._options.remove_recipient_mention
-            and activity.type == ActivityTypes.message
+            and activity.type == _MESSAGE
             and activity.text
             and activity.is_recipient_mentioned()
         ):
             activity.remove_recipient_mention()
-        if self._options.normalize_mentions and activity.type == ActivityTypes.message:
+        if self._options.normalize_mentions and activity.type == _MESSAGE:
             _normalize_mentions(activity)
 
         state = self._turn_state_factory()

@@ -71,7 +71,8 @@ class HeaderPropagationContext:
     @classmethod
     def reset(cls) -> None:
         """Forget every provider registered in the current context."""
-        _providers.set(())
+        if _providers.get():  # nothing to forget on the usual turn: no context change
+            _providers.set(())
 
     @classmethod
     def register(cls, provider: HeaderValueProvider) -> None:

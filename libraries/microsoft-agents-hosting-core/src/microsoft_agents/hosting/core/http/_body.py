@@ -7,6 +7,7 @@ JSON is 400, a body that is not a valid model is 400 naming the field at fault.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, TypeVar
 
@@ -54,6 +55,7 @@ def _header(request: HttpRequestProtocol, name: str) -> str | None:
     return value
 
 
+@functools.lru_cache(maxsize=64)
 def _is_json_media_type(content_type: str) -> bool:
     media_type = content_type.split(";", 1)[0].strip().lower()
     return media_type == "application/json" or media_type.endswith("+json")

@@ -82,7 +82,9 @@ class Delivery:
     def settle(self, answer: HttpResponse) -> None:
         """Record the turn's answer and hand it to the repeats waiting for it."""
         self.done = True
-        if self.keep_answer:
+        if self.keep_answer and (answer.body is None or type(answer.body) is bytes):
+            self.answer = answer  # already as small as it gets
+        elif self.keep_answer:
             self.answer = HttpResponse(
                 answer.status_code,
                 answer.body_bytes() if answer.body is not None else None,
@@ -160,16 +162,17 @@ class RecentDeliveries:
         order = self._order
         order.append((key, delivery))
         if len(order) > self._capacity or order[0][1].expires <= now:
-            self._evict()
+            self._evict(now)
         return delivery
 
     def forget(self, key: DeliveryKey) -> None:
         """Forget ``key`` (its turn did not run: a retry should run it)."""
         self._entries.pop(key, None)
 
-    def _evict(self) -> None:
+    def _evict(self, now: float | None = None) -> None:
         entries, order = self._entries, self._order
-        now = self._clock()
+        if now is None:
+            now = self._clock()
         while order:
             key, delivery = order[0]
             if delivery.expires > now and len(order) <= self._capacity:
