@@ -233,43 +233,43 @@ class Activity(AgentsModel):
 
     def is_message(self) -> bool:
         """True for ``message`` activities."""
-        return _type_matches(self.type, _TYPE_VALUES['message'])
+        return _type_matches(self.type, _TYPE_VALUES["message"])
 
     def is_event(self) -> bool:
         """True for ``event`` activities."""
-        return _type_matches(self.type, _TYPE_VALUES['event'])
+        return _type_matches(self.type, _TYPE_VALUES["event"])
 
     def is_invoke(self) -> bool:
         """True for ``invoke`` activities."""
-        return _type_matches(self.type, _TYPE_VALUES['invoke'])
+        return _type_matches(self.type, _TYPE_VALUES["invoke"])
 
     def is_typing(self) -> bool:
         """True for ``typing`` activities."""
-        return _type_matches(self.type, _TYPE_VALUES['typing'])
+        return _type_matches(self.type, _TYPE_VALUES["typing"])
 
     def is_conversation_update(self) -> bool:
         """True for ``conversationUpdate`` activities."""
-        return _type_matches(self.type, _TYPE_VALUES['conversation_update'])
+        return _type_matches(self.type, _TYPE_VALUES["conversation_update"])
 
     def is_end_of_conversation(self) -> bool:
         """True for ``endOfConversation`` activities."""
-        return _type_matches(self.type, _TYPE_VALUES['end_of_conversation'])
+        return _type_matches(self.type, _TYPE_VALUES["end_of_conversation"])
 
     def is_handoff(self) -> bool:
         """True for ``handoff`` activities."""
-        return _type_matches(self.type, _TYPE_VALUES['handoff'])
+        return _type_matches(self.type, _TYPE_VALUES["handoff"])
 
     def is_trace(self) -> bool:
         """True for ``trace`` activities."""
-        return _type_matches(self.type, _TYPE_VALUES['trace'])
+        return _type_matches(self.type, _TYPE_VALUES["trace"])
 
     def is_command(self) -> bool:
         """True for ``command`` activities."""
-        return _type_matches(self.type, _TYPE_VALUES['command'])
+        return _type_matches(self.type, _TYPE_VALUES["command"])
 
     def is_command_result(self) -> bool:
         """True for ``commandResult`` activities."""
-        return _type_matches(self.type, _TYPE_VALUES['command_result'])
+        return _type_matches(self.type, _TYPE_VALUES["command_result"])
 
     def _as(self, activity_type: ActivityTypes) -> Activity | None:
         return self if _type_matches(self.type, activity_type.value) else None

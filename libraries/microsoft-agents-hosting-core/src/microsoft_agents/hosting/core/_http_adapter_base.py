@@ -100,10 +100,7 @@ _NOT_RUN = frozenset({401, 500})
 
 def _answered_in_body(activity: Activity) -> bool:
     """Whether the HTTP answer to ``activity`` carries the outcome of its turn."""
-    return (
-        activity.type == _INVOKE
-        or activity.delivery_mode == _EXPECT_REPLIES
-    )
+    return activity.type == _INVOKE or activity.delivery_mode == _EXPECT_REPLIES
 
 
 _TYPE_OR_CONVERSATION = frozenset({("type",), ("conversation",)})

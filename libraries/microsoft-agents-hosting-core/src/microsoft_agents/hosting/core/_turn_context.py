@@ -74,6 +74,9 @@ DeleteActivityHandler = Callable[
 ]
 """``async handler(context, reference, next) -> None``."""
 
+SendObserver = Callable[[list[Activity]], Awaitable[None]]
+"""``async observer(activities)``: told what a turn delivers (see ``_observe_sends``)."""
+
 # The key under which an invoke's answer is kept for the HTTP response. One key, used by
 # the context, every adapter and the handlers (upstream used three different ones).
 INVOKE_RESPONSE_KEY = "ChannelAdapter.InvokeResponse"
@@ -233,6 +236,7 @@ class TurnContext:
             self._responded = source.responded
             self._services = source.services.copy()
             self._on_send: list[SendActivitiesHandler] = list(source._on_send)
+            self._send_observers: list[SendObserver] = list(source._send_observers)
             self._on_update: list[UpdateActivityHandler] = list(source._on_update)
             self._on_delete: list[DeleteActivityHandler] = list(source._on_delete)
         else:
@@ -242,6 +246,7 @@ class TurnContext:
             self._responded = False
             self._services = TurnServices()
             self._on_send = []
+            self._send_observers = []
             self._on_update = []
             self._on_delete = []
         if request is None:
@@ -418,9 +423,18 @@ class TurnContext:
 
         return await self._on_send[index](self, activities, next_step)
 
+    def _observe_sends(self, observer: SendObserver) -> None:
+        """Have ``await observer(activities)`` called with what this turn is about to
+        deliver, after the interceptors. For the SDK's own bookkeeping (the typing
+        indicator stops at the first message): an observer must not change the
+        activities, so unlike an interceptor it does not make replies be copied."""
+        self._send_observers.append(observer)
+
     async def _deliver(self, activities: list[Activity]) -> list[ResourceResponse]:
         if not activities:
             return []
+        for observer in self._send_observers:
+            await observer(activities)
         expects_replies = self._expects_replies()
         to_adapter: list[Activity] = []
         posted: list[bool] = []

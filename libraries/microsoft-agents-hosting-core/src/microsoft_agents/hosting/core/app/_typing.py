@@ -32,8 +32,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from microsoft_agents.activity import Activity, ActivityTypes, ResourceResponse
-from microsoft_agents.hosting.core._turn_context import SendActivitiesHandler, TurnContext
+from microsoft_agents.activity import Activity, ActivityTypes
+from microsoft_agents.hosting.core._turn_context import SendObserver, TurnContext
 
 __all__ = ["TypingChannelStrategy", "TypingIndicator", "TypingOptions"]
 
@@ -99,24 +99,19 @@ class TypingOptions:
         return _strategy(self.initial_delay_ms, self.interval_ms)
 
 
-def _weak_interceptor(indicator: TypingIndicator) -> SendActivitiesHandler:
-    """The indicator's send hook, holding the indicator weakly.
+def _weak_observer(indicator: TypingIndicator) -> SendObserver:
+    """The indicator's send observer, holding the indicator weakly.
 
-    The context keeps its interceptors; a strong reference back to the indicator (which
+    The context keeps its observers; a strong reference back to the indicator (which
     holds the context) would make each turn a reference cycle that only the garbage
     collector can free, with the whole turn's objects waiting for it.
     """
     ref = weakref.ref(indicator)
 
-    async def on_send(
-        context: TurnContext,
-        activities: list[Activity],
-        next_send: Callable[[], Awaitable[list[ResourceResponse]]],
-    ) -> list[ResourceResponse]:
+    async def on_send(activities: list[Activity]) -> None:
         alive = ref()
-        if alive is None:
-            return await next_send()
-        return await alive._on_send(context, activities, next_send)
+        if alive is not None:
+            await alive._on_send(activities)
 
     return on_send
 
@@ -209,7 +204,7 @@ class TypingIndicator:
         if self._context.activity.delivery_mode == "expectReplies":
             return
         if not self._hooked:
-            self._context.on_send_activities(_weak_interceptor(self))
+            self._context._observe_sends(_weak_observer(self))
             self._hooked = True
         loop = asyncio.get_running_loop()
         if self._timer_clock:
@@ -248,15 +243,9 @@ class TypingIndicator:
     ) -> None:
         await self.stop()
 
-    async def _on_send(
-        self,
-        context: TurnContext,
-        activities: list[Activity],
-        next_send: Callable[[], Awaitable[list[ResourceResponse]]],
-    ) -> list[ResourceResponse]:
+    async def _on_send(self, activities: list[Activity]) -> None:
         if not self._stopped and any(_ends_typing(a) for a in activities):
             await self.stop()
-        return await next_send()
 
     def _halted(self) -> bool:
         # A method rather than the attribute, so type checkers do not assume the flag

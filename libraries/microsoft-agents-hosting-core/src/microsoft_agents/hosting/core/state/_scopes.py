@@ -26,9 +26,9 @@ def _channel_id(context: TurnContext, scope: AgentState, key_shape: str) -> str:
     channel_id = context.activity.channel_id
     if not channel_id:
         raise StateError(
-            f"{scope.scope_name} needs the activity's channel_id to build its storage key {key_shape}, "
-            "but the activity has none. Activities from a channel always carry one; set "
-            "channel_id on activities you build yourself (tests, proactive turns)."
+            f"{scope.scope_name} needs the activity's channel_id to build its storage key "
+            f"{key_shape}, but the activity has none. Activities from a channel always carry "
+            "one; set channel_id on activities you build yourself (tests, proactive turns)."
         )
     return str(channel_id)
 

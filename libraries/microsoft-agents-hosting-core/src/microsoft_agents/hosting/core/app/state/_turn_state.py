@@ -43,9 +43,7 @@ def _has_default_scopes(stored: list[AgentState]) -> bool:
     """Whether ``stored`` starts with the ``ConversationState`` and ``UserState`` of
     ``with_storage`` (so ``load`` need not look for them one by one)."""
     return (
-        len(stored) >= 2
-        and type(stored[0]) is ConversationState
-        and type(stored[1]) is UserState
+        len(stored) >= 2 and type(stored[0]) is ConversationState and type(stored[1]) is UserState
     )
 
 
