@@ -111,8 +111,14 @@ class ChannelAdapter(ABC):
         before ``on_turn_error`` runs.
         """
 
+        middleware_set = self.middleware_set
+        if not len(middleware_set) and callback is not None:
+            # No middleware: the agent is the whole pipeline.
+            await self._run_guarded(context, lambda: callback(context))
+            return
+
         async def turn() -> None:
-            await self.middleware_set.receive_activity_with_status(context, callback)
+            await middleware_set.receive_activity_with_status(context, callback)
 
         await self._run_guarded(context, turn)
 

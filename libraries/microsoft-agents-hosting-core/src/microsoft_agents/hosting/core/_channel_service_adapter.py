@@ -290,9 +290,11 @@ class ChannelServiceAdapter(ChannelAdapter):
             ValueError: the activity has no conversation, or no serviceUrl when one is
                 needed.
         """
-        return await self._process_activity(
+        answer = await self._process_activity(
             claims_identity, activity, callback, reply_sink=reply_sink, encode_replies=False
         )
+        assert not isinstance(answer, bytes)  # only with encode_replies
+        return answer
 
     async def _process_activity(
         self,
@@ -302,9 +304,10 @@ class ChannelServiceAdapter(ChannelAdapter):
         *,
         reply_sink: ReplySink | None,
         encode_replies: bool,
-    ) -> InvokeResponse | None:
-        """:meth:`process_activity`; ``encode_replies`` gives the expectReplies body as the
-        JSON bytes of the HTTP answer (what the HTTP core sends), not as dicts."""
+    ) -> InvokeResponse | bytes | None:
+        """:meth:`process_activity`; ``encode_replies`` gives the expectReplies answer as
+        the JSON bytes of the HTTP body (what the HTTP core sends, status 200) instead of
+        an ``InvokeResponse`` holding dicts."""
         if activity.conversation is None or not activity.conversation.id:
             raise ValueError("the activity has no conversation.id, so it cannot be answered")
         # callerId says who sent the activity; only the validated token may say it, never
@@ -349,7 +352,7 @@ class ChannelServiceAdapter(ChannelAdapter):
         if expects_replies:
             buffered = context.buffered_reply_activities
             if encode_replies:
-                return InvokeResponse(status=200, body=encode_expected_replies(buffered))
+                return encode_expected_replies(buffered)
             replies = [reply.to_wire(exclude_none=True) for reply in buffered]
             return InvokeResponse(status=200, body={"activities": replies})
         if activity.type == _INVOKE:

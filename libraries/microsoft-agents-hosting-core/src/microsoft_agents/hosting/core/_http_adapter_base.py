@@ -236,6 +236,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
         self, claims_identity: ClaimsIdentity, activity: Activity, agent: Agent
     ) -> HttpResponse:
         try:
+            invoke_response: InvokeResponse | bytes | None
             if type(self).process_activity is ChannelServiceAdapter.process_activity:
                 invoke_response = await self._process_activity(
                     claims_identity, activity, agent.on_turn, reply_sink=None, encode_replies=True
@@ -349,10 +350,9 @@ class HttpAdapterBase(ChannelServiceAdapter):
         return None
 
     @staticmethod
-    def _answer(invoke_response: InvokeResponse | None) -> HttpResponse:
+    def _answer(invoke_response: InvokeResponse | bytes | None) -> HttpResponse:
         if invoke_response is None:
             return HttpResponseFactory.accepted()
-        body = invoke_response.body
-        if type(body) is bytes:  # the expectReplies answer, encoded already
-            return HttpResponse(invoke_response.status, body)
-        return HttpResponseFactory.json(body, status_code=invoke_response.status)
+        if isinstance(invoke_response, bytes):  # the expectReplies answer, encoded already
+            return HttpResponse(200, invoke_response)
+        return HttpResponseFactory.json(invoke_response.body, status_code=invoke_response.status)

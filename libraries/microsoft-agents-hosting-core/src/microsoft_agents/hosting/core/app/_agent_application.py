@@ -707,9 +707,9 @@ class AgentApplication(Generic[StateT]):
     def _start_typing(self, context: TurnContext) -> TypingIndicator | None:
         activity = context.activity
         if (
-            not self._options.start_typing_timer
+            activity.delivery_mode in _ANSWERED_AT_ONCE
+            or not self._options.start_typing_timer
             or activity.is_typing()
-            or activity.delivery_mode in _ANSWERED_AT_ONCE
         ):
             # expectReplies requests get every reply at once: "typing" means nothing there.
             return None
