@@ -31,6 +31,7 @@ from microsoft_agents.activity import (
     StreamInfo,
     SuggestedActions,
 )
+from microsoft_agents.activity._activity import build_validated_activity
 
 from .conftest import wire
 
@@ -530,6 +531,47 @@ def test_get_reply_addressing_copies_what_a_reply_could_change() -> None:
     assert wire(incoming)["conversation"].get("name") is None
     assert wire(incoming)["from"] == {"id": "29:user", "name": "Ann", "extra": {"x": 1}}
     assert wire(incoming)["recipient"]["name"] == "Helper"
+
+
+def test_get_reply_addressing_without_copies_shares_the_incoming_objects() -> None:
+    incoming = _incoming()
+    shared = incoming.get_reply_addressing(copy=False)
+    copied = incoming.get_reply_addressing()
+
+    assert shared["conversation"] is incoming.conversation
+    assert shared["from_property"] is incoming.recipient
+    assert shared["recipient"] is incoming.from_property
+    assert copied["conversation"] is not incoming.conversation
+    assert copied["conversation"] == incoming.conversation
+
+
+def test_get_reply_addressing_leaves_out_empty_strings() -> None:
+    incoming = _incoming(serviceUrl="", locale="", id="")
+    values = incoming.get_reply_addressing()
+    assert not {"service_url", "locale", "reply_to_id"} & values.keys()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{}, {"locale": None, "serviceUrl": None, "recipient": None}],
+    ids=["message", "sparse"],
+)
+def test_build_validated_activity_equals_the_validated_constructor(
+    overrides: dict[str, Any],
+) -> None:
+    values = _incoming(**overrides).get_reply_addressing()
+    values.update(type="message", text="hi", input_hint="acceptingInput")
+
+    built = build_validated_activity(dict(values))
+    validated = Activity(**values)
+
+    assert built == validated
+    assert built.model_fields_set == validated.model_fields_set
+    assert built.model_dump_json(by_alias=True, exclude_unset=True) == validated.model_dump_json(
+        by_alias=True, exclude_unset=True
+    )
+    built.text = "changed"  # a normal, assignable model
+    assert wire(built)["text"] == "changed"
 
 
 def test_get_reply_addressing_requires_a_conversation() -> None:

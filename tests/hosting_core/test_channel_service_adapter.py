@@ -597,8 +597,38 @@ async def test_clients_are_reused_for_the_same_service_and_token(
     authenticated = await factory.create_user_token_client(context, claims)
     assert authenticated is not token_clients[0]
 
+    assert factory.keeps_client(first) and factory.keeps_client(token_clients[0])
+    assert not factory.keeps_client(object())
+
     await factory.close()  # a new session after close gets new clients
+    assert not factory.keeps_client(first)
     again = await factory.create_connector_client(
         context, claims, SERVICE_URL, "https://api.botframework.com"
     )
     assert again is not first
+
+
+async def test_a_turn_closes_only_the_clients_its_factory_does_not_keep(
+    factory: RestChannelServiceClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter = ChannelServiceAdapter(factory)
+    anonymous = ClaimsIdentity()
+    context = TurnContext(adapter, activity())
+    shared = await factory.create_user_token_client(context, anonymous)
+    closes: list[object] = []
+
+    async def spy_close() -> None:
+        closes.append(shared)
+
+    monkeypatch.setattr(shared, "close", spy_close)
+
+    async def turn(ctx: TurnContext) -> None:
+        assert ctx.services.get(UserTokenClientBase) is shared  # type: ignore[type-abstract]
+
+    expect_replies = activity(deliveryMode="expectReplies")
+    await adapter.process_activity(anonymous, expect_replies, turn)
+    assert closes == []  # shared across turns: the factory closes it, not the turn
+
+    monkeypatch.setattr(factory, "keeps_client", lambda client: False)
+    await adapter.process_activity(anonymous, activity(deliveryMode="expectReplies"), turn)
+    assert closes == [shared]  # a client the factory does not keep is the turn's to close

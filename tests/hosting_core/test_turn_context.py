@@ -60,6 +60,70 @@ async def test_a_text_reply_is_addressed_from_the_incoming_activity() -> None:
     assert context.responded
 
 
+async def test_a_text_reply_shares_the_incoming_accounts_only_when_nothing_can_change_them() -> (
+    None
+):
+    adapter = TestAdapter()
+    incoming = _incoming()
+    context = TurnContext(adapter, incoming)
+    delivered: list[Activity] = []
+
+    async def keep(activities: list[Activity]) -> None:
+        delivered.extend(activities)
+
+    context._observe_sends(keep)
+    await context.send_activity("plain")
+    # Nobody sees the reply before it leaves: no copies (as apply_conversation_reference).
+    assert delivered[0].recipient is incoming.from_property
+    assert delivered[0].conversation is incoming.conversation
+
+    async def rename(
+        ctx: TurnContext,
+        activities: list[Activity],
+        next_: Callable[[], Awaitable[list[ResourceResponse]]],
+    ) -> list[ResourceResponse]:
+        for activity in activities:
+            assert activity.recipient is not None and activity.conversation is not None
+            activity.recipient.name = "Renamed"
+            activity.conversation.name = "Renamed"
+        return await next_()
+
+    context.on_send_activities(rename)
+    await context.send_activity("intercepted")
+
+    assert adapter.sent[1].recipient is not None
+    assert adapter.sent[1].recipient.name == "Renamed"
+    # An interceptor changed the reply's objects, not the incoming activity's.
+    assert incoming.from_property is not None and incoming.from_property.name == "Ann"
+    assert incoming.conversation is not None and incoming.conversation.name is None
+
+
+async def test_send_observers_see_what_is_delivered_after_the_interceptors() -> None:
+    adapter = TestAdapter()
+    context = TurnContext(adapter, _incoming())
+    observed: list[list[str | None]] = []
+
+    async def observer(activities: list[Activity]) -> None:
+        observed.append([activity.text for activity in activities])
+
+    async def shout(
+        ctx: TurnContext,
+        activities: list[Activity],
+        next_: Callable[[], Awaitable[list[ResourceResponse]]],
+    ) -> list[ResourceResponse]:
+        for activity in activities:
+            activity.text = (activity.text or "").upper()
+        return await next_()
+
+    context._observe_sends(observer)
+    await context.send_activity("one")
+    context.on_send_activities(shout)
+    await context.send_activity("two")
+
+    assert observed == [["one"], ["TWO"]]
+    assert [a.text for a in adapter.sent] == ["one", "TWO"]
+
+
 async def test_the_caller_activity_is_not_modified_and_its_id_is_not_sent() -> None:
     adapter = TestAdapter()
     context = TurnContext(adapter, _incoming())
