@@ -597,7 +597,8 @@ async def test_clients_are_reused_for_the_same_service_and_token(
     authenticated = await factory.create_user_token_client(context, claims)
     assert authenticated is not token_clients[0]
 
-    assert factory.keeps_client(first) and factory.keeps_client(token_clients[0])
+    assert factory.keeps_client(first)
+    assert factory.keeps_client(token_clients[0])
     assert not factory.keeps_client(object())
 
     await factory.close()  # a new session after close gets new clients

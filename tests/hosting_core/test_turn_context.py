@@ -83,7 +83,8 @@ async def test_a_text_reply_shares_the_incoming_accounts_only_when_nothing_can_c
         next_: Callable[[], Awaitable[list[ResourceResponse]]],
     ) -> list[ResourceResponse]:
         for activity in activities:
-            assert activity.recipient is not None and activity.conversation is not None
+            assert activity.recipient is not None
+            assert activity.conversation is not None
             activity.recipient.name = "Renamed"
             activity.conversation.name = "Renamed"
         return await next_()
@@ -94,8 +95,10 @@ async def test_a_text_reply_shares_the_incoming_accounts_only_when_nothing_can_c
     assert adapter.sent[1].recipient is not None
     assert adapter.sent[1].recipient.name == "Renamed"
     # An interceptor changed the reply's objects, not the incoming activity's.
-    assert incoming.from_property is not None and incoming.from_property.name == "Ann"
-    assert incoming.conversation is not None and incoming.conversation.name is None
+    assert incoming.from_property is not None
+    assert incoming.from_property.name == "Ann"
+    assert incoming.conversation is not None
+    assert incoming.conversation.name is None
 
 
 async def test_send_observers_see_what_is_delivered_after_the_interceptors() -> None:
