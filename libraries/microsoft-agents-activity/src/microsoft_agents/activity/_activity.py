@@ -26,6 +26,7 @@ parses to ``channel_id == "msteams:COPILOT"``; on the wire the base channel goes
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from typing import Annotated, Any, TypeVar
@@ -858,17 +859,15 @@ def _copy_model(model: _ModelT) -> _ModelT:
 
 _set_slot = object.__setattr__
 
-# Every field of ``Activity`` with its default, in declaration order (built on first use).
-_ACTIVITY_TEMPLATE: dict[str, Any] = {}
 
-
+@functools.cache
 def _activity_template() -> dict[str, Any]:
-    if not _ACTIVITY_TEMPLATE:
-        _ACTIVITY_TEMPLATE.update(
-            (name, None if field.is_required() else field.get_default(call_default_factory=True))
-            for name, field in Activity.model_fields.items()
-        )
-    return _ACTIVITY_TEMPLATE
+    """Every field of ``Activity`` with its default, in declaration order (never changed:
+    callers copy it)."""
+    return {
+        name: None if field.is_required() else field.get_default(call_default_factory=True)
+        for name, field in Activity.model_fields.items()
+    }
 
 
 def build_validated_activity(values: dict[str, Any]) -> Activity:
@@ -882,7 +881,7 @@ def build_validated_activity(values: dict[str, Any]) -> Activity:
     and is not kept.
     """
     activity = Activity.__new__(Activity)
-    fields = dict(_ACTIVITY_TEMPLATE or _activity_template())
+    fields = dict(_activity_template())
     fields.update(values)
     _set_slot(activity, "__dict__", fields)
     _set_slot(activity, "__pydantic_fields_set__", set(values))

@@ -54,6 +54,8 @@ logger = logging.getLogger(__name__)
 # on every turn.
 _INVOKE_RESPONSE = ActivityTypes.invoke_response.value
 _TRACE = ActivityTypes.trace.value
+_MESSAGE = ActivityTypes.message.value
+_ACCEPTING_INPUT = InputHints.accepting_input.value
 
 _T = TypeVar("_T")
 
@@ -92,10 +94,6 @@ def _unset(activity: Activity, name: str) -> None:
     """Remove a field from the wire form: back to its default and no longer "set"."""
     setattr(activity, name, None)
     activity.model_fields_set.discard(name)
-
-
-_MESSAGE = ActivityTypes.message.value
-_ACCEPTING_INPUT = InputHints.accepting_input.value
 
 
 def _plain_strings(*values: str | None) -> bool:

@@ -244,9 +244,7 @@ class AgentState(ABC):
 
     def _adopt(self, context: TurnContext, key: str, document: StoreItem | None) -> None:
         """Make what storage holds under ``key`` (None: nothing) this turn's state."""
-        if document is None:
-            cached = _CachedState(key, {}, None, _EMPTY, False)
-        elif isinstance(document, JsonDocument):
+        if isinstance(document, JsonDocument):
             cached = _CachedState(
                 key, document.values, document.e_tag, dump_stable(document.values), True
             )
@@ -254,8 +252,7 @@ class AgentState(ABC):
             cached = _CachedState(key, {}, None, _EMPTY, False)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s loaded %s (stored: %s)", self.scope_name, key, cached.stored)
-        context.turn_state[self._context_service_key] = cached
-        self.__dict__["_cached"] = cached
+        self._attach(context, cached)
 
     async def save(self, context: TurnContext, force: bool = False) -> None:
         """Write the state back if it changed since it was loaded (or last saved).

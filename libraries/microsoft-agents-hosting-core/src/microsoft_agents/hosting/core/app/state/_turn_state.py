@@ -50,13 +50,10 @@ def _has_default_scopes(stored: list[AgentState]) -> bool:
 def _one_storage(stored: list[AgentState]) -> Storage | None:
     """The storage of ``stored`` when they all load the standard way from the same one
     under different keys (``ConversationState`` and ``UserState`` on one storage)."""
-    if len(stored) != 2:
+    if len(stored) != 2 or not _has_default_scopes(stored):
         return None
-    first, second = stored
-    if type(first) is not ConversationState or type(second) is not UserState:
-        return None
-    store = first._storage
-    return store if second._storage is store else None
+    store = stored[0]._storage
+    return store if stored[1]._storage is store else None
 
 
 class TurnState:
@@ -323,7 +320,7 @@ class TurnState:
                 items = await store.read(keys, target_cls=JsonDocument)
                 for scope, key in loading:
                     if key is not None:
-                        scope._adopt(context, key, items.get(key) if items else None)
+                        scope._adopt(context, key, items.get(key))
             return
         # Scopes kept in the same storage are read together: one read (one round trip for
         # a remote storage) instead of one per scope.
@@ -340,7 +337,7 @@ class TurnState:
             keys = list(dict.fromkeys(key for _, key in pending))
             items = await store.read(keys, target_cls=JsonDocument)
             for scope, key in pending:
-                scope._adopt(context, key, items.get(key) if items else None)
+                scope._adopt(context, key, items.get(key))
 
     async def save(self, context: TurnContext, force: bool = False) -> None:
         """Save every stored scope that changed (all of them with ``force``).
