@@ -125,6 +125,47 @@ async def test_the_turn_state_reads_its_scopes_in_one_storage_call() -> None:
     assert turn_state.user.get_value("name") == "Ann"
 
 
+async def test_the_turn_state_reads_only_the_scope_the_turn_has_not_loaded() -> None:
+    storage = CountingStorage({CONVERSATION_KEY: {"count": 3}, USER_KEY: {"name": "Ann"}})
+    context = make_context()
+    conversation = ConversationState(storage)
+    await conversation.load(context)
+    conversation.set_value("count", 4)  # not saved yet: the turn state must see it
+    turn_state = TurnState.with_storage(storage)
+
+    await turn_state.load(context)
+
+    assert storage.reads == [[CONVERSATION_KEY], [USER_KEY]]
+    assert turn_state.conversation.get_value("count") == 4
+    assert turn_state.user.get_value("name") == "Ann"
+
+
+async def test_a_scope_replaced_in_a_with_storage_state_loads_from_its_own_storage() -> None:
+    first, second = CountingStorage(), CountingStorage({CONVERSATION_KEY: {"count": 7}})
+    context = make_context()
+    turn_state = TurnState.with_storage(first)
+    turn_state.add(ConversationState(second))
+
+    await turn_state.load(context)
+    turn_state.user.set_value("name", "Ann")
+    await turn_state.save(context)
+
+    assert (first.reads, second.reads) == ([[USER_KEY]], [[CONVERSATION_KEY]])
+    assert turn_state.conversation.get_value("count") == 7
+    assert (first.writes, second.writes) == ([[USER_KEY]], [])
+
+
+async def test_only_the_changed_scope_of_a_with_storage_state_is_written() -> None:
+    storage = CountingStorage({CONVERSATION_KEY: {"count": 3}})
+    context, turn_state = await new_turn(storage)
+    turn_state.user.set_value("name", "Ann")
+
+    await turn_state.save(context)
+
+    assert storage.writes == [[USER_KEY]]
+    assert await storage.peek(USER_KEY) == {"name": "Ann"}
+
+
 async def test_a_replaced_scope_is_the_one_loaded_and_saved() -> None:
     first, second = CountingStorage(), CountingStorage()
     context = make_context()

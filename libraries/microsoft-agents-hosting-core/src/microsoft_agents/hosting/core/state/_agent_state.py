@@ -71,6 +71,11 @@ class _CachedState:
     stored: bool  # whether a document exists in storage (as far as this turn knows)
 
 
+def _may_need_saving(cached: _CachedState) -> bool:
+    # An empty state that storage never held has nothing to write (the usual turn).
+    return bool(cached.values) or cached.stored
+
+
 def check_property_name(name: object, scope: str) -> str:
     """``name`` if it can be a property of a scope.
 
@@ -244,7 +249,8 @@ class AgentState(ABC):
 
     def _adopt(self, context: TurnContext, key: str, document: StoreItem | None) -> None:
         """Make what storage holds under ``key`` (None: nothing) this turn's state."""
-        if isinstance(document, JsonDocument):
+        # None first: isinstance(None, JsonDocument) is a Python call (StoreItem is an ABC).
+        if document is not None and isinstance(document, JsonDocument):
             cached = _CachedState(
                 key, document.values, document.e_tag, dump_stable(document.values), True
             )
@@ -273,8 +279,8 @@ class AgentState(ABC):
         if cached is None:
             logger.debug("%s was not loaded in this turn; nothing to save", self.scope_name)
             return
-        if not cached.values and not cached.stored and not force:
-            return  # empty, and storage never held it: nothing to write (the usual turn)
+        if not force and not _may_need_saving(cached):
+            return
         document = to_json_object(cached.values, where=self.scope_name)
         text = dump_stable(document)
         if not document and not cached.stored:
@@ -287,6 +293,11 @@ class AgentState(ABC):
         cached.saved = text
         cached.stored = True
         logger.debug("%s saved %s", self.scope_name, cached.storage_key)
+
+    def _may_need_saving(self, context: TurnContext) -> bool:
+        """False when :meth:`save` (without ``force``) has nothing to write for sure."""
+        cached = self._cache_of(context)
+        return cached is not None and _may_need_saving(cached)
 
     async def delete(self, context: TurnContext) -> None:
         """Remove this turn's document from storage and start over with an empty state.

@@ -14,6 +14,9 @@ __all__ = ["TempState"]
 
 _T = TypeVar("_T")
 
+# Attributes set the plain way (the application sets ``input`` on every turn).
+_OWN_ATTRIBUTES = frozenset({"_values", "input", "input_files"})
+
 
 class TempState:
     """The turn-only scope of a ``TurnState`` (path prefix ``temp``).
@@ -30,7 +33,8 @@ class TempState:
     SCOPE_NAME: ClassVar[str] = "temp"
 
     def __init__(self) -> None:
-        self._values: dict[str, Any] = {}
+        self._values: dict[str, Any]
+        object.__setattr__(self, "_values", {})  # one per turn: past the __setattr__ below
 
     @property
     def scope_name(self) -> str:
@@ -122,7 +126,11 @@ class TempState:
     # ------------------------------------------------------------------ attribute access
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name.startswith("_") or hasattr(getattr(type(self), name, None), "__set__"):
+        if (
+            name in _OWN_ATTRIBUTES
+            or name.startswith("_")
+            or hasattr(getattr(type(self), name, None), "__set__")
+        ):
             object.__setattr__(self, name, value)
         else:
             self.set_value(name, value)

@@ -47,15 +47,6 @@ def _has_default_scopes(stored: list[AgentState]) -> bool:
     )
 
 
-def _one_storage(stored: list[AgentState]) -> Storage | None:
-    """The storage of ``stored`` when they all load the standard way from the same one
-    under different keys (``ConversationState`` and ``UserState`` on one storage)."""
-    if len(stored) != 2 or not _has_default_scopes(stored):
-        return None
-    store = stored[0]._storage
-    return store if stored[1]._storage is store else None
-
-
 class TurnState:
     """The state of one turn: conversation, user and temp scopes (plus any you add).
 
@@ -90,6 +81,9 @@ class TurnState:
         self._scopes: dict[str, AgentState | TempState] = {}
         # The scopes kept in storage, in order: what load and save go through.
         self._stored: list[AgentState] = []
+        # Set by with_storage while the scopes are just its three: load and save then
+        # take a direct path (one read, no batching table).
+        self._standard: tuple[ConversationState, UserState, Storage] | None = None
         for scope in agent_states:
             self.add(scope)
         if TempState.SCOPE_NAME not in self._scopes:
@@ -116,6 +110,7 @@ class TurnState:
                 TempState.SCOPE_NAME: TempState(),
             },
             _stored=[conversation, user],
+            _standard=(conversation, user, storage),
         )
         return state
 
@@ -134,6 +129,7 @@ class TurnState:
                 f"{type(agent_state).__name__}"
             )
         name = agent_state.scope_name
+        self._standard = None
         replaced = self._scopes.get(name)
         if replaced is not None:
             logger.debug("TurnState: replacing the %s scope", name)
@@ -190,7 +186,8 @@ class TurnState:
     @property
     def temp(self) -> TempState:
         """The temp scope (this turn only, never saved)."""
-        return self.get_scope(TempState)
+        scope = self._scopes.get(TempState.SCOPE_NAME)
+        return scope if type(scope) is TempState else self.get_scope(TempState)
 
     # ------------------------------------------------------------------ paths
 
@@ -301,6 +298,22 @@ class TurnState:
             StateError: the activity lacks what a storage key is built from.
             StorageError: the storage failed.
         """
+        standard = self._standard
+        if standard is not None:  # the usual turn: two scopes, one read
+            conversation, user, store = standard
+            conversation_key = conversation._key_to_load(context, force)
+            user_key = user._key_to_load(context, force)
+            if conversation_key is None or user_key is None:  # one was loaded already
+                keys = [key for key in (conversation_key, user_key) if key is not None]
+            else:
+                keys = [conversation_key, user_key]
+            if keys:
+                items = await store.read(keys, target_cls=JsonDocument)
+                if conversation_key is not None:
+                    conversation._adopt(context, conversation_key, items.get(conversation_key))
+                if user_key is not None:
+                    user._adopt(context, user_key, items.get(user_key))
+            return
         stored = self._stored
         if storage is not None and not _has_default_scopes(stored):
             kinds = {type(scope) for scope in stored}
@@ -312,16 +325,6 @@ class TurnState:
                 isinstance(scope, UserState) for scope in self._stored
             ):
                 self.add(UserState(storage))
-        store = _one_storage(stored)
-        if store is not None:  # the usual case, without the batching below
-            loading = [(scope, scope._key_to_load(context, force)) for scope in stored]
-            keys = [key for _, key in loading if key is not None]
-            if keys:
-                items = await store.read(keys, target_cls=JsonDocument)
-                for scope, key in loading:
-                    if key is not None:
-                        scope._adopt(context, key, items.get(key))
-            return
         # Scopes kept in the same storage are read together: one read (one round trip for
         # a remote storage) instead of one per scope.
         batches: dict[int, tuple[Storage, list[tuple[AgentState, str]]]] = {}
@@ -350,6 +353,15 @@ class TurnState:
             StateError: a value cannot be saved as JSON.
             StorageError: the storage failed.
         """
+        standard = self._standard
+        if standard is not None and not force:
+            # Skip the two saves (coroutines) when their scopes hold nothing to write.
+            conversation, user, _ = standard
+            if conversation._may_need_saving(context):
+                await conversation.save(context)
+            if user._may_need_saving(context):
+                await user.save(context)
+            return
         for scope in list(self._stored):
             await scope.save(context, force=force)
 
