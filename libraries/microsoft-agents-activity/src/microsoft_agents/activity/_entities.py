@@ -278,6 +278,11 @@ _KNOWN_TYPES: dict[str, type[Entity]] = {
 }
 
 
+# Entity types with no class here that arrive on most activities: Teams and Web Chat
+# attach a clientInfo entity (locale, country, platform, timezone) to every message.
+_COMMON_GENERIC_TYPES = ("clientInfo",)
+
+
 def _adopt_known_type(entity: Entity) -> Entity:
     """Give a known type spelt in unusual case (``"MENTION"``) its own class.
 
@@ -316,6 +321,10 @@ class _EntityDispatch:
         # table lists each type's canonical and lower-case spelling, and
         # ``_adopt_known_type`` catches any other spelling.
         choices: dict[str, core_schema.CoreSchema] = {"": generic}
+        # Types without a class of their own that channels send all the time go straight
+        # to the generic schema: an unmatched tag costs an error object before the fallback.
+        for common in _COMMON_GENERIC_TYPES:
+            choices[common] = generic
         for key, subclass in _KNOWN_TYPES.items():
             schema = handler.generate_schema(subclass)
             choices[key] = schema
