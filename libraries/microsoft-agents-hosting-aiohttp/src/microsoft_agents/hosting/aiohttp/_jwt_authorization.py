@@ -136,7 +136,8 @@ async def jwt_authorization_middleware(
     if _is_public(request):
         return await handler(request)
     outcome = await _authenticate(request)
-    if isinstance(outcome, web.Response):
+    # Tested this way round: web.Response is an ABC (a MutableMapping), ClaimsIdentity not.
+    if not isinstance(outcome, ClaimsIdentity):
         return outcome
     request[CLAIMS_IDENTITY_KEY] = outcome
     return await handler(request)
@@ -158,7 +159,7 @@ def jwt_authorization_decorator(func: Handler) -> Handler:
     async def guarded(request: web.Request) -> web.StreamResponse:
         if not isinstance(request.get(CLAIMS_IDENTITY_KEY), ClaimsIdentity):
             outcome = await _authenticate(request)
-            if isinstance(outcome, web.Response):
+            if not isinstance(outcome, ClaimsIdentity):
                 return outcome
             request[CLAIMS_IDENTITY_KEY] = outcome
         return await func(request)

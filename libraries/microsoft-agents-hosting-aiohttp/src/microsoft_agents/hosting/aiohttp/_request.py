@@ -117,11 +117,11 @@ def to_web_response(response: HttpResponse) -> web.Response:
     Returns:
         The aiohttp response to return from the handler.
     """
-    headers = dict(response.headers or {})
+    headers = dict(response.headers) if response.headers else None
     content_type = response.content_type
     if content_type is not None and ";" in content_type:
         # aiohttp's content_type argument takes a bare media type; keep parameters as is.
-        headers["Content-Type"] = content_type
+        headers = {**(headers or {}), "Content-Type": content_type}
         content_type = None
     if response.body is None:
         web_response = web.Response(status=response.status_code, headers=headers)
