@@ -496,23 +496,22 @@ class ChannelServiceAdapter(ChannelAdapter):
                 context, claims_identity, url, audience, use_anonymous=anonymous
             )
             context.services.set(ConnectorClientBase, connector_client)  # type: ignore[type-abstract]
+            if not factory.keeps_client(connector_client):
+                _close_at_end(context, connector_client)
         user_token_client = await factory.create_user_token_client(
             context, claims_identity, use_anonymous=anonymous
         )
         context.services.set(UserTokenClientBase, user_token_client)  # type: ignore[type-abstract]
         context.turn_state[self.USER_TOKEN_CLIENT_KEY] = user_token_client
+        if not factory.keeps_client(user_token_client):
+            _close_at_end(context, user_token_client)
 
     async def _release(self, context: TurnContext) -> None:
-        factory = self._channel_service_client_factory
+        """Close the clients the factory made for this turn alone (not those it shares)."""
+        owned: list[Any] | None = context.turn_state.pop(_OWNED_CLIENTS_KEY, None)
         try:
-            for kind in (ConnectorClientBase, UserTokenClientBase):
-                client: Any = context.services.get(kind)
-                if client is None or factory.keeps_client(client):
-                    continue
-                try:
-                    await client.close()
-                except Exception:
-                    logger.exception("closing the %s of a turn failed", kind.__name__)
+            for client in owned or ():
+                await _close_logging_errors(client)
         finally:
             HeaderPropagationContext.reset()
 
@@ -684,6 +683,21 @@ class ChannelServiceAdapter(ChannelAdapter):
         if created.service_url:
             event.service_url = created.service_url
         await self.process_proactive(claims_identity, event, audience, callback)
+
+
+# turn_state key: the clients the factory made for one turn only, closed when it ends.
+_OWNED_CLIENTS_KEY = "microsoft_agents.turn_owned_clients"
+
+
+def _close_at_end(context: TurnContext, client: Any) -> None:
+    context.turn_state.setdefault(_OWNED_CLIENTS_KEY, []).append(client)
+
+
+async def _close_logging_errors(client: Any) -> None:
+    try:
+        await client.close()
+    except Exception:
+        logger.exception("closing the %s of a turn failed", type(client).__name__)
 
 
 @functools.lru_cache(maxsize=1)
