@@ -17,7 +17,9 @@ from microsoft_agents.hosting.core.state import (
     StatePropertyAccessor,
     UserState,
 )
+from microsoft_agents.hosting.core.state._json import JsonDocument
 from microsoft_agents.hosting.core.storage import MemoryStorage, Storage, StoreItem
+from microsoft_agents.hosting.core.storage._memory import immediate_reader
 from microsoft_agents.hosting.core.testing import AgentTester, TestAdapter
 
 CONVERSATION_KEY = "msteams/conversations/c1"
@@ -164,6 +166,73 @@ async def test_only_the_changed_scope_of_a_with_storage_state_is_written() -> No
 
     assert storage.writes == [[USER_KEY]]
     assert await storage.peek(USER_KEY) == {"name": "Ann"}
+
+
+# A MemoryStorage answers without waiting: with_storage's scopes read it when first used.
+
+
+async def test_memory_storage_is_read_when_a_scope_is_first_used() -> None:
+    storage = MemoryStorage({CONVERSATION_KEY: {"count": 1}})
+    context, turn_state = await new_turn(storage)
+    # Written after load, before any use: what the turn sees is read at first use.
+    await storage.write({CONVERSATION_KEY: JsonDocument({"count": 2})})
+
+    assert turn_state.get_value("ConversationState.count") == 2
+    assert turn_state.conversation.is_loaded(context)
+
+
+async def test_a_turn_that_never_uses_memory_state_writes_nothing() -> None:
+    storage = MemoryStorage({CONVERSATION_KEY: {"count": 1}})
+    context, turn_state = await new_turn(storage)
+    turn_state.temp.input = "hi"  # the temp scope needs no storage
+
+    await turn_state.save(context)
+
+    assert (await storage.read([CONVERSATION_KEY], target_cls=JsonDocument))[
+        CONVERSATION_KEY
+    ].values == {"count": 1}
+
+
+async def test_memory_state_keys_are_checked_at_load_as_with_any_storage() -> None:
+    context = make_context(user_id=None)
+
+    with pytest.raises(StateError, match=r"needs the activity's from\.id"):
+        await TurnState.with_storage(MemoryStorage()).load(context)
+
+
+async def test_changes_made_through_another_scope_object_are_saved_by_the_turn() -> None:
+    storage = MemoryStorage()
+    context, turn_state = await new_turn(storage)
+    conversation = ConversationState(storage)  # e.g. kept by older ActivityHandler code
+    await conversation.load(context)
+    conversation.set_value("count", 5)
+
+    await turn_state.save(context)
+
+    stored = await storage.read([CONVERSATION_KEY], target_cls=JsonDocument)
+    assert stored[CONVERSATION_KEY].values == {"count": 5}
+
+
+async def test_a_forced_save_of_unused_memory_state_rewrites_it() -> None:
+    storage = MemoryStorage({CONVERSATION_KEY: {"count": 1}})
+    context, turn_state = await new_turn(storage)
+    before = (await storage.read([CONVERSATION_KEY], target_cls=JsonDocument))[CONVERSATION_KEY]
+
+    await turn_state.save(context, force=True)
+
+    after = (await storage.read([CONVERSATION_KEY], target_cls=JsonDocument))[CONVERSATION_KEY]
+    assert after.values == {"count": 1}
+    assert after.e_tag != before.e_tag
+
+
+def test_only_memory_storage_own_read_is_used_without_awaiting() -> None:
+    plain = MemoryStorage()
+    spied = MemoryStorage()
+    spied.read = spied.read  # type: ignore[method-assign]  # e.g. a test double wrapping it
+
+    assert immediate_reader(plain) is not None
+    assert immediate_reader(spied) is None
+    assert immediate_reader(CountingStorage()) is None  # overrides read
 
 
 async def test_a_replaced_scope_is_the_one_loaded_and_saved() -> None:

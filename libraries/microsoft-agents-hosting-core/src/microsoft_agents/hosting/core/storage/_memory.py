@@ -18,7 +18,8 @@ import copy
 import itertools
 import logging
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from microsoft_agents.hosting.core._errors import ETagConflictError, StorageKeyError
 
@@ -33,7 +34,7 @@ from ._storage import (
     validate_keys,
 )
 
-__all__ = ["MemoryStorage"]
+__all__ = ["MemoryStorage", "immediate_reader"]
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,10 @@ class MemoryStorage(Storage):
             StorageKeyError: ``keys`` is empty or holds an invalid key.
             TypeError: ``target_cls`` rebuilt an object that is not a ``target_cls``.
         """
+        return self._read_now(keys, target_cls=target_cls)
+
+    def _read_now(self, keys: list[str], *, target_cls: type[StoreItemT]) -> dict[str, StoreItemT]:
+        """:meth:`read` without awaiting: nothing here waits (see :func:`immediate_reader`)."""
         checked = validate_keys(keys, "read")
         memory = self._memory
         snapshot = {key: copy.deepcopy(memory[key]) for key in checked if key in memory}
@@ -161,3 +166,20 @@ class MemoryStorage(Storage):
         checked = validate_keys(keys, "delete")
         for key in checked:
             self._memory.pop(key, None)
+
+
+ImmediateRead = Callable[..., dict[str, Any]]
+"""``read(keys, *, target_cls)``: a storage read that returns at once, without awaiting."""
+
+
+def immediate_reader(storage: Storage) -> ImmediateRead | None:
+    """The read of ``storage`` as a plain call, when it can be one: ``storage`` is a
+    ``MemoryStorage`` whose ``read`` is ``MemoryStorage``'s own (not overridden by a
+    subclass, nor replaced on the object, e.g. by a test spying on reads).
+
+    The turn state uses it to read a scope when a handler first uses it, instead of at
+    the start of every turn.
+    """
+    if type(storage).read is MemoryStorage.read and "read" not in vars(storage):
+        return cast(MemoryStorage, storage)._read_now
+    return None

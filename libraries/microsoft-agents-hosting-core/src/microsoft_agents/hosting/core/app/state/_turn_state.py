@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from microsoft_agents.hosting.core._errors import StateError
 from microsoft_agents.hosting.core.state._agent_state import AgentState
 from microsoft_agents.hosting.core.state._json import JsonDocument
 from microsoft_agents.hosting.core.state._scopes import ConversationState, UserState
+from microsoft_agents.hosting.core.storage._memory import ImmediateRead, immediate_reader
 
 from ._temp_state import TempState
 
@@ -44,6 +46,28 @@ def _has_default_scopes(stored: list[AgentState]) -> bool:
     ``with_storage`` (so ``load`` need not look for them one by one)."""
     return (
         len(stored) >= 2 and type(stored[0]) is ConversationState and type(stored[1]) is UserState
+    )
+
+
+@dataclass(slots=True)
+class _DeferredLoad:
+    """A load of the standard scopes put off until one is used."""
+
+    context: TurnContext
+    read: ImmediateRead
+
+
+def _used_elsewhere(
+    context: TurnContext, standard: tuple[ConversationState, UserState, Storage] | None
+) -> bool:
+    """Whether another object loaded one of the standard scopes in this turn (it then
+    shares this turn state's data, which the turn state saves)."""
+    if standard is None:
+        return False
+    turn_state = context.turn_state
+    return (
+        standard[0].context_service_key in turn_state
+        or standard[1].context_service_key in turn_state
     )
 
 
@@ -84,6 +108,8 @@ class TurnState:
         # Set by with_storage while the scopes are just its three: load and save then
         # take a direct path (one read, no batching table).
         self._standard: tuple[ConversationState, UserState, Storage] | None = None
+        # A load put off until a scope is used (see load); only with _standard.
+        self._deferred: _DeferredLoad | None = None
         for scope in agent_states:
             self.add(scope)
         if TempState.SCOPE_NAME not in self._scopes:
@@ -111,6 +137,7 @@ class TurnState:
             },
             _stored=[conversation, user],
             _standard=(conversation, user, storage),
+            _deferred=None,
         )
         return state
 
@@ -129,6 +156,7 @@ class TurnState:
                 f"{type(agent_state).__name__}"
             )
         name = agent_state.scope_name
+        self._finish_load()
         self._standard = None
         replaced = self._scopes.get(name)
         if replaced is not None:
@@ -142,6 +170,7 @@ class TurnState:
     @property
     def scopes(self) -> dict[str, AgentState | TempState]:
         """The scopes by name (a copy)."""
+        self._finish_load()
         return dict(self._scopes)
 
     def get_scope(self, scope_type: type[_S]) -> _S:
@@ -150,6 +179,7 @@ class TurnState:
         Raises:
             StateError: this turn state has no such scope.
         """
+        self._finish_load()
         for scope in self._scopes.values():
             if isinstance(scope, scope_type):
                 return scope
@@ -165,6 +195,7 @@ class TurnState:
         Raises:
             StateError: there is no scope of that name.
         """
+        self._finish_load()
         scope = self._scopes.get(name)
         if scope is None:
             raise StateError(
@@ -212,6 +243,8 @@ class TurnState:
                 f"are: {', '.join(repr(known) for known in self._scopes)}. Write paths as "
                 "'<scope>.<property>' (a path without a dot is a temp value)."
             )
+        if self._deferred is not None and scope_name != TempState.SCOPE_NAME:
+            self._finish_load()
         return scope, name
 
     @overload
@@ -301,18 +334,23 @@ class TurnState:
         standard = self._standard
         if standard is not None:  # the usual turn: two scopes, one read
             conversation, user, store = standard
+            # The keys are built now, whatever the storage: an activity they cannot be
+            # built from fails here, as it would with any storage.
             conversation_key = conversation._key_to_load(context, force)
             user_key = user._key_to_load(context, force)
-            if conversation_key is None or user_key is None:  # one was loaded already
-                keys = [key for key in (conversation_key, user_key) if key is not None]
-            else:
-                keys = [conversation_key, user_key]
-            if keys:
-                items = await store.read(keys, target_cls=JsonDocument)
-                if conversation_key is not None:
-                    conversation._adopt(context, conversation_key, items.get(conversation_key))
-                if user_key is not None:
-                    user._adopt(context, user_key, items.get(user_key))
+            read_now = None if force else immediate_reader(store)
+            # (Set past the attribute guard: this runs on every turn.)
+            if read_now is not None and (conversation_key or user_key):
+                # A storage that answers without waiting (MemoryStorage) is read when a
+                # scope is first used: turns that never touch their state read nothing.
+                self.__dict__["_deferred"] = _DeferredLoad(context, read_now)
+                return
+            self.__dict__["_deferred"] = None
+            if conversation_key is None and user_key is None:
+                return  # both loaded in this turn already
+            keys = [key for key in (conversation_key, user_key) if key is not None]
+            items = await store.read(keys, target_cls=JsonDocument)
+            self._adopt_standard(context, conversation_key, user_key, items)
             return
         stored = self._stored
         if storage is not None and not _has_default_scopes(stored):
@@ -353,6 +391,11 @@ class TurnState:
             StateError: a value cannot be saved as JSON.
             StorageError: the storage failed.
         """
+        deferred = self._deferred
+        if deferred is not None:
+            if not force and not _used_elsewhere(context, self._standard):
+                return  # no scope was used in this turn: nothing can have changed
+            self._finish_load()
         standard = self._standard
         if standard is not None and not force:
             # Skip the two saves (coroutines) when their scopes hold nothing to write.
@@ -365,6 +408,38 @@ class TurnState:
         for scope in list(self._stored):
             await scope.save(context, force=force)
 
+    def _finish_load(self) -> None:
+        """Do the load that :meth:`load` put off, now that a scope is about to be used."""
+        deferred = self._deferred
+        if deferred is None:
+            return
+        self._deferred = None
+        assert self._standard is not None  # deferred only while the scopes are standard
+        conversation, user, _ = self._standard
+        context = deferred.context
+        # Looked up again: another object may have loaded a scope in the meantime (the
+        # turn then shares what it loaded, as it would have after an earlier load).
+        conversation_key = conversation._key_to_load(context, False)
+        user_key = user._key_to_load(context, False)
+        keys = [key for key in (conversation_key, user_key) if key is not None]
+        if keys:
+            items = deferred.read(keys, target_cls=JsonDocument)
+            self._adopt_standard(context, conversation_key, user_key, items)
+
+    def _adopt_standard(
+        self,
+        context: TurnContext,
+        conversation_key: str | None,
+        user_key: str | None,
+        items: dict[str, Any],
+    ) -> None:
+        assert self._standard is not None
+        conversation, user, _ = self._standard
+        if conversation_key is not None:
+            conversation._adopt(context, conversation_key, items.get(conversation_key))
+        if user_key is not None:
+            user._adopt(context, user_key, items.get(user_key))
+
     def clear(self, context: TurnContext, scope: str | None = None) -> None:
         """Remove every value of the scope named ``scope`` (of every scope by default).
 
@@ -373,6 +448,7 @@ class TurnState:
         Raises:
             StateError: ``scope`` is not a scope name, or a stored scope is not loaded.
         """
+        self._finish_load()
         targets = self._scopes.values() if scope is None else [self.get_scope_by_name(scope)]
         for target in targets:
             target.clear(context)
