@@ -402,10 +402,11 @@ class Activity(AgentsModel):
     # ------------------------------------------------------------------ replies & references
 
     def _reply_threading_id(self) -> str | None:
+        channel_id = self.channel_id
         if (
-            self.is_conversation_update()
-            and self.channel_id is not None
-            and self.channel_id.channel in _NO_REPLY_THREADING
+            channel_id is not None
+            and channel_id.channel in _NO_REPLY_THREADING
+            and self.is_conversation_update()
         ):
             return None
         return self.id
@@ -603,7 +604,7 @@ class Activity(AgentsModel):
 
     def is_recipient_mentioned(self) -> bool:
         """Whether this activity mentions its recipient (usually: the agent)."""
-        if self.recipient is None or self.recipient.id is None:
+        if not self.entities or self.recipient is None or self.recipient.id is None:
             return False
         return self.get_account_mention(self.recipient.id) is not None
 
