@@ -321,6 +321,11 @@ class TurnState:
     ) -> None:
         """Load every stored scope (each reads storage once per turn).
 
+        With a storage that answers without waiting (``MemoryStorage``), the two scopes
+        of :meth:`with_storage` are read when the turn first uses one of them, so a turn
+        that never touches its state reads nothing; their storage keys are still built
+        (and a missing id reported) here, as with any other storage.
+
         Args:
             context: the turn.
             storage: when given, a ``ConversationState`` and a ``UserState`` on it are
