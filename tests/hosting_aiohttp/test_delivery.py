@@ -10,6 +10,7 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
 from aioresponses import aioresponses
 
 from microsoft_agents.activity import Activity, InvokeResponse
@@ -21,6 +22,7 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
+from microsoft_agents.hosting.core.http import _deliveries
 from microsoft_agents.hosting.core.http._deliveries import RecentDeliveries
 
 from .support import REPLY_URL, make_activity, sent_bodies
@@ -157,6 +159,35 @@ async def test_recent_deliveries_forget_after_the_window_and_beyond_capacity() -
     now = 11.0
     assert recent.get(("c", "a", "3")) is None
     assert len(recent) == 0
+
+
+def test_a_retry_15_seconds_later_is_recognised_under_steady_load() -> None:
+    """200 activities a second for 15 s (3000 more) between a delivery and its retry."""
+    now = 0.0
+    recent = RecentDeliveries(300, clock=lambda: now)
+    first = ("msteams", "a:conversation-0", "1001")
+    recent.add(first, keep_answer=False)
+    for n in range(3000):
+        now += 0.005
+        recent.add(("msteams", f"a:conversation-{n % 500}", f"id-{n}"), keep_answer=False)
+
+    assert recent.get(first) is not None
+
+
+def test_keys_that_share_a_slot_are_never_taken_for_each_other(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_deliveries, "_slot", lambda key: 7)  # every key collides
+    recent = RecentDeliveries(300)
+    first, second = ("c", "conversation", "1"), ("c", "conversation", "2")
+    recent.add(first, keep_answer=False)
+
+    assert recent.get(second) is None  # same slot, another activity: not a repeat
+    recent.forget(second)  # does not drop the first one
+    assert recent.get(first) is not None
+    recent.add(second, keep_answer=False)  # takes the slot over
+    assert recent.get(second) is not None
+    assert recent.get(first) is None
 
 
 # ---------------------------------------------------------------------- long-running turns

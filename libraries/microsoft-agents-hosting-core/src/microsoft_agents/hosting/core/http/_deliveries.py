@@ -8,7 +8,10 @@ answer is the turn's outcome (invokes, ``expectReplies``), that answer, so a rep
 the same answer instead of a second run (A2033 allows receivers to de-duplicate by id).
 
 Only activities with an ``id`` are tracked. The table is bounded in time (``window``) and
-size (``capacity``); the oldest entries go first.
+size (``capacity``); the oldest entries go first. Entries are small (about 300 bytes: the
+key's hash and the activity id, not the conversation id), so the default capacity keeps a
+retry 15 seconds later recognisable up to about 500 activities a second per process, in
+about 2.5 MB.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ __all__ = [
 DEFAULT_DUPLICATE_WINDOW = 300.0
 """Seconds an activity id is remembered (well beyond any channel's retry delay)."""
 
-DEFAULT_CAPACITY = 1024
-"""The most activities remembered at once."""
+DEFAULT_CAPACITY = 8192
+"""The most activities remembered at once (15 s of traffic at about 550 activities/s)."""
 
 MAX_KEPT_ANSWERS = 256
 """The most answers (of invokes and ``expectReplies`` requests) kept for repeats."""
@@ -50,6 +53,12 @@ def delivery_key(activity: Activity) -> DeliveryKey | None:
     return (str(activity.channel_id or ""), activity.conversation.id, activity.id)
 
 
+def _slot(key: DeliveryKey) -> int:
+    """Where the table keeps ``key``: its hash (salted per process, so not predictable
+    from outside)."""
+    return hash(key)
+
+
 class Delivery:
     """One activity seen recently.
 
@@ -58,13 +67,20 @@ class Delivery:
         keep_answer: whether a repeat must get the turn's HTTP answer (invokes,
             ``expectReplies``); otherwise a repeat is simply acknowledged.
         answer: that answer once the turn is over (with its body encoded, to stay small).
+        slot: the hash of its key, under which the table holds it.
+        activity_id: the activity's id, which a lookup also compares (two keys with the
+            same hash are then never taken for each other).
     """
 
-    __slots__ = ("_waiters", "answer", "done", "expires", "keep_answer")
+    __slots__ = ("_waiters", "activity_id", "answer", "done", "expires", "keep_answer", "slot")
 
-    def __init__(self, expires: float, keep_answer: bool) -> None:
+    def __init__(
+        self, expires: float, keep_answer: bool, slot: int = 0, activity_id: str = ""
+    ) -> None:
         self.expires = expires
         self.keep_answer = keep_answer
+        self.slot = slot
+        self.activity_id = activity_id
         self.answer: HttpResponse | None = None
         self.done = False
         self._waiters: list[asyncio.Future[HttpResponse]] | None = None
@@ -118,12 +134,14 @@ class RecentDeliveries:
         self._window = window
         self._capacity = capacity
         self._clock = clock
-        self._entries: dict[DeliveryKey, Delivery] = {}
+        # By the hash of the key: the table keeps no reference to the key's strings (a
+        # conversation id is often 100-300 characters), only the activity id to compare.
+        self._entries: dict[int, Delivery] = {}
         # The answers kept, oldest first: only the most recent ones stay in memory.
         self._answers: deque[Delivery] = deque()
         # Arrival order is expiry order (every entry lives for the same window). A deque:
         # deleting from the front of a dict again and again makes its iteration slow.
-        self._order: deque[tuple[DeliveryKey, Delivery]] = deque()
+        self._order: deque[Delivery] = deque()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -134,14 +152,14 @@ class RecentDeliveries:
         A delivery whose kept answer was dropped to save memory is no longer remembered: a
         repeat that late runs again.
         """
-        found = self._entries.get(key)
-        if found is None:
+        found = self._entries.get(_slot(key))
+        if found is None or found.activity_id != key[2]:
             return None
         if found.expires <= self._clock():
             self._evict()
             return None
         if found.keep_answer and found.answer is None and found.done:
-            del self._entries[key]
+            del self._entries[found.slot]
             return None
         return found
 
@@ -157,26 +175,30 @@ class RecentDeliveries:
     def add(self, key: DeliveryKey, *, keep_answer: bool) -> Delivery:
         """Remember a first delivery; ``keep_answer`` for activities answered in the body."""
         now = self._clock()
-        delivery = Delivery(now + self._window, keep_answer)
-        self._entries[key] = delivery
+        slot = _slot(key)
+        delivery = Delivery(now + self._window, keep_answer, slot, key[2])
+        self._entries[slot] = delivery
         order = self._order
-        order.append((key, delivery))
-        if len(order) > self._capacity or order[0][1].expires <= now:
+        order.append(delivery)
+        if len(order) > self._capacity or order[0].expires <= now:
             self._evict(now)
         return delivery
 
     def forget(self, key: DeliveryKey) -> None:
         """Forget ``key`` (its turn did not run: a retry should run it)."""
-        self._entries.pop(key, None)
+        slot = _slot(key)
+        found = self._entries.get(slot)
+        if found is not None and found.activity_id == key[2]:
+            del self._entries[slot]
 
     def _evict(self, now: float | None = None) -> None:
         entries, order = self._entries, self._order
         if now is None:
             now = self._clock()
         while order:
-            key, delivery = order[0]
+            delivery = order[0]
             if delivery.expires > now and len(order) <= self._capacity:
                 return
             order.popleft()
-            if entries.get(key) is delivery:  # not replaced or forgotten since
-                del entries[key]
+            if entries.get(delivery.slot) is delivery:  # not replaced or forgotten since
+                del entries[delivery.slot]
