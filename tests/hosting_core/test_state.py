@@ -225,6 +225,20 @@ async def test_a_forced_save_of_unused_memory_state_rewrites_it() -> None:
     assert after.e_tag != before.e_tag
 
 
+async def test_a_with_storage_state_lists_its_scopes_and_keeps_temp_values() -> None:
+    storage = MemoryStorage({CONVERSATION_KEY: {"count": 2}})
+    context = make_context()
+    turn_state = TurnState.with_storage(storage)
+    turn_state.temp.input = "hi"  # before the scopes are used
+
+    assert repr(turn_state) == "TurnState(ConversationState, UserState, temp)"
+    assert list(turn_state.scopes) == ["ConversationState", "UserState", "temp"]
+    await turn_state.load(context)
+    assert turn_state.get_value("ConversationState.count") == 2
+    assert turn_state.get_value("temp.input") == "hi"
+    assert turn_state.temp is turn_state.get_scope_by_name("temp")
+
+
 def test_only_memory_storage_own_read_is_used_without_awaiting() -> None:
     plain = MemoryStorage()
     spied = MemoryStorage()

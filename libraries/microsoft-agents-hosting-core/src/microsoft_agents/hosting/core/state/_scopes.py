@@ -19,18 +19,58 @@ if TYPE_CHECKING:
     from microsoft_agents.hosting.core._turn_context import TurnContext
     from microsoft_agents.hosting.core.storage._storage import Storage
 
-__all__ = ["ConversationState", "UserState"]
+__all__ = ["ConversationState", "UserState", "conversation_storage_key", "user_storage_key"]
+
+_CONVERSATION_KEY_SHAPE = "{channelId}/conversations/{conversation.id}"
+_USER_KEY_SHAPE = "{channelId}/users/{from.id}"
 
 
-def _channel_id(context: TurnContext, scope: AgentState, key_shape: str) -> str:
+def _channel_id(context: TurnContext, scope_name: str, key_shape: str) -> str:
     channel_id = context.activity.channel_id
     if not channel_id:
         raise StateError(
-            f"{scope.scope_name} needs the activity's channel_id to build its storage key "
+            f"{scope_name} needs the activity's channel_id to build its storage key "
             f"{key_shape}, but the activity has none. Activities from a channel always carry "
             "one; set channel_id on activities you build yourself (tests, proactive turns)."
         )
     return str(channel_id)
+
+
+def conversation_storage_key(context: TurnContext, scope_name: str = "ConversationState") -> str:
+    """``{channelId}/conversations/{conversation.id}`` for the turn's activity (the key of
+    :class:`ConversationState`; ``scope_name`` names the scope in the error).
+
+    Raises:
+        StateError: the activity has no channel id or no conversation id.
+    """
+    channel_id = _channel_id(context, scope_name, _CONVERSATION_KEY_SHAPE)
+    conversation = context.activity.conversation
+    if conversation is None or not conversation.id:
+        raise StateError(
+            f"{scope_name} needs the activity's conversation.id to build its storage "
+            f"key {_CONVERSATION_KEY_SHAPE}, but the activity has none. Set "
+            "activity.conversation (ConversationAccount(id=...)) on activities you build "
+            "yourself."
+        )
+    return f"{channel_id}/conversations/{conversation.id}"
+
+
+def user_storage_key(context: TurnContext, scope_name: str = "UserState") -> str:
+    """``{channelId}/users/{from.id}`` for the turn's activity (the key of
+    :class:`UserState`; ``scope_name`` names the scope in the error).
+
+    Raises:
+        StateError: the activity has no channel id or no sender id.
+    """
+    channel_id = _channel_id(context, scope_name, _USER_KEY_SHAPE)
+    sender = context.activity.from_property
+    if sender is None or not sender.id:
+        raise StateError(
+            f"{scope_name} needs the activity's from.id to build its storage key "
+            f"{_USER_KEY_SHAPE}, but the activity has none. Set activity.from_property "
+            "(ChannelAccount(id=...)) on activities you build yourself."
+        )
+    return f"{channel_id}/users/{sender.id}"
 
 
 class ConversationState(AgentState):
@@ -53,16 +93,7 @@ class ConversationState(AgentState):
         Raises:
             StateError: the activity has no channel id or no conversation id.
         """
-        shape = "{channelId}/conversations/{conversation.id}"
-        channel_id = _channel_id(context, self, shape)
-        conversation = context.activity.conversation
-        if conversation is None or not conversation.id:
-            raise StateError(
-                f"{self.scope_name} needs the activity's conversation.id to build its storage "
-                f"key {shape}, but the activity has none. Set activity.conversation "
-                "(ConversationAccount(id=...)) on activities you build yourself."
-            )
-        return f"{channel_id}/conversations/{conversation.id}"
+        return conversation_storage_key(context, self.scope_name)
 
 
 class UserState(AgentState):
@@ -87,13 +118,4 @@ class UserState(AgentState):
         Raises:
             StateError: the activity has no channel id or no sender id.
         """
-        shape = "{channelId}/users/{from.id}"
-        channel_id = _channel_id(context, self, shape)
-        sender = context.activity.from_property
-        if sender is None or not sender.id:
-            raise StateError(
-                f"{self.scope_name} needs the activity's from.id to build its storage key "
-                f"{shape}, but the activity has none. Set activity.from_property "
-                "(ChannelAccount(id=...)) on activities you build yourself."
-            )
-        return f"{channel_id}/users/{sender.id}"
+        return user_storage_key(context, self.scope_name)

@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from microsoft_agents.hosting.core._errors import StateError
 from microsoft_agents.hosting.core.state._agent_state import AgentState
 from microsoft_agents.hosting.core.state._json import JsonDocument
-from microsoft_agents.hosting.core.state._scopes import ConversationState, UserState
+from microsoft_agents.hosting.core.state._scopes import (
+    ConversationState,
+    UserState,
+    conversation_storage_key,
+    user_storage_key,
+)
 from microsoft_agents.hosting.core.storage._memory import ImmediateRead, immediate_reader
 
 from ._temp_state import TempState
@@ -57,18 +62,28 @@ class _DeferredLoad:
     read: ImmediateRead
 
 
-def _used_elsewhere(
-    context: TurnContext, standard: tuple[ConversationState, UserState, Storage] | None
-) -> bool:
+def _used_elsewhere(context: TurnContext) -> bool:
     """Whether another object loaded one of the standard scopes in this turn (it then
     shares this turn state's data, which the turn state saves)."""
-    if standard is None:
-        return False
     turn_state = context.turn_state
     return (
-        standard[0].context_service_key in turn_state
-        or standard[1].context_service_key in turn_state
+        ConversationState.CONTEXT_SERVICE_KEY in turn_state
+        or UserState.CONTEXT_SERVICE_KEY in turn_state
     )
+
+
+def _standard_storage(state: TurnState) -> Storage | None:
+    """The storage of a turn state whose scopes are with_storage's two (built or not)."""
+    unbuilt = state.__dict__.get("_unbuilt")
+    if unbuilt is not None:
+        storage: Storage = unbuilt[0]
+        return storage
+    standard = state._standard
+    return standard[2] if standard is not None else None
+
+
+# What with_storage leaves unbuilt until first needed (see TurnState._build_scopes).
+_BUILT_ON_DEMAND = frozenset({"_scopes", "_stored", "_standard"})
 
 
 class TurnState:
@@ -125,21 +140,25 @@ class TurnState:
         """
         if agent_states or cls.__init__ is not TurnState.__init__:
             return cls(ConversationState(storage), UserState(storage), *agent_states)
-        # The usual turn (AgentApplication builds one per activity): the three scopes,
-        # set without the checks add() makes for scopes of unknown kinds.
-        conversation, user = ConversationState(storage), UserState(storage)
+        # The usual turn (AgentApplication builds one per activity): the conversation and
+        # user scopes are built when first needed (_build_scopes), which with a
+        # MemoryStorage is when a handler uses one; a turn that never does builds none.
         state = cls.__new__(cls)
-        state.__dict__.update(
-            _scopes={
-                "ConversationState": conversation,
-                "UserState": user,
-                TempState.SCOPE_NAME: TempState(),
-            },
+        state.__dict__.update(_unbuilt=(storage, TempState()), _deferred=None)
+        return state
+
+    def _build_scopes(self) -> None:
+        """Build the scopes ``with_storage`` left unbuilt (nothing to do once built)."""
+        unbuilt = self.__dict__.pop("_unbuilt", None)
+        if unbuilt is None:
+            return
+        storage, temp = unbuilt
+        conversation, user = ConversationState(storage), UserState(storage)
+        self.__dict__.update(
+            _scopes={"ConversationState": conversation, "UserState": user, "temp": temp},
             _stored=[conversation, user],
             _standard=(conversation, user, storage),
-            _deferred=None,
         )
-        return state
 
     # ------------------------------------------------------------------ scopes
 
@@ -156,6 +175,7 @@ class TurnState:
                 f"{type(agent_state).__name__}"
             )
         name = agent_state.scope_name
+        self._build_scopes()
         self._finish_load()
         self._standard = None
         replaced = self._scopes.get(name)
@@ -217,6 +237,10 @@ class TurnState:
     @property
     def temp(self) -> TempState:
         """The temp scope (this turn only, never saved)."""
+        unbuilt = self.__dict__.get("_unbuilt")
+        if unbuilt is not None:
+            temp: TempState = unbuilt[1]
+            return temp
         scope = self._scopes.get(TempState.SCOPE_NAME)
         return scope if type(scope) is TempState else self.get_scope(TempState)
 
@@ -336,21 +360,23 @@ class TurnState:
             StateError: the activity lacks what a storage key is built from.
             StorageError: the storage failed.
         """
-        standard = self._standard
-        if standard is not None:  # the usual turn: two scopes, one read
-            conversation, user, store = standard
-            # The keys are built now, whatever the storage: an activity they cannot be
-            # built from fails here, as it would with any storage.
-            conversation_key = conversation._key_to_load(context, force)
-            user_key = user._key_to_load(context, force)
+        store = _standard_storage(self)
+        if store is not None:  # with_storage's two scopes
             read_now = None if force else immediate_reader(store)
-            # (Set past the attribute guard: this runs on every turn.)
-            if read_now is not None and (conversation_key or user_key):
+            if read_now is not None:
                 # A storage that answers without waiting (MemoryStorage) is read when a
-                # scope is first used: turns that never touch their state read nothing.
+                # scope is first used: turns that never touch their state read nothing
+                # (nor build the scopes). The keys are checked now, as with any storage.
+                conversation_storage_key(context)
+                user_storage_key(context)
                 self.__dict__["_deferred"] = _DeferredLoad(context, read_now)
                 return
-            self.__dict__["_deferred"] = None
+            self.__dict__["_deferred"] = None  # (past the attribute guard: every turn)
+            standard = self._standard
+            assert standard is not None  # built on demand from _unbuilt
+            conversation, user, store = standard
+            conversation_key = conversation._key_to_load(context, force)
+            user_key = user._key_to_load(context, force)
             if conversation_key is None and user_key is None:
                 return  # both loaded in this turn already
             keys = [key for key in (conversation_key, user_key) if key is not None]
@@ -398,7 +424,7 @@ class TurnState:
         """
         deferred = self._deferred
         if deferred is not None:
-            if not force and not _used_elsewhere(context, self._standard):
+            if not force and not _used_elsewhere(context):
                 return  # no scope was used in this turn: nothing can have changed
             self._finish_load()
         standard = self._standard
@@ -476,6 +502,9 @@ class TurnState:
             )
 
         def __getattr__(self, name: str) -> Any:
+            if name in _BUILT_ON_DEMAND and "_unbuilt" in self.__dict__:
+                self._build_scopes()
+                return self.__dict__[name]
             if name.startswith("_"):
                 raise AttributeError(name)
             raise AttributeError(
