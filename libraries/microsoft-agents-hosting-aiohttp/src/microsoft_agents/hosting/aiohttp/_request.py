@@ -62,15 +62,16 @@ class AiohttpRequest:
     async def body(self) -> bytes:
         """The raw body, read once and kept; cut one byte past ``max_body_bytes``."""
         if self._body is None:
-            self._body = await self._read()
+            limit = self._max_body_bytes
+            declared = self._request.content_length
+            if limit is None or (declared is not None and declared <= limit):
+                # aiohttp stops at the declared length: the body cannot be longer than that.
+                self._body = await self._request.read()
+            else:
+                self._body = await self._read_within(limit)
         return self._body
 
-    async def _read(self) -> bytes:
-        limit = self._max_body_bytes
-        declared = self._request.content_length
-        if limit is None or (declared is not None and declared <= limit):
-            # aiohttp stops at the declared length: the body cannot be longer than that.
-            return await self._request.read()
+    async def _read_within(self, limit: int) -> bytes:
         chunks: list[bytes] = []
         size = 0
         async for chunk in self._request.content.iter_any():

@@ -360,7 +360,10 @@ class TurnContext:
                 # Every value is already what its field holds, and the addressing leaves
                 # out empty strings: nothing to validate, nothing for _prepare_outgoing.
                 activity = build_validated_activity(values)
-                responses = await self._send_prepared(activity)
+                if self._on_send:
+                    responses = await self._send(activity, copy=False, addressed=True)
+                else:  # nothing may see or change it: straight to delivery
+                    responses = await self._deliver([activity])
             else:
                 activity = Activity(**values)
                 responses = await self._send(activity, copy=False, addressed=True)
@@ -374,12 +377,6 @@ class TurnContext:
         The activities are copied first: the caller's objects are never changed.
         """
         return await self._send(*activities, copy=True)
-
-    async def _send_prepared(self, activity: Activity) -> list[ResourceResponse]:
-        """Send one reply that is addressed and ready for the wire (see ``_send``)."""
-        if not self._on_send:
-            return await self._deliver([activity])
-        return await self._send(activity, copy=False, addressed=True)
 
     async def _send(
         self, *activities: Activity, copy: bool, addressed: bool = False
