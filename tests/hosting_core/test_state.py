@@ -239,6 +239,21 @@ async def test_a_with_storage_state_lists_its_scopes_and_keeps_temp_values() -> 
     assert turn_state.temp is turn_state.get_scope_by_name("temp")
 
 
+async def test_a_subclass_with_its_own_getattr_gets_its_scopes_at_once() -> None:
+    class ProfileState(TurnState):
+        def __getattr__(self, name: str) -> Any:  # e.g. values as attributes
+            if name.startswith("_"):
+                raise AttributeError(name)
+            return self.get_value(f"UserState.{name}")
+
+    storage = MemoryStorage({USER_KEY: {"language": "de"}})
+    context = make_context()
+    turn_state = ProfileState.with_storage(storage)
+    await turn_state.load(context)
+
+    assert turn_state.language == "de"
+
+
 def test_only_memory_storage_own_read_is_used_without_awaiting() -> None:
     plain = MemoryStorage()
     spied = MemoryStorage()

@@ -120,8 +120,8 @@ class TurnState:
         self._scopes: dict[str, AgentState | TempState] = {}
         # The scopes kept in storage, in order: what load and save go through.
         self._stored: list[AgentState] = []
-        # Set by with_storage while the scopes are just its three: load and save then
-        # take a direct path (one read, no batching table).
+        # Set (by _build_scopes) while the scopes are with_storage's three: load and save
+        # then take a direct path (one read, no batching table).
         self._standard: tuple[ConversationState, UserState, Storage] | None = None
         # A load put off until a scope is used (see load); only with _standard.
         self._deferred: _DeferredLoad | None = None
@@ -138,7 +138,12 @@ class TurnState:
             storage: where the conversation and user state are kept.
             *agent_states: more scopes to load and save with them.
         """
-        if agent_states or cls.__init__ is not TurnState.__init__:
+        if (
+            agent_states
+            or cls.__init__ is not TurnState.__init__
+            # (the scopes are built on demand through TurnState's __getattr__)
+            or getattr(cls, "__getattr__", None) is not getattr(TurnState, "__getattr__", None)
+        ):
             return cls(ConversationState(storage), UserState(storage), *agent_states)
         # The usual turn (AgentApplication builds one per activity): the conversation and
         # user scopes are built when first needed (_build_scopes), which with a
