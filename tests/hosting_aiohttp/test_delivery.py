@@ -18,12 +18,13 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter, create_app
 from microsoft_agents.hosting.core import (
     AgentApplication,
     AuthenticationError,
+    HttpResponse,
     MemoryStorage,
     TurnContext,
     TurnState,
 )
 from microsoft_agents.hosting.core.http import _deliveries
-from microsoft_agents.hosting.core.http._deliveries import RecentDeliveries
+from microsoft_agents.hosting.core.http._deliveries import DEFAULT_CAPACITY, RecentDeliveries
 
 from .support import REPLY_URL, make_activity, sent_bodies
 
@@ -151,9 +152,8 @@ async def test_duplicate_detection_can_be_turned_off(
 async def test_recent_deliveries_forget_after_the_window_and_beyond_capacity() -> None:
     now = 0.0
     recent = RecentDeliveries(10, capacity=2, clock=lambda: now)
-    recent.add(("c", "a", "1"), keep_answer=False)
-    recent.add(("c", "a", "2"), keep_answer=False)
-    recent.add(("c", "a", "3"), keep_answer=False)
+    for n in "123":
+        recent.settle(recent.add(("c", "a", n), keep_answer=False), HttpResponse(202))
     assert recent.get(("c", "a", "1")) is None  # over capacity: the oldest went
     assert recent.get(("c", "a", "3")) is not None
     now = 11.0
@@ -161,17 +161,26 @@ async def test_recent_deliveries_forget_after_the_window_and_beyond_capacity() -
     assert len(recent) == 0
 
 
-def test_a_retry_15_seconds_later_is_recognised_under_steady_load() -> None:
-    """200 activities a second for 15 s (3000 more) between a delivery and its retry."""
+def test_a_retry_of_a_turn_still_running_is_recognised_under_load() -> None:
+    """The channel retries after 15 s without an answer; 200 activities a second (3000,
+    each answered at once) came in meanwhile, far more than the table's capacity."""
     now = 0.0
     recent = RecentDeliveries(300, clock=lambda: now)
-    first = ("msteams", "a:conversation-0", "1001")
-    recent.add(first, keep_answer=False)
+    slow = ("msteams", "a:conversation-0", "1001")
+    running = recent.add(slow, keep_answer=True)
     for n in range(3000):
         now += 0.005
-        recent.add(("msteams", f"a:conversation-{n % 500}", f"id-{n}"), keep_answer=False)
+        key = ("msteams", f"a:conversation-{n % 500}", f"id-{n}")
+        recent.settle(recent.add(key, keep_answer=False), HttpResponse(202))
 
-    assert recent.get(first) is not None
+    assert recent.get(slow) is running
+    assert recent.get(("msteams", "a:conversation-0", "id-0")) is None  # finished, made room
+    assert len(recent) <= DEFAULT_CAPACITY + 1
+    recent.settle(running, HttpResponse(200, b"{}"))
+    for n in range(DEFAULT_CAPACITY + 1):
+        key = ("msteams", "a:conversation-1", f"later-{n}")
+        recent.settle(recent.add(key, keep_answer=False), HttpResponse(202))
+    assert recent.get(slow) is None  # finished now: it goes like the others
 
 
 def test_keys_that_share_a_slot_are_never_taken_for_each_other(

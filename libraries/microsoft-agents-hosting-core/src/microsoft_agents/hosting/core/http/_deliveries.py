@@ -8,10 +8,13 @@ answer is the turn's outcome (invokes, ``expectReplies``), that answer, so a rep
 the same answer instead of a second run (A2033 allows receivers to de-duplicate by id).
 
 Only activities with an ``id`` are tracked. The table is bounded in time (``window``) and
-size (``capacity``); the oldest entries go first. Entries are small (about 300 bytes: the
-key's hash and the activity id, not the conversation id), so the default capacity keeps a
-retry 15 seconds later recognisable up to about 500 activities a second per process, in
-about 2.5 MB.
+size (``capacity``); the oldest finished entries go first. A channel retries when its
+request got no answer in time, that is while the first turn is still running: an activity
+whose turn has not ended is never dropped for room (only when its window is over), so its
+repeats are recognised whatever the load. A repeat after the turn ended (an answer lost
+on the way) is recognised while the entry is among the last ``capacity`` finished ones.
+Entries are small (about 300 bytes: the key's hash and the activity id, not the
+conversation id).
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ __all__ = [
 DEFAULT_DUPLICATE_WINDOW = 300.0
 """Seconds an activity id is remembered (well beyond any channel's retry delay)."""
 
-DEFAULT_CAPACITY = 8192
-"""The most activities remembered at once (15 s of traffic at about 550 activities/s)."""
+DEFAULT_CAPACITY = 1024
+"""The most finished activities remembered at once (those still running come on top)."""
 
 MAX_KEPT_ANSWERS = 256
 """The most answers (of invokes and ``expectReplies`` requests) kept for repeats."""
@@ -195,10 +198,17 @@ class RecentDeliveries:
         entries, order = self._entries, self._order
         if now is None:
             now = self._clock()
-        while order:
+        kept = 0  # running turns put back, each seen once per call
+        while len(order) > kept:
             delivery = order[0]
-            if delivery.expires > now and len(order) <= self._capacity:
+            if delivery.expires > now and len(order) - kept <= self._capacity:
                 return
             order.popleft()
+            if not delivery.done and delivery.expires > now:
+                # Its turn still runs: a channel's retry must find it. Back of the line
+                # (room is made from the finished ones).
+                order.append(delivery)
+                kept += 1
+                continue
             if entries.get(delivery.slot) is delivery:  # not replaced or forgotten since
                 del entries[delivery.slot]
