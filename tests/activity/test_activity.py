@@ -615,6 +615,25 @@ def test_remove_recipient_mention() -> None:
     assert incoming.text == "status of ticket 42?"
 
 
+@pytest.mark.parametrize(
+    ("entities", "mentioned"),
+    [
+        ([{"type": "clientInfo", "locale": "en-US"}], False),
+        ([{"type": "mention", "mentioned": {"id": "29:someone-else"}}], False),
+        ([{"type": "clientInfo"}, {"type": "mention", "mentioned": {"id": "28:bot"}}], True),
+    ],
+)
+def test_is_recipient_mentioned(entities: list[dict[str, Any]], mentioned: bool) -> None:
+    assert _incoming(entities=entities).is_recipient_mentioned() is mentioned
+
+
+def test_a_mention_built_as_a_plain_entity_counts() -> None:
+    activity = _incoming()
+    activity.entities = [Entity(type="MENTION", mentioned={"id": "28:bot", "name": "Helper"})]
+
+    assert activity.is_recipient_mentioned()
+
+
 def test_remove_mention_text_ignores_case_and_uses_the_name_when_text_is_missing() -> None:
     incoming = _incoming(
         text="<AT>helper</AT> hi",

@@ -604,9 +604,13 @@ class Activity(AgentsModel):
 
     def is_recipient_mentioned(self) -> bool:
         """Whether this activity mentions its recipient (usually: the agent)."""
-        if not self.entities or self.recipient is None or self.recipient.id is None:
+        entities, recipient = self.entities, self.recipient
+        if not entities or recipient is None or recipient.id is None:
             return False
-        return self.get_account_mention(self.recipient.id) is not None
+        # Most messages mention no one (a Teams message carries only its clientInfo).
+        if not any(_kind(entity) == _MENTION for entity in entities):
+            return False
+        return self.get_account_mention(recipient.id) is not None
 
     def remove_recipient_mention(self) -> str | None:
         """Remove the @-mention of the recipient from ``text``; returns the new text."""
