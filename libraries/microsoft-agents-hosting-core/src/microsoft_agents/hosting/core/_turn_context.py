@@ -356,16 +356,13 @@ class TurnContext:
             values["input_hint"] = input_hint or _ACCEPTING_INPUT
             if speak is not None:
                 values["speak"] = speak
-            if _plain_strings(activity_or_text, input_hint, speak):
-                # Every value is already what its field holds, and the addressing leaves
-                # out empty strings: nothing to validate, nothing for _prepare_outgoing.
-                activity = build_validated_activity(values)
-                if self._on_send:
-                    responses = await self._send(activity, copy=False, addressed=True)
-                else:  # nothing may see or change it: straight to delivery
-                    responses = await self._deliver([activity])
+            # Plain strings are already what their fields hold, and the addressing leaves
+            # out empty strings: nothing to validate, nothing for _prepare_outgoing.
+            plain = _plain_strings(activity_or_text, input_hint, speak)
+            activity = build_validated_activity(values) if plain else Activity(**values)
+            if plain and not self._on_send:  # nothing may see or change it
+                responses = await self._deliver([activity])
             else:
-                activity = Activity(**values)
                 responses = await self._send(activity, copy=False, addressed=True)
         else:
             responses = await self._send(activity_or_text, copy=True)

@@ -25,15 +25,31 @@ _CONVERSATION_KEY_SHAPE = "{channelId}/conversations/{conversation.id}"
 _USER_KEY_SHAPE = "{channelId}/users/{from.id}"
 
 
-def _channel_id(context: TurnContext, scope_name: str, key_shape: str) -> str:
-    channel_id = context.activity.channel_id
+def _storage_key(
+    context: TurnContext, scope_name: str, shape: str, segment: str, part: str, how: str
+) -> str:
+    """``{channelId}/{segment}/{id}``, the id taken from the activity's ``part``
+    (``conversation`` or ``from``).
+
+    Raises:
+        StateError: the activity has no channel id, or ``part`` has no id (``how`` says
+            how to set it).
+    """
+    activity = context.activity
+    channel_id = activity.channel_id
     if not channel_id:
         raise StateError(
             f"{scope_name} needs the activity's channel_id to build its storage key "
-            f"{key_shape}, but the activity has none. Activities from a channel always carry "
+            f"{shape}, but the activity has none. Activities from a channel always carry "
             "one; set channel_id on activities you build yourself (tests, proactive turns)."
         )
-    return str(channel_id)
+    account = activity.conversation if part == "conversation" else activity.from_property
+    if account is None or not account.id:
+        raise StateError(
+            f"{scope_name} needs the activity's {part}.id to build its storage key {shape}, "
+            f"but the activity has none. Set {how} on activities you build yourself."
+        )
+    return f"{channel_id}/{segment}/{account.id}"
 
 
 def conversation_storage_key(context: TurnContext, scope_name: str = "ConversationState") -> str:
@@ -43,16 +59,14 @@ def conversation_storage_key(context: TurnContext, scope_name: str = "Conversati
     Raises:
         StateError: the activity has no channel id or no conversation id.
     """
-    channel_id = _channel_id(context, scope_name, _CONVERSATION_KEY_SHAPE)
-    conversation = context.activity.conversation
-    if conversation is None or not conversation.id:
-        raise StateError(
-            f"{scope_name} needs the activity's conversation.id to build its storage "
-            f"key {_CONVERSATION_KEY_SHAPE}, but the activity has none. Set "
-            "activity.conversation (ConversationAccount(id=...)) on activities you build "
-            "yourself."
-        )
-    return f"{channel_id}/conversations/{conversation.id}"
+    return _storage_key(
+        context,
+        scope_name,
+        _CONVERSATION_KEY_SHAPE,
+        "conversations",
+        "conversation",
+        "activity.conversation (ConversationAccount(id=...))",
+    )
 
 
 def user_storage_key(context: TurnContext, scope_name: str = "UserState") -> str:
@@ -62,15 +76,14 @@ def user_storage_key(context: TurnContext, scope_name: str = "UserState") -> str
     Raises:
         StateError: the activity has no channel id or no sender id.
     """
-    channel_id = _channel_id(context, scope_name, _USER_KEY_SHAPE)
-    sender = context.activity.from_property
-    if sender is None or not sender.id:
-        raise StateError(
-            f"{scope_name} needs the activity's from.id to build its storage key "
-            f"{_USER_KEY_SHAPE}, but the activity has none. Set activity.from_property "
-            "(ChannelAccount(id=...)) on activities you build yourself."
-        )
-    return f"{channel_id}/users/{sender.id}"
+    return _storage_key(
+        context,
+        scope_name,
+        _USER_KEY_SHAPE,
+        "users",
+        "from",
+        "activity.from_property (ChannelAccount(id=...))",
+    )
 
 
 class ConversationState(AgentState):

@@ -46,14 +46,6 @@ def _is_stored_scope(scope: object) -> bool:
     return known
 
 
-def _has_default_scopes(stored: list[AgentState]) -> bool:
-    """Whether ``stored`` starts with the ``ConversationState`` and ``UserState`` of
-    ``with_storage`` (so ``load`` need not look for them one by one)."""
-    return (
-        len(stored) >= 2 and type(stored[0]) is ConversationState and type(stored[1]) is UserState
-    )
-
-
 @dataclass(slots=True)
 class _DeferredLoad:
     """A load of the standard scopes put off until one is used."""
@@ -80,6 +72,14 @@ def _standard_storage(state: TurnState) -> Storage | None:
         return storage
     standard = state._standard
     return standard[2] if standard is not None else None
+
+
+def _adopt_all(
+    context: TurnContext, pending: list[tuple[AgentState, str]], items: dict[str, Any]
+) -> None:
+    """Give each scope what storage returned under its key (missing: an empty state)."""
+    for scope, key in pending:
+        scope._adopt(context, key, items.get(key))
 
 
 # What with_storage leaves unbuilt until first needed (see TurnState._build_scopes).
@@ -377,20 +377,13 @@ class TurnState:
                 self.__dict__["_deferred"] = _DeferredLoad(context, read_now)
                 return
             self.__dict__["_deferred"] = None  # (past the attribute guard: every turn)
-            standard = self._standard
-            assert standard is not None  # built on demand from _unbuilt
-            conversation, user, store = standard
-            conversation_key = conversation._key_to_load(context, force)
-            user_key = user._key_to_load(context, force)
-            if conversation_key is None and user_key is None:
-                return  # both loaded in this turn already
-            keys = [key for key in (conversation_key, user_key) if key is not None]
-            items = await store.read(keys, target_cls=JsonDocument)
-            self._adopt_standard(context, conversation_key, user_key, items)
+            pending = self._standard_to_read(context, force)
+            if pending:  # none when both were loaded in this turn already
+                items = await store.read([key for _, key in pending], target_cls=JsonDocument)
+                _adopt_all(context, pending, items)
             return
-        stored = self._stored
-        if storage is not None and not _has_default_scopes(stored):
-            kinds = {type(scope) for scope in stored}
+        if storage is not None:
+            kinds = {type(scope) for scope in self._stored}
             if ConversationState not in kinds and not any(
                 isinstance(scope, ConversationState) for scope in self._stored
             ):
@@ -412,9 +405,7 @@ class TurnState:
                 batch[1].append((scope, key))
         for store, pending in batches.values():
             keys = list(dict.fromkeys(key for _, key in pending))
-            items = await store.read(keys, target_cls=JsonDocument)
-            for scope, key in pending:
-                scope._adopt(context, key, items.get(key))
+            _adopt_all(context, pending, await store.read(keys, target_cls=JsonDocument))
 
     async def save(self, context: TurnContext, force: bool = False) -> None:
         """Save every stored scope that changed (all of them with ``force``).
@@ -449,32 +440,26 @@ class TurnState:
         deferred = self._deferred
         if deferred is None:
             return
-        self._deferred = None
-        assert self._standard is not None  # deferred only while the scopes are standard
-        conversation, user, _ = self._standard
+        self._deferred = None  # (deferred only while the scopes are with_storage's)
         context = deferred.context
         # Looked up again: another object may have loaded a scope in the meantime (the
         # turn then shares what it loaded, as it would have after an earlier load).
-        conversation_key = conversation._key_to_load(context, False)
-        user_key = user._key_to_load(context, False)
-        keys = [key for key in (conversation_key, user_key) if key is not None]
-        if keys:
-            items = deferred.read(keys, target_cls=JsonDocument)
-            self._adopt_standard(context, conversation_key, user_key, items)
+        pending = self._standard_to_read(context, False)
+        if pending:
+            keys = [key for _, key in pending]
+            _adopt_all(context, pending, deferred.read(keys, target_cls=JsonDocument))
 
-    def _adopt_standard(
-        self,
-        context: TurnContext,
-        conversation_key: str | None,
-        user_key: str | None,
-        items: dict[str, Any],
-    ) -> None:
-        assert self._standard is not None
-        conversation, user, _ = self._standard
-        if conversation_key is not None:
-            conversation._adopt(context, conversation_key, items.get(conversation_key))
-        if user_key is not None:
-            user._adopt(context, user_key, items.get(user_key))
+    def _standard_to_read(self, context: TurnContext, force: bool) -> list[tuple[AgentState, str]]:
+        """With_storage's two scopes still to read in this turn, with their keys (a scope
+        loaded already in this turn takes that data instead)."""
+        standard = self._standard
+        assert standard is not None  # built on demand from _unbuilt
+        pending: list[tuple[AgentState, str]] = []
+        for scope in standard[:2]:
+            key = scope._key_to_load(context, force)
+            if key is not None:
+                pending.append((scope, key))
+        return pending
 
     def clear(self, context: TurnContext, scope: str | None = None) -> None:
         """Remove every value of the scope named ``scope`` (of every scope by default).
