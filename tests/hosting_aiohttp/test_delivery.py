@@ -183,6 +183,30 @@ def test_a_retry_of_a_turn_still_running_is_recognised_under_load() -> None:
     assert recent.get(slow) is None  # finished now: it goes like the others
 
 
+def test_arrive_tells_a_first_delivery_from_a_repeat_in_one_lookup() -> None:
+    recent = RecentDeliveries(300)
+    key = ("msteams", "a:conversation", "1")
+    first, repeat = recent.arrive(key, keep_answer=True)
+    assert repeat is False
+    assert recent.arrive(key, keep_answer=True) == (first, True)
+    recent.settle(first, HttpResponse(200, b"{}"))
+    assert recent.arrive(key, keep_answer=True) == (first, True)  # answered: still a repeat
+    other, repeat = recent.arrive(("msteams", "a:conversation", "2"), keep_answer=False)
+    assert repeat is False
+    assert other is not first
+
+
+def test_a_turn_that_did_not_run_is_forgotten_when_settled() -> None:
+    recent = RecentDeliveries(300)
+    key = ("msteams", "a:conversation", "1")
+    delivery, _ = recent.arrive(key, keep_answer=False)
+    recent.settle(delivery, HttpResponse(500), ran=False)
+    assert recent.get(key) is None
+    again, repeat = recent.arrive(key, keep_answer=False)  # the retry runs
+    assert repeat is False
+    assert again is not delivery
+
+
 def test_keys_that_share_a_slot_are_never_taken_for_each_other(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

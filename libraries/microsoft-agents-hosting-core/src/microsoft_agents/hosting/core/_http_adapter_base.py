@@ -71,7 +71,6 @@ from .http._body import DEFAULT_MAX_BODY_BYTES, RequestRejected, parse_model_jso
 from .http._deliveries import (
     DEFAULT_DUPLICATE_WINDOW,
     Delivery,
-    DeliveryKey,
     RecentDeliveries,
     delivery_key,
 )
@@ -96,11 +95,6 @@ _SERVICE_URL_CLAIM = "serviceurl"
 
 
 _NOT_RUN = frozenset({401, 500})
-
-
-def _answered_in_body(activity: Activity) -> bool:
-    """Whether the HTTP answer to ``activity`` carries the outcome of its turn."""
-    return activity.type == _INVOKE or activity.delivery_mode == _EXPECT_REPLIES
 
 
 _TYPE_OR_CONVERSATION = frozenset({("type",), ("conversation",)})
@@ -220,16 +214,19 @@ class HttpAdapterBase(ChannelServiceAdapter):
         key = delivery_key(activity) if deliveries is not None else None
         if deliveries is None or key is None:
             return await self._run_turn(claims_identity, activity, agent)
-        earlier = deliveries.get(key)
-        if earlier is not None:
-            return await self._answer_repeat(activity, earlier)
-        delivery = deliveries.add(key, keep_answer=_answered_in_body(activity))
+        # Invokes and expectReplies requests are answered with the turn's outcome: a
+        # repeat gets that same answer.
+        keep_answer = activity.type == _INVOKE or activity.delivery_mode == _EXPECT_REPLIES
+        delivery, repeat = deliveries.arrive(key, keep_answer=keep_answer)
+        if repeat:
+            return await self._answer_repeat(activity, delivery)
         try:
             response = await self._run_turn(claims_identity, activity, agent)
         except BaseException:
-            self._settle(key, delivery, HttpResponseFactory.internal_server_error())
+            deliveries.settle(delivery, HttpResponseFactory.internal_server_error(), ran=False)
             raise
-        self._settle(key, delivery, response)
+        # A turn that did not run (refused, or failed outside the agent): a retry may.
+        deliveries.settle(delivery, response, ran=response.status_code not in _NOT_RUN)
         return response
 
     async def _run_turn(
@@ -268,15 +265,6 @@ class HttpAdapterBase(ChannelServiceAdapter):
         if not earlier.keep_answer:
             return HttpResponseFactory.accepted()
         return await earlier.wait_for_answer()
-
-    def _settle(self, key: DeliveryKey, delivery: Delivery, response: HttpResponse) -> None:
-        deliveries = self._deliveries
-        if deliveries is None:
-            return
-        # A turn that did not run (refused, or failed outside the agent): a retry may.
-        if response.status_code in _NOT_RUN:
-            deliveries.forget(key)
-        deliveries.settle(delivery, response)
 
     # ------------------------------------------------------------------ deliveryMode: stream
 

@@ -216,6 +216,10 @@ class TurnContext:
         request: the incoming activity (not needed when copying a context).
         identity: the caller's verified claims (a ``ClaimsIdentity``), if any.
 
+    Attributes:
+        turn_state: a bag of values that live for this turn only (clients, caches,
+            state). A plain attribute, not a property: the SDK reads it many times a turn.
+
     Raises:
         TypeError: no adapter or no activity was given.
     """
@@ -256,7 +260,7 @@ class TurnContext:
             )
         self._activity = request
         self._identity = identity
-        self._turn_state: dict[str, Any] = {}
+        self.turn_state: dict[str, Any] = {}
         self.buffered_reply_activities: list[Activity] = []
         self._streaming_response: StreamingResponse | None = None
 
@@ -277,11 +281,6 @@ class TurnContext:
     def identity(self) -> Any:
         """The caller's verified claims (``ClaimsIdentity``), or ``None``."""
         return self._identity
-
-    @property
-    def turn_state(self) -> dict[str, Any]:
-        """A bag of values that live for this turn only (clients, caches, state)."""
-        return self._turn_state
 
     @property
     def services(self) -> TurnServices:
@@ -436,7 +435,7 @@ class TurnContext:
                 self._responded = True
             if kind == _INVOKE_RESPONSE:
                 # Kept for the HTTP answer of the invoke; the last one wins.
-                self._turn_state[INVOKE_RESPONSE_KEY] = activity
+                self.turn_state[INVOKE_RESPONSE_KEY] = activity
                 posted.append(False)
             elif expects_replies:
                 self.buffered_reply_activities.append(activity)

@@ -56,10 +56,9 @@ def delivery_key(activity: Activity) -> DeliveryKey | None:
     return (str(activity.channel_id or ""), activity.conversation.id, activity.id)
 
 
-def _slot(key: DeliveryKey) -> int:
-    """Where the table keeps ``key``: its hash (salted per process, so not predictable
-    from outside)."""
-    return hash(key)
+# Where the table keeps a key: its hash (string hashes are salted per process, so slots
+# are not predictable from outside). The builtin itself: this runs for every activity.
+_slot: Callable[[DeliveryKey], int] = hash
 
 
 class Delivery:
@@ -97,23 +96,6 @@ class Delivery:
             self._waiters = []
         self._waiters.append(future)
         return await asyncio.shield(future)
-
-    def settle(self, answer: HttpResponse) -> None:
-        """Record the turn's answer and hand it to the repeats waiting for it."""
-        self.done = True
-        if self.keep_answer and (answer.body is None or type(answer.body) is bytes):
-            self.answer = answer  # already as small as it gets
-        elif self.keep_answer:
-            self.answer = HttpResponse(
-                answer.status_code,
-                answer.body_bytes() if answer.body is not None else None,
-                headers=answer.headers,
-                content_type=answer.content_type,
-            )
-        waiters, self._waiters = self._waiters, None
-        for future in waiters or ():
-            if not future.done():
-                future.set_result(self.answer or answer)
 
 
 class RecentDeliveries:
@@ -158,34 +140,57 @@ class RecentDeliveries:
         found = self._entries.get(_slot(key))
         if found is None or found.activity_id != key[2]:
             return None
-        if found.expires <= self._clock():
-            self._evict()
-            return None
-        if found.keep_answer and found.answer is None and found.done:
-            del self._entries[found.slot]
-            return None
-        return found
+        return found if self._still_remembered(found) else None
 
-    def settle(self, delivery: Delivery, answer: HttpResponse) -> None:
-        """Record ``delivery``'s answer; keep at most :data:`MAX_KEPT_ANSWERS` of them."""
-        delivery.settle(answer)
+    def arrive(self, key: DeliveryKey, *, keep_answer: bool) -> tuple[Delivery, bool]:
+        """Note a delivery of ``key``, in one lookup.
+
+        Returns:
+            ``(earlier, True)`` when ``key`` is a repeat of a delivery still remembered
+            (see :meth:`get`); otherwise ``(new, False)``, the delivery now remembered (as
+            :meth:`add` does; ``keep_answer`` for activities answered in the body).
+        """
+        slot = _slot(key)
+        found = self._entries.get(slot)
+        if found is not None and found.activity_id == key[2] and self._still_remembered(found):
+            return found, True
+        return self._insert(slot, key[2], keep_answer), False
+
+    def add(self, key: DeliveryKey, *, keep_answer: bool) -> Delivery:
+        """Remember a first delivery; ``keep_answer`` for activities answered in the body."""
+        return self._insert(_slot(key), key[2], keep_answer)
+
+    def settle(self, delivery: Delivery, answer: HttpResponse, *, ran: bool = True) -> None:
+        """Record the turn's answer and hand it to the repeats waiting for it.
+
+        At most :data:`MAX_KEPT_ANSWERS` answers are kept. ``ran=False`` says the turn did
+        not run (refused, or failed outside the agent): the delivery is then forgotten, so
+        that a retry runs it.
+        """
+        delivery.done = True
         if delivery.keep_answer:
+            body = answer.body
+            if body is not None and type(body) is not bytes:
+                # Encoded once, to stay small; a bytes body already is as small as it gets.
+                answer = HttpResponse(
+                    answer.status_code,
+                    answer.body_bytes(),
+                    headers=answer.headers,
+                    content_type=answer.content_type,
+                )
+            delivery.answer = answer
             kept = self._answers
             kept.append(delivery)
             while len(kept) > MAX_KEPT_ANSWERS:
                 kept.popleft().answer = None
-
-    def add(self, key: DeliveryKey, *, keep_answer: bool) -> Delivery:
-        """Remember a first delivery; ``keep_answer`` for activities answered in the body."""
-        now = self._clock()
-        slot = _slot(key)
-        delivery = Delivery(now + self._window, keep_answer, slot, key[2])
-        self._entries[slot] = delivery
-        order = self._order
-        order.append(delivery)
-        if len(order) > self._capacity or order[0].expires <= now:
-            self._evict(now)
-        return delivery
+        if not ran and self._entries.get(delivery.slot) is delivery:
+            del self._entries[delivery.slot]
+        waiters = delivery._waiters
+        if waiters is not None:
+            delivery._waiters = None
+            for future in waiters:
+                if not future.done():
+                    future.set_result(answer)
 
     def forget(self, key: DeliveryKey) -> None:
         """Forget ``key`` (its turn did not run: a retry should run it)."""
@@ -193,6 +198,25 @@ class RecentDeliveries:
         found = self._entries.get(slot)
         if found is not None and found.activity_id == key[2]:
             del self._entries[slot]
+
+    def _still_remembered(self, found: Delivery) -> bool:
+        if found.expires <= self._clock():
+            self._evict()
+            return False
+        if found.keep_answer and found.answer is None and found.done:
+            del self._entries[found.slot]
+            return False
+        return True
+
+    def _insert(self, slot: int, activity_id: str, keep_answer: bool) -> Delivery:
+        now = self._clock()
+        delivery = Delivery(now + self._window, keep_answer, slot, activity_id)
+        self._entries[slot] = delivery
+        order = self._order
+        order.append(delivery)
+        if len(order) > self._capacity or order[0].expires <= now:
+            self._evict(now)
+        return delivery
 
     def _evict(self, now: float | None = None) -> None:
         entries, order = self._entries, self._order
