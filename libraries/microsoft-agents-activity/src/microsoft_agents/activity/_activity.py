@@ -608,9 +608,10 @@ class Activity(AgentsModel):
         if not entities or recipient is None or recipient.id is None:
             return False
         # Most messages mention no one (a Teams message carries only its clientInfo).
-        if not any(_kind(entity) == _MENTION for entity in entities):
-            return False
-        return self.get_account_mention(recipient.id) is not None
+        for entity in entities:
+            if _kind(entity) == _MENTION:
+                return self.get_account_mention(recipient.id) is not None
+        return False
 
     def remove_recipient_mention(self) -> str | None:
         """Remove the @-mention of the recipient from ``text``; returns the new text."""

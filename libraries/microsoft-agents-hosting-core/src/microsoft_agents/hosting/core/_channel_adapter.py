@@ -136,7 +136,8 @@ class ChannelAdapter(ABC):
             logger.debug("turn raised %s; handing it to on_turn_error", type(error).__name__)
             await self.on_turn_error(context, error)
         else:
-            if not is_detached(context):
+            # (the usual turn streamed nothing: no coroutine to end a stream)
+            if context._streaming_response is not None and not is_detached(context):
                 await _finish_stream(context)
 
     async def run_detached(self, context: TurnContext, work: Callable[[], Awaitable[None]]) -> None:

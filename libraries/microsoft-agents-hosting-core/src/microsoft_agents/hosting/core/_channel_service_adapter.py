@@ -45,13 +45,10 @@ Proactive messages: :meth:`continue_conversation` (for your own app id) and
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
-
-from pydantic import TypeAdapter
 
 from microsoft_agents.activity import (
     Activity,
@@ -700,18 +697,15 @@ async def _close_logging_errors(client: Any) -> None:
         logger.exception("closing the %s of a turn failed", type(client).__name__)
 
 
-@functools.lru_cache(maxsize=1)
-def _activity_list() -> TypeAdapter[list[Activity]]:
-    return TypeAdapter(list[Activity])
-
-
 def encode_expected_replies(replies: Sequence[Activity]) -> bytes:
     """``{"activities": [...]}`` as JSON bytes, each activity in its wire form (the form
-    ``to_wire(exclude_none=True)`` gives), encoded by pydantic in one pass."""
-    encoded = _activity_list().dump_json(
-        list(replies), by_alias=True, exclude_unset=True, exclude_none=True
-    )
-    return b'{"activities":' + encoded + b"}"
+    ``to_wire(exclude_none=True)`` gives), encoded by pydantic's serializer directly."""
+    serializer = Activity.__pydantic_serializer__
+    encoded = [
+        serializer.to_json(reply, by_alias=True, exclude_unset=True, exclude_none=True)
+        for reply in replies
+    ]
+    return b'{"activities":[' + b",".join(encoded) + b"]}"
 
 
 def _is_emulator(activity: Activity) -> bool:

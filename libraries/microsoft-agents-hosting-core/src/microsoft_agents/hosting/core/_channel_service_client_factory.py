@@ -438,7 +438,10 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
     def _cached(self, key: tuple[str, str, str], build: Callable[[], _ClientT]) -> _ClientT:
         session = self._session
         client = self._clients.get(key)
-        if client is not None and session is not None and not session.closed:
+        # A session this factory opened is closed only by close(), which empties the
+        # cache; one it was given may have been closed by its owner.
+        usable = session is not None and (self._owns_session or not session.closed)
+        if client is not None and usable:
             self._clients.move_to_end(key)
             found: _ClientT = client
             return found

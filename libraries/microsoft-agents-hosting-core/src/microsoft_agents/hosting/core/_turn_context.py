@@ -96,11 +96,6 @@ def _unset(activity: Activity, name: str) -> None:
     activity.model_fields_set.discard(name)
 
 
-def _plain_strings(*values: str | None) -> bool:
-    """Whether each value is None or an exact ``str`` (not a subclass such as an enum)."""
-    return all(value is None or type(value) is str for value in values)
-
-
 def _prepare_outgoing(activity: Activity) -> None:
     """Apply the protocol's rules for what a sender puts on the wire.
 
@@ -355,9 +350,14 @@ class TurnContext:
             values["input_hint"] = input_hint or _ACCEPTING_INPUT
             if speak is not None:
                 values["speak"] = speak
-            # Plain strings are already what their fields hold, and the addressing leaves
-            # out empty strings: nothing to validate, nothing for _prepare_outgoing.
-            plain = _plain_strings(activity_or_text, input_hint, speak)
+            # Plain strings (exact str, not a subclass such as an enum member) are already
+            # what their fields hold, and the addressing leaves out empty strings: nothing
+            # to validate, nothing for _prepare_outgoing.
+            plain = (
+                type(activity_or_text) is str
+                and (input_hint is None or type(input_hint) is str)
+                and (speak is None or type(speak) is str)
+            )
             activity = build_validated_activity(values) if plain else Activity(**values)
             if plain and not self._on_send:  # nothing may see or change it
                 responses = await self._deliver([activity])
