@@ -114,18 +114,16 @@ class ChannelAdapter(ABC):
         middleware_set = self.middleware_set
         if not len(middleware_set) and callback is not None:
             # No middleware: the agent is the whole pipeline.
-            await self._run_guarded(context, lambda: callback(context))
+            await self._run_guarded(context, callback(context))
             return
+        await self._run_guarded(
+            context, middleware_set.receive_activity_with_status(context, callback)
+        )
 
-        async def turn() -> None:
-            await middleware_set.receive_activity_with_status(context, callback)
-
-        await self._run_guarded(context, turn)
-
-    async def _run_guarded(self, context: TurnContext, work: Callable[[], Awaitable[None]]) -> None:
-        """Run ``work`` for ``context`` with the turn's error handling (see run_pipeline)."""
+    async def _run_guarded(self, context: TurnContext, work: Awaitable[None]) -> None:
+        """Await ``work`` for ``context`` with the turn's error handling (see run_pipeline)."""
         try:
-            await work()
+            await work
         except asyncio.CancelledError:
             await _finish_stream(context, cancelled=True)
             raise

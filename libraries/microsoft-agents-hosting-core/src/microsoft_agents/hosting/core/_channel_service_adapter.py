@@ -344,7 +344,10 @@ class ChannelServiceAdapter(ChannelAdapter):
             await self.run_pipeline(context, callback)
         finally:
             if not is_detached(context):
-                await self._release(context)
+                if _OWNED_CLIENTS_KEY in context.turn_state:
+                    await self._release(context)
+                else:  # the usual turn: no client to close, no coroutine to run
+                    HeaderPropagationContext.reset()
 
         if expects_replies:
             buffered = context.buffered_reply_activities
@@ -388,7 +391,7 @@ class ChannelServiceAdapter(ChannelAdapter):
         self, context: TurnContext, work: Callable[[], Awaitable[None]]
     ) -> None:
         try:
-            await self._run_guarded(context, work)
+            await self._run_guarded(context, work())
             # The foreground left the stream alone (see _run_guarded); end it here.
             await _finish_stream(context)
         except Exception:
