@@ -160,8 +160,9 @@ class AgentApplication(Generic[StateT]):
         self._storage: Storage = storage
         self._authorization = authorization
         self._connection_manager = connection_manager
-        self._turn_state_factory: Callable[[], StateT] = (
-            self._options.turn_state_factory or self._default_turn_state_factory
+        # By default TurnState.with_storage(storage) itself, called once per turn.
+        self._turn_state_factory: Callable[[], StateT] = self._options.turn_state_factory or cast(
+            "Callable[[], StateT]", functools.partial(TurnState.with_storage, storage)
         )
         self._routes: _RouteList[StateT] = _RouteList()
         self._before_turn: list[TurnHook[StateT]] = []
@@ -190,9 +191,6 @@ class AgentApplication(Generic[StateT]):
                 "pass the options as keyword arguments (storage=..., adapter=...)"
             )
         return dataclasses.replace(options, **given) if given else options
-
-    def _default_turn_state_factory(self) -> StateT:
-        return cast("StateT", TurnState.with_storage(self._storage))
 
     # ------------------------------------------------------------------ properties
 

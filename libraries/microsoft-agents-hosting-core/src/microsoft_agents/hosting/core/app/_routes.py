@@ -135,8 +135,11 @@ class _RouteList(Generic[StateT]):
 
     def find(self, context: TurnContext) -> _Route[StateT] | None:
         """The first route that takes the activity of ``context``, if any."""
-        for route in self._routes:
-            if route.matches(context):
+        activity = context.activity
+        for route in self._routes:  # (route.matches, inline: every turn)
+            if route.is_agentic and not activity.is_agentic_request():
+                continue
+            if route.selector(context):
                 return route
         return None
 

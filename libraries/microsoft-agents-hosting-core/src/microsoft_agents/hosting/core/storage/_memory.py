@@ -19,7 +19,7 @@ import itertools
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from microsoft_agents.hosting.core._errors import ETagConflictError, StorageKeyError
 
@@ -181,5 +181,5 @@ def immediate_reader(storage: Storage) -> ImmediateRead | None:
     the start of every turn.
     """
     if type(storage).read is MemoryStorage.read and "read" not in vars(storage):
-        return cast(MemoryStorage, storage)._read_now
+        return storage._read_now  # type: ignore[attr-defined,no-any-return]
     return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from microsoft_agents.hosting.core._errors import StateError
@@ -23,6 +22,10 @@ from ._temp_state import TempState
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core._turn_context import TurnContext
     from microsoft_agents.hosting.core.storage._storage import Storage
+
+    # A load of the standard scopes put off until one is used: the turn and the storage's
+    # read. (A tuple: one is made per turn.)
+    _DeferredLoad = tuple[TurnContext, ImmediateRead]
 
 __all__ = ["TurnState"]
 
@@ -46,32 +49,19 @@ def _is_stored_scope(scope: object) -> bool:
     return known
 
 
-@dataclass(slots=True)
-class _DeferredLoad:
-    """A load of the standard scopes put off until one is used."""
-
-    context: TurnContext
-    read: ImmediateRead
-
-
-def _used_elsewhere(context: TurnContext) -> bool:
-    """Whether another object loaded one of the standard scopes in this turn (it then
-    shares this turn state's data, which the turn state saves)."""
-    turn_state = context.turn_state
-    return (
-        ConversationState.CONTEXT_SERVICE_KEY in turn_state
-        or UserState.CONTEXT_SERVICE_KEY in turn_state
-    )
-
-
-def _standard_storage(state: TurnState) -> Storage | None:
-    """The storage of a turn state whose scopes are with_storage's two (built or not)."""
-    unbuilt = state.__dict__.get("_unbuilt")
-    if unbuilt is not None:
-        storage: Storage = unbuilt[0]
-        return storage
-    standard = state._standard
-    return standard[2] if standard is not None else None
+def _check_standard_keys(context: TurnContext) -> None:
+    """Raise the StateError a storage key of with_storage's scopes would raise, if any."""
+    activity = context.activity
+    conversation, sender = activity.conversation, activity.from_property
+    if not (
+        activity.channel_id
+        and conversation is not None
+        and conversation.id
+        and sender is not None
+        and sender.id
+    ):
+        conversation_storage_key(context)  # these say what is missing
+        user_storage_key(context)
 
 
 def _adopt_all(
@@ -365,16 +355,20 @@ class TurnState:
             StateError: the activity lacks what a storage key is built from.
             StorageError: the storage failed.
         """
-        store = _standard_storage(self)
-        if store is not None:  # with_storage's two scopes
+        # The storage of with_storage's two scopes (built or not), if those are the scopes.
+        unbuilt = self.__dict__.get("_unbuilt")
+        standard = self._standard if unbuilt is None else None
+        store: Storage | None = (
+            unbuilt[0] if unbuilt is not None else standard[2] if standard is not None else None
+        )
+        if store is not None:
             read_now = None if force else immediate_reader(store)
             if read_now is not None:
                 # A storage that answers without waiting (MemoryStorage) is read when a
                 # scope is first used: turns that never touch their state read nothing
                 # (nor build the scopes). The keys are checked now, as with any storage.
-                conversation_storage_key(context)
-                user_storage_key(context)
-                self.__dict__["_deferred"] = _DeferredLoad(context, read_now)
+                _check_standard_keys(context)
+                self.__dict__["_deferred"] = (context, read_now)
                 return
             self.__dict__["_deferred"] = None  # (past the attribute guard: every turn)
             pending = self._standard_to_read(context, force)
@@ -420,7 +414,13 @@ class TurnState:
         """
         deferred = self._deferred
         if deferred is not None:
-            if not force and not _used_elsewhere(context):
+            turn_state = context.turn_state
+            if not force and not (
+                # Another object loaded one of the scopes in this turn: it shares this
+                # turn state's data, which is saved here.
+                ConversationState.CONTEXT_SERVICE_KEY in turn_state
+                or UserState.CONTEXT_SERVICE_KEY in turn_state
+            ):
                 return  # no scope was used in this turn: nothing can have changed
             self._finish_load()
         standard = self._standard
@@ -441,13 +441,13 @@ class TurnState:
         if deferred is None:
             return
         self._deferred = None  # (deferred only while the scopes are with_storage's)
-        context = deferred.context
+        context, read = deferred
         # Looked up again: another object may have loaded a scope in the meantime (the
         # turn then shares what it loaded, as it would have after an earlier load).
         pending = self._standard_to_read(context, False)
         if pending:
             keys = [key for _, key in pending]
-            _adopt_all(context, pending, deferred.read(keys, target_cls=JsonDocument))
+            _adopt_all(context, pending, read(keys, target_cls=JsonDocument))
 
     def _standard_to_read(self, context: TurnContext, force: bool) -> list[tuple[AgentState, str]]:
         """With_storage's two scopes still to read in this turn, with their keys (a scope
