@@ -313,7 +313,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
             return HttpResponseFactory.bad_request(_MISSING_SERVICE_URL)
         validator = self._host_validator
         enforcing = validator is not None and validator.enabled
-        if validator is not None and enforcing and not validator.is_allowed(service_url):
+        if validator is not None and enforcing and validator.refusal_reason(service_url):
             logger.warning(
                 "refused an activity whose serviceUrl %s is not allowed by the host validator",
                 service_url,

@@ -26,6 +26,7 @@ from microsoft_agents.activity import (
     ActivityTypes,
     ContentTypes,
     ConversationReference,
+    DeliveryModes,
     InputHints,
     InvokeResponse,
     Mention,
@@ -55,6 +56,7 @@ logger = logging.getLogger(__name__)
 _INVOKE_RESPONSE = ActivityTypes.invoke_response.value
 _TRACE = ActivityTypes.trace.value
 _MESSAGE = ActivityTypes.message.value
+_EXPECT_REPLIES = DeliveryModes.expect_replies.value
 _ACCEPTING_INPUT = InputHints.accepting_input.value
 
 _T = TypeVar("_T")
@@ -426,7 +428,7 @@ class TurnContext:
             return []
         for observer in self._send_observers:
             await observer(activities)
-        expects_replies = self._expects_replies()
+        expects_replies = self._activity.delivery_mode == _EXPECT_REPLIES
         to_adapter: list[Activity] = []
         posted: list[bool] = []
         for activity in activities:
@@ -454,9 +456,6 @@ class TurnContext:
             receipt = next(receipts, None) if was_posted else None
             result.append(receipt if receipt is not None else ResourceResponse())
         return result
-
-    def _expects_replies(self) -> bool:
-        return self._activity.delivery_mode == "expectReplies"
 
     async def send_trace_activity(
         self,
