@@ -120,7 +120,8 @@ class SemanticAction(AgentsModel):
 
 def _kind(entity: Entity) -> str:
     """The entity's type for matching: lower-cased, ``""`` when it has none."""
-    return entity.type.lower() if entity.type else ""
+    kind = entity.type
+    return kind.lower() if kind else ""
 
 
 def _type_matches(activity_type: str | None, wanted: str) -> bool:
@@ -527,13 +528,14 @@ class Activity(AgentsModel):
             recipient = _copy_model(recipient) if recipient is not None else None
             sender = _copy_model(sender) if sender is not None else None
         values: dict[str, Any] = {"conversation": conversation}
-        if self.channel_id is not None:
-            values["channel_id"] = self.channel_id
+        channel_id, service_url, locale = self.channel_id, self.service_url, self.locale
+        if channel_id is not None:
+            values["channel_id"] = channel_id
         # Empty strings are left out, as a sender must (A2004).
-        if self.service_url:
-            values["service_url"] = self.service_url
-        if self.locale:
-            values["locale"] = self.locale
+        if service_url:
+            values["service_url"] = service_url
+        if locale:
+            values["locale"] = locale
         if recipient is not None:
             values["from_property"] = recipient
         if sender is not None:
@@ -698,7 +700,8 @@ class Activity(AgentsModel):
 
     def is_agentic_request(self) -> bool:
         """Whether the recipient is an agentic identity (an agent instance or agent user)."""
-        return self.recipient is not None and self.recipient.role in _AGENTIC_ROLES
+        recipient = self.recipient
+        return recipient is not None and recipient.role in _AGENTIC_ROLES
 
     def get_agentic_instance_id(self) -> str | None:
         """The agent instance (app) id of an agentic request."""

@@ -305,7 +305,8 @@ class ChannelServiceAdapter(ChannelAdapter):
         """:meth:`process_activity`; ``encode_replies`` gives the expectReplies answer as
         the JSON bytes of the HTTP body (what the HTTP core sends, status 200) instead of
         an ``InvokeResponse`` holding dicts."""
-        if activity.conversation is None or not activity.conversation.id:
+        conversation = activity.conversation
+        if conversation is None or not conversation.id:
             raise ValueError("the activity has no conversation.id, so it cannot be answered")
         # callerId says who sent the activity; only the validated token may say it, never
         # the payload (A2251, A2252).

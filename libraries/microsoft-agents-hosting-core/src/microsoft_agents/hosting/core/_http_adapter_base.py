@@ -208,7 +208,8 @@ class HttpAdapterBase(ChannelServiceAdapter):
         if rejection is not None:
             return rejection
 
-        if activity.delivery_mode == _STREAM:
+        delivery_mode = activity.delivery_mode
+        if delivery_mode == _STREAM:
             return self._stream_turn(claims_identity, activity, agent)
         deliveries = self._deliveries
         key = delivery_key(activity) if deliveries is not None else None
@@ -216,7 +217,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
             return await self._run_turn(claims_identity, activity, agent)
         # Invokes and expectReplies requests are answered with the turn's outcome: a
         # repeat gets that same answer.
-        keep_answer = activity.type == _INVOKE or activity.delivery_mode == _EXPECT_REPLIES
+        keep_answer = delivery_mode == _EXPECT_REPLIES or activity.type == _INVOKE
         delivery, repeat = deliveries.arrive(key, keep_answer=keep_answer)
         if repeat:
             return await self._answer_repeat(activity, delivery)

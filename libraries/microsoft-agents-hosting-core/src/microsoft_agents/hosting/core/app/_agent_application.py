@@ -723,14 +723,16 @@ class AgentApplication(Generic[StateT]):
 
     async def _run_turn(self, context: TurnContext) -> None:
         activity = context.activity
+        options = self._options
+        is_message = activity.type == _MESSAGE
         if (
-            self._options.remove_recipient_mention
-            and activity.type == _MESSAGE
+            is_message
+            and options.remove_recipient_mention
             and activity.text
             and activity.is_recipient_mentioned()
         ):
             activity.remove_recipient_mention()
-        if self._options.normalize_mentions and activity.type == _MESSAGE:
+        if is_message and options.normalize_mentions:
             _normalize_mentions(activity)
 
         state = self._turn_state_factory()

@@ -51,9 +51,14 @@ DeliveryKey = tuple[str, str, str]
 
 def delivery_key(activity: Activity) -> DeliveryKey | None:
     """What identifies one delivery of ``activity``, or None when it has no id."""
-    if not activity.id or activity.conversation is None or not activity.conversation.id:
+    activity_id, conversation = activity.id, activity.conversation
+    if not activity_id or conversation is None:
         return None
-    return (str(activity.channel_id or ""), activity.conversation.id, activity.id)
+    conversation_id = conversation.id
+    if not conversation_id:
+        return None
+    # (a ChannelId hashes and compares as the plain string it is)
+    return (activity.channel_id or "", conversation_id, activity_id)
 
 
 # Where the table keeps a key: its hash (string hashes are salted per process, so slots
