@@ -83,6 +83,17 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status, headers=headers)
 
 
+def _anonymous(request: web.Request) -> ClaimsIdentity | None:
+    """The anonymous identity, when the request has no token and the configuration
+    allows that (no validation to await); None otherwise."""
+    if "Authorization" in request.headers:
+        return None
+    configuration = lookup(request, AGENT_CONFIGURATION_KEY, AGENT_CONFIGURATION)
+    if isinstance(configuration, AgentAuthConfiguration) and configuration.ANONYMOUS_ALLOWED:
+        return ClaimsIdentity()
+    return None
+
+
 async def _authenticate(request: web.Request) -> ClaimsIdentity | web.Response:
     """The caller's identity, or the error response to answer with."""
     configuration = lookup(request, AGENT_CONFIGURATION_KEY, AGENT_CONFIGURATION)
@@ -93,9 +104,7 @@ async def _authenticate(request: web.Request) -> ClaimsIdentity | web.Response:
             type(configuration).__name__,
         )
         return _error(500, _CONFIGURATION_NOT_FOUND)
-    header = request.headers.get("Authorization")
-    if header is None and configuration.ANONYMOUS_ALLOWED:
-        return ClaimsIdentity()  # anonymous allowed and no token: nothing to validate
+    header = request.headers.get("Authorization")  # (no token with anonymous allowed: _anonymous)
     # Loaded here: PyJWT and cryptography are needed only once a token is to be checked.
     from microsoft_agents.hosting.core.authorization.jwt import (
         JwtTokenValidator,
@@ -135,7 +144,7 @@ async def jwt_authorization_middleware(
     """
     if _is_public(request):
         return await handler(request)
-    outcome = await _authenticate(request)
+    outcome = _anonymous(request) or await _authenticate(request)
     # Tested this way round: web.Response is an ABC (a MutableMapping), ClaimsIdentity not.
     if not isinstance(outcome, ClaimsIdentity):
         return outcome
@@ -158,7 +167,7 @@ def jwt_authorization_decorator(func: Handler) -> Handler:
     @functools.wraps(func)
     async def guarded(request: web.Request) -> web.StreamResponse:
         if not isinstance(request.get(CLAIMS_IDENTITY_KEY), ClaimsIdentity):
-            outcome = await _authenticate(request)
+            outcome = _anonymous(request) or await _authenticate(request)
             if not isinstance(outcome, ClaimsIdentity):
                 return outcome
             request[CLAIMS_IDENTITY_KEY] = outcome

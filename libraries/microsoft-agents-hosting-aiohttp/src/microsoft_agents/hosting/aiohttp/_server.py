@@ -50,7 +50,6 @@ from ._app_keys import (
     AGENT_CONFIGURATION,
     AGENT_CONFIGURATION_KEY,
 )
-from ._cloud_adapter import start_agent_process
 from ._jwt_authorization import allow_anonymous, jwt_authorization_middleware
 from ._reload import is_reload_child, reload_requested, run_with_reload
 
@@ -143,7 +142,8 @@ def create_app(
     _put(app, ADAPTER_KEY, ADAPTER, http_adapter)
 
     async def messages(request: web.Request) -> web.StreamResponse:
-        response = await start_agent_process(request, agent_application, http_adapter)
+        # start_agent_process's body: its arguments were checked above.
+        response = await http_adapter.process(request, agent_application)
         return response if response is not None else web.Response(status=202)
 
     app.router.add_post("/api/messages", messages)
