@@ -5,6 +5,7 @@ Usage::
     hatch run bench:turn-cost                   # CPU time per turn, 5 rounds
     hatch run bench:turn-cost --instructions    # instructions per turn (needs valgrind)
     hatch run bench:turn-cost --quick           # 1 short round (what the smoke test runs)
+    hatch run bench:turn-cost --no-reference    # ours only
     hatch run bench:turn-cost --json
 
 The turn is the quick-start echo sample (``test_samples/quickstart/app.py``) answering an
@@ -155,22 +156,22 @@ def _instructions(side: str, turns: int) -> int:
     return int(found.group(1).replace(",", ""))
 
 
-def _measure_instructions(turns: int) -> dict[str, Any]:
+def _measure_instructions(turns: int, sides: tuple[str, ...]) -> dict[str, Any]:
     if shutil.which("valgrind") is None:
         raise SystemExit("--instructions needs valgrind (apt install valgrind)")
     extra = 4 * turns
     per_turn: dict[str, float] = {}
-    for side in ("none", *SIDES):
+    for side in ("none", *sides):
         small, large = _instructions(side, turns), _instructions(side, turns + extra)
         per_turn[side] = (large - small) / extra
-    result = {side: round(per_turn[side] - per_turn["none"]) for side in SIDES}
+    result = {side: round(per_turn[side] - per_turn["none"]) for side in sides}
     return {"unit": "instructions per turn", "turns": extra, **result}
 
 
-def _measure_time(turns: int, rounds: int) -> dict[str, Any]:
-    samples: dict[str, list[float]] = {side: [] for side in SIDES}
+def _measure_time(turns: int, rounds: int, sides: tuple[str, ...]) -> dict[str, Any]:
+    samples: dict[str, list[float]] = {side: [] for side in sides}
     for _ in range(rounds):
-        for side in SIDES:  # alternating: a busy moment hurts both sides alike
+        for side in sides:  # alternating: a busy moment hurts both sides alike
             output = _spawn(side, turns, under_valgrind=False)[0]
             samples[side].append(float(output.split()[-1]))
     result = {side: round(min(values) * 1e6, 2) for side, values in samples.items()}
@@ -183,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, help="measured turns per run")
     parser.add_argument("--rounds", type=int, default=5, help="CPU-time rounds (best kept)")
     parser.add_argument("--quick", action="store_true", help="1 short round")
+    parser.add_argument("--no-reference", action="store_true", help="measure ours only")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--worker", choices=("none", *SIDES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -190,18 +192,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(_worker(args.worker, args.turns or 1000))
         return 0
+    sides = ("ours",) if args.no_reference else SIDES
     if args.instructions:
-        report = _measure_instructions(args.turns or (100 if args.quick else 500))
+        report = _measure_instructions(args.turns or (100 if args.quick else 500), sides)
     else:
         turns = args.turns or (200 if args.quick else 5000)
-        report = _measure_time(turns, 1 if args.quick else args.rounds)
-    report["ratio"] = round(report["ours"] / report["bare"], 2)
+        report = _measure_time(turns, 1 if args.quick else args.rounds, sides)
+    if "bare" in report:
+        report["ratio"] = round(report["ours"] / report["bare"], 2)
     if args.json:
         print(json.dumps(report))
-    else:
-        print(f"echo turn in process ({report['unit']}, {report['turns']} turns)")
-        print(f"  ours  {report['ours']:>12}")
-        print(f"  bare  {report['bare']:>12}")
+        return 0
+    print(f"echo turn in process ({report['unit']}, {report['turns']} turns)")
+    for side in sides:
+        print(f"  {side:<5} {report[side]:>12}")
+    if "ratio" in report:
         print(f"  ours / bare {report['ratio']:.2f}x")
     return 0
 

@@ -176,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         return run([hatch, "run", "lint:check"], env) or run([hatch, "run", "types:check"], env)
     if args.command == "bench":
         # Every benchmark takes --quick, --no-reference and --json; echo-load needs wrk.
-        for script in ("bench:activity", "bench:import-time", "bench:echo-load"):
+        scripts = ("bench:activity", "bench:import-time", "bench:turn-cost", "bench:echo-load")
+        for script in scripts:
             code = run([hatch, "run", script, *rest], env)
             if code:
                 return code
