@@ -357,10 +357,11 @@ class TurnState:
         """
         # The storage of with_storage's two scopes (built or not), if those are the scopes.
         unbuilt = self.__dict__.get("_unbuilt")
-        standard = self._standard if unbuilt is None else None
-        store: Storage | None = (
-            unbuilt[0] if unbuilt is not None else standard[2] if standard is not None else None
-        )
+        if unbuilt is not None:
+            store: Storage | None = unbuilt[0]
+        else:
+            standard = self._standard
+            store = standard[2] if standard is not None else None
         if store is not None:
             read_now = None if force else immediate_reader(store)
             if read_now is not None:
