@@ -6,8 +6,6 @@
 (proactive messages): the conversation, the two parties, the channel and its service URL.
 """
 
-from __future__ import annotations
-
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -77,7 +75,7 @@ class ConversationReference(AgentsModel):
     service_url: str | None = None
     delivery_mode: str | None = None
 
-    def get_continuation_activity(self) -> Activity:
+    def get_continuation_activity(self) -> "Activity":
         """An ``event`` named ``ContinueConversation`` addressed through this reference.
 
         Adapters run a proactive turn with it: the agent is the recipient, the user (when

@@ -24,8 +24,6 @@ parses to ``channel_id == "msteams:COPILOT"``; on the wire the base channel goes
 ``channelId`` and the sub-channel in the ``ProductInfo`` entity.
 """
 
-from __future__ import annotations
-
 import functools
 import logging
 import re
@@ -60,7 +58,7 @@ from ._enums import (
     RoleTypes,
 )
 from ._exceptions import ActivityStateError
-from ._model import AgentsModel
+from ._model import AgentsModel, new_list
 
 __all__ = [
     "Activity",
@@ -183,7 +181,7 @@ class Activity(AgentsModel):
     # ------------------------------------------------------------------ wire hooks
 
     @model_validator(mode="after")
-    def _adopt_product_info(self) -> Activity:
+    def _adopt_product_info(self) -> "Activity":
         # Performance: this runs for every parsed activity. Read each field once and
         # call ``_ensure_product_info`` only when there is a sub-channel to carry.
         channel_id = self.channel_id
@@ -273,104 +271,104 @@ class Activity(AgentsModel):
         """True for ``commandResult`` activities."""
         return _type_matches(self.type, _TYPE_VALUES["command_result"])
 
-    def _as(self, activity_type: ActivityTypes) -> Activity | None:
+    def _as(self, activity_type: ActivityTypes) -> "Activity | None":
         return self if _type_matches(self.type, activity_type.value) else None
 
-    def as_message_activity(self) -> Activity | None:
+    def as_message_activity(self) -> "Activity | None":
         """This activity if it is a ``message``, else ``None``."""
         return self._as(ActivityTypes.message)
 
-    def as_contact_relation_update_activity(self) -> Activity | None:
+    def as_contact_relation_update_activity(self) -> "Activity | None":
         """This activity if it is a ``contactRelationUpdate``, else ``None``."""
         return self._as(ActivityTypes.contact_relation_update)
 
-    def as_conversation_update_activity(self) -> Activity | None:
+    def as_conversation_update_activity(self) -> "Activity | None":
         """This activity if it is a ``conversationUpdate``, else ``None``."""
         return self._as(ActivityTypes.conversation_update)
 
-    def as_end_of_conversation_activity(self) -> Activity | None:
+    def as_end_of_conversation_activity(self) -> "Activity | None":
         """This activity if it is an ``endOfConversation``, else ``None``."""
         return self._as(ActivityTypes.end_of_conversation)
 
-    def as_event_activity(self) -> Activity | None:
+    def as_event_activity(self) -> "Activity | None":
         """This activity if it is an ``event``, else ``None``."""
         return self._as(ActivityTypes.event)
 
-    def as_handoff_activity(self) -> Activity | None:
+    def as_handoff_activity(self) -> "Activity | None":
         """This activity if it is a ``handoff``, else ``None``."""
         return self._as(ActivityTypes.handoff)
 
-    def as_installation_update_activity(self) -> Activity | None:
+    def as_installation_update_activity(self) -> "Activity | None":
         """This activity if it is an ``installationUpdate``, else ``None``."""
         return self._as(ActivityTypes.installation_update)
 
-    def as_invoke_activity(self) -> Activity | None:
+    def as_invoke_activity(self) -> "Activity | None":
         """This activity if it is an ``invoke``, else ``None``."""
         return self._as(ActivityTypes.invoke)
 
-    def as_message_delete_activity(self) -> Activity | None:
+    def as_message_delete_activity(self) -> "Activity | None":
         """This activity if it is a ``messageDelete``, else ``None``."""
         return self._as(ActivityTypes.message_delete)
 
-    def as_message_reaction_activity(self) -> Activity | None:
+    def as_message_reaction_activity(self) -> "Activity | None":
         """This activity if it is a ``messageReaction``, else ``None``."""
         return self._as(ActivityTypes.message_reaction)
 
-    def as_message_update_activity(self) -> Activity | None:
+    def as_message_update_activity(self) -> "Activity | None":
         """This activity if it is a ``messageUpdate``, else ``None``."""
         return self._as(ActivityTypes.message_update)
 
-    def as_suggestion_activity(self) -> Activity | None:
+    def as_suggestion_activity(self) -> "Activity | None":
         """This activity if it is a ``suggestion``, else ``None``."""
         return self._as(ActivityTypes.suggestion)
 
-    def as_trace_activity(self) -> Activity | None:
+    def as_trace_activity(self) -> "Activity | None":
         """This activity if it is a ``trace``, else ``None``."""
         return self._as(ActivityTypes.trace)
 
-    def as_typing_activity(self) -> Activity | None:
+    def as_typing_activity(self) -> "Activity | None":
         """This activity if it is a ``typing``, else ``None``."""
         return self._as(ActivityTypes.typing)
 
     # ------------------------------------------------------------------ factories
 
     @staticmethod
-    def create_message_activity() -> Activity:
+    def create_message_activity() -> "Activity":
         """A new, empty ``message`` activity."""
         return Activity(type=ActivityTypes.message.value)
 
     @staticmethod
-    def create_event_activity() -> Activity:
+    def create_event_activity() -> "Activity":
         """A new, empty ``event`` activity."""
         return Activity(type=ActivityTypes.event.value)
 
     @staticmethod
-    def create_invoke_activity() -> Activity:
+    def create_invoke_activity() -> "Activity":
         """A new, empty ``invoke`` activity."""
         return Activity(type=ActivityTypes.invoke.value)
 
     @staticmethod
-    def create_typing_activity() -> Activity:
+    def create_typing_activity() -> "Activity":
         """A new ``typing`` activity."""
         return Activity(type=ActivityTypes.typing.value)
 
     @staticmethod
-    def create_conversation_update_activity() -> Activity:
+    def create_conversation_update_activity() -> "Activity":
         """A new, empty ``conversationUpdate`` activity."""
         return Activity(type=ActivityTypes.conversation_update.value)
 
     @staticmethod
-    def create_end_of_conversation_activity() -> Activity:
+    def create_end_of_conversation_activity() -> "Activity":
         """A new ``endOfConversation`` activity."""
         return Activity(type=ActivityTypes.end_of_conversation.value)
 
     @staticmethod
-    def create_handoff_activity() -> Activity:
+    def create_handoff_activity() -> "Activity":
         """A new, empty ``handoff`` activity."""
         return Activity(type=ActivityTypes.handoff.value)
 
     @staticmethod
-    def create_contact_relation_update_activity() -> Activity:
+    def create_contact_relation_update_activity() -> "Activity":
         """A new, empty ``contactRelationUpdate`` activity."""
         return Activity(type=ActivityTypes.contact_relation_update.value)
 
@@ -380,7 +378,7 @@ class Activity(AgentsModel):
         value: Any = None,
         value_type: str | None = None,
         label: str | None = None,
-    ) -> Activity:
+    ) -> "Activity":
         """A ``trace`` activity (diagnostics shown by the Emulator, ignored by channels).
 
         Args:
@@ -412,7 +410,7 @@ class Activity(AgentsModel):
             return None
         return self.id
 
-    def create_reply(self, text: str | None = None, locale: str | None = None) -> Activity:
+    def create_reply(self, text: str | None = None, locale: str | None = None) -> "Activity":
         """A ``message`` answering this activity, addressed back to its sender.
 
         The reply goes to the same conversation (all of it: tenant and conversation type
@@ -441,7 +439,7 @@ class Activity(AgentsModel):
         value: Any = None,
         value_type: str | None = None,
         label: str | None = None,
-    ) -> Activity:
+    ) -> "Activity":
         """A ``trace`` activity addressed like a reply to this activity."""
         values: dict[str, Any] = {
             "type": ActivityTypes.trace.value,
@@ -923,11 +921,11 @@ class ConversationParameters(AgentsModel):
 class ExpectedReplies(AgentsModel):
     """The activities an agent answers with when the request asked for ``expectReplies``."""
 
-    activities: list[Activity] = Field(default_factory=list)
+    activities: list[Activity] = Field(default_factory=new_list)
     body: Any = None
 
 
 class Transcript(AgentsModel):
     """A list of activities, as a channel stores a conversation's history."""
 
-    activities: list[Activity] = Field(default_factory=list)
+    activities: list[Activity] = Field(default_factory=new_list)

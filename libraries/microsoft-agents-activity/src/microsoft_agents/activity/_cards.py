@@ -22,8 +22,6 @@ Adaptive Cards are JSON documents of their own: :class:`AdaptiveCardCard` takes 
 JSON text. :class:`ContentTypes` lists the content type strings.
 """
 
-from __future__ import annotations
-
 import base64
 import json
 from abc import abstractmethod
@@ -33,7 +31,7 @@ from pydantic import Field
 
 from ._enums import ActionTypes, ActivityTypes
 from ._exceptions import ActivityStateError
-from ._model import AgentsModel
+from ._model import AgentsModel, new_list
 from ._tokens import TokenExchangeResource, TokenPostResource
 from .errors import activity_errors
 
@@ -94,21 +92,21 @@ class CardAction(AgentsModel):
 class SuggestedActions(AgentsModel):
     """Quick replies offered with a message, optionally only to some recipients."""
 
-    to: list[str] = Field(default_factory=list)
-    actions: list[CardAction] = Field(default_factory=list)
+    to: list[str] = Field(default_factory=new_list)
+    actions: list[CardAction] = Field(default_factory=new_list)
 
-    def add_action(self, action: CardAction) -> SuggestedActions:
+    def add_action(self, action: CardAction) -> "SuggestedActions":
         """Append one action; returns self for chaining."""
         return self.add_actions(action)
 
-    def add_actions(self, *actions: CardAction) -> SuggestedActions:
+    def add_actions(self, *actions: CardAction) -> "SuggestedActions":
         """Append several actions; returns self for chaining."""
         # Assigning (rather than appending in place) marks the field as set, so it is
         # part of the wire form.
         self.actions = [*self.actions, *actions]
         return self
 
-    def add_recipients(self, *recipients: str) -> SuggestedActions:
+    def add_recipients(self, *recipients: str) -> "SuggestedActions":
         """Show the actions to these account ids only; returns self for chaining."""
         self.to = [*self.to, *recipients]
         return self
@@ -201,7 +199,7 @@ class AttachmentData(AgentsModel):
         type: str | None = None,
         name: str | None = None,
         thumbnail: bytes | None = None,
-    ) -> AttachmentData:
+    ) -> "AttachmentData":
         """Build an upload from raw file content (and an optional thumbnail)."""
         values: dict[str, str] = {"original_base64": base64.b64encode(original).decode("ascii")}
         if thumbnail is not None:
@@ -410,7 +408,7 @@ class Card(AgentsModel):
     def to_attachment(self) -> Attachment:
         """The card as an attachment: its content type, and its wire form as content."""
 
-    def to_message(self) -> Activity:
+    def to_message(self) -> "Activity":
         """A ``message`` activity whose only attachment is this card."""
         # Imported here: _activity imports this module.
         from ._activity import Activity
@@ -513,7 +511,7 @@ class ReceiptCard(_ButtonBuilders, Card):
 
     def add_fact(
         self, fact: Fact | None = None, *, key: str | None = None, value: str | None = None
-    ) -> ReceiptCard:
+    ) -> "ReceiptCard":
         """Append one fact, given as a :class:`Fact` or as ``key=`` and ``value=``.
 
         Returns self for chaining.
@@ -530,7 +528,7 @@ class ReceiptCard(_ButtonBuilders, Card):
         self.facts = [*(self.facts or []), fact]
         return self
 
-    def add_item(self, item: ReceiptItem) -> ReceiptCard:
+    def add_item(self, item: ReceiptItem) -> "ReceiptCard":
         """Append one purchased item; returns self for chaining."""
         self.items = [*(self.items or []), item]
         return self

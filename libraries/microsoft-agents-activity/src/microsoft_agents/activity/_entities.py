@@ -20,8 +20,6 @@ serialises with ``"type": "mention"`` and an :class:`AIEntity` with its ``@type`
 ``@context``, even though those were not passed explicitly.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError

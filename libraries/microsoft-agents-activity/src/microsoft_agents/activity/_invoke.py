@@ -17,13 +17,11 @@ type-ahead search (``application/search``) arrives as an
 :class:`AdaptiveCardSearchInvokeValue`.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import Field
 
-from ._model import AgentsModel
+from ._model import AgentsModel, new_dict
 from ._tokens import TokenExchangeInvokeRequest
 
 __all__ = [
@@ -55,7 +53,7 @@ class AdaptiveCardInvokeAction(AgentsModel):
     type: str
     id: str | None = None
     verb: str | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: dict[str, Any] = Field(default_factory=new_dict)
 
 
 class AdaptiveCardInvokeValue(AgentsModel):

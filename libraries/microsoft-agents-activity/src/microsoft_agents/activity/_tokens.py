@@ -16,8 +16,6 @@ a :class:`TokenExchangeRequest` to the service. The sign-in ``state`` parameter 
 :class:`TokenExchangeState` encoded with :meth:`TokenExchangeState.get_encoded_state`.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import json

@@ -7,8 +7,6 @@ discriminator that picks the class from that key, falling back to a generic clas
 values it does not know, so a new kind from Teams still parses (and keeps its keys).
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from typing import Any
 

@@ -6,8 +6,6 @@ poll the progress (:class:`BatchOperationStateResponse`), list the recipients th
 (:class:`BatchFailedEntriesResponse`, paged with ``continuation_token``) or cancel the rest.
 """
 
-from __future__ import annotations
-
 from microsoft_agents.activity._datetime import WireDatetime
 from microsoft_agents.activity._model import AgentsModel
 

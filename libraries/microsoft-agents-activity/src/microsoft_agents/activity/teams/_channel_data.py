@@ -14,8 +14,6 @@ notification for the message, ``on_behalf_of`` sends it on a user's behalf. Keys
 do not declare (``source``, ``legacy``, ...) are kept, so dumping gives back what came in.
 """
 
-from __future__ import annotations
-
 from microsoft_agents.activity._model import AgentsModel
 
 __all__ = [

@@ -10,8 +10,6 @@ attachments of type ``application/vnd.microsoft.teams.file.download.info`` whose
 a :class:`FileDownloadInfo`.
 """
 
-from __future__ import annotations
-
 from typing import Any, ClassVar
 
 from microsoft_agents.activity._model import AgentsModel

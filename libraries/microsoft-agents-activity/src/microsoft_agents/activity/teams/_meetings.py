@@ -19,8 +19,6 @@ Three sources of meeting data reach an agent:
   :class:`MeetingNotificationResponse` listing the recipients it could not reach.
 """
 
-from __future__ import annotations
-
 from typing import Any, ClassVar
 
 from pydantic import ConfigDict, model_validator

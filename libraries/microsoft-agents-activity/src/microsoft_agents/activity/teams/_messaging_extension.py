@@ -19,8 +19,6 @@ Teams sends these as ``invoke`` activities named ``composeExtension/...``:
 * ``composeExtension/queryLink``: link unfurling, with an :class:`AppBasedLinkQuery`.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import Field

@@ -15,8 +15,6 @@ When the user uses an :class:`O365ConnectorCardActionCard` or an
 invoke whose ``value`` is an :class:`O365ConnectorCardActionQuery`.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, ClassVar
 
 from pydantic import Discriminator, Field, SerializeAsAny, Tag
@@ -191,7 +189,7 @@ class O365ConnectorCardActionCard(O365ConnectorCardActionBase):
 
     at_type: str | None = Field(default="ActionCard", alias="@type")
     inputs: list[_AnyInput] | None = None
-    actions: list[_AnyAction] | None = None
+    actions: "list[_AnyAction] | None" = None
 
 
 # An action from JSON or code: the class named by ``@type``, else the generic base.

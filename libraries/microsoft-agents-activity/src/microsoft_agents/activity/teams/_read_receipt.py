@@ -10,8 +10,6 @@ not greater than that one::
     (True, False)
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import Any, ClassVar, overload
 
@@ -37,10 +35,10 @@ class _MessageReadCheck:
     def __get__(self, instance: None, owner: type[Any]) -> Callable[[str, str | None], bool]: ...
 
     @overload
-    def __get__(self, instance: ReadReceiptInfo, owner: type[Any]) -> Callable[[str], bool]: ...
+    def __get__(self, instance: "ReadReceiptInfo", owner: type[Any]) -> Callable[[str], bool]: ...
 
     def __get__(
-        self, instance: ReadReceiptInfo | None, owner: type[Any]
+        self, instance: "ReadReceiptInfo | None", owner: type[Any]
     ) -> Callable[[str, str | None], bool] | Callable[[str], bool]:
         if instance is None:
             return _is_read

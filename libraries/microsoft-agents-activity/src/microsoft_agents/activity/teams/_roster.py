@@ -8,8 +8,6 @@ so it can be used wherever an account is expected. Paged rosters come as
 :class:`TeamDetails` and :class:`ConversationList` describe a team and its channels.
 """
 
-from __future__ import annotations
-
 from microsoft_agents.activity._accounts import ChannelAccount
 from microsoft_agents.activity._model import AgentsModel
 

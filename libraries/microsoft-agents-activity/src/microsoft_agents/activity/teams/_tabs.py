@@ -11,8 +11,6 @@ card sends ``tab/submit`` with a :class:`TabSubmit`. The agent answers both with
     ))
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from microsoft_agents.activity._cards import CardAction

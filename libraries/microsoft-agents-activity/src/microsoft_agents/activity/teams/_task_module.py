@@ -18,8 +18,6 @@ A ``task`` parsed from JSON becomes the class its ``type`` names; an unknown ``t
 :class:`TaskModuleResponseBase` with all its keys.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from pydantic import Discriminator, SerializeAsAny, Tag
