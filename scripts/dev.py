@@ -176,7 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         return run([hatch, "run", "lint:check"], env) or run([hatch, "run", "types:check"], env)
     if args.command == "bench":
         # Every benchmark takes --quick, --no-reference and --json; echo-load needs wrk.
-        scripts = ("bench:activity", "bench:import-time", "bench:turn-cost", "bench:echo-load")
+        scripts = (
+            "bench:activity",
+            "bench:import-time",
+            "bench:turn-cost",
+            "bench:cold-start",
+            "bench:echo-load",
+        )
         for script in scripts:
             code = run([hatch, "run", script, *rest], env)
             if code:
