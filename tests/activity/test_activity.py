@@ -161,6 +161,23 @@ def test_A2050_timestamps_keep_their_offset_and_every_digit() -> None:
     assert wire(activity) == payload
 
 
+def test_a_parsed_timestamp_is_the_datetime_it_spells_and_survives_copy_and_pickle() -> None:
+    import copy
+    import pickle
+    from datetime import datetime
+
+    text = "2017-10-28T17:51:05.9908157-07:00"
+    activity = Activity.model_validate({"type": "message", "localTimestamp": text})
+
+    parsed = activity.local_timestamp
+    assert parsed == datetime.fromisoformat("2017-10-28T17:51:05.990815-07:00")
+    assert parsed is not None
+    assert parsed.fold == 0
+    for clone in (copy.deepcopy(activity), pickle.loads(pickle.dumps(activity))):
+        assert clone.local_timestamp == parsed
+        assert wire(clone)["localTimestamp"] == text
+
+
 def test_A2043_timestamps_set_in_code_are_written_in_utc_with_z() -> None:
     from datetime import datetime, timedelta, timezone
 
