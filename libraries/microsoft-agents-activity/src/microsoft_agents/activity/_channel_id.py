@@ -104,12 +104,11 @@ class ChannelId(str):
     def __get_pydantic_core_schema__(
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        # Written out by the string schema's own serializer: a ChannelId is a str, so the
+        # JSON form (and ``model_dump(mode="json")``) is the plain string, with no Python
+        # call per dump.
         return core_schema.no_info_after_validator_function(
-            _coerce_channel_id,
-            core_schema.str_schema(),
-            serialization=core_schema.plain_serializer_function_ser_schema(
-                str, when_used="json-unless-none"
-            ),
+            _coerce_channel_id, core_schema.str_schema()
         )
 
 
