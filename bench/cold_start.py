@@ -31,13 +31,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import shutil
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from _cachegrind import count_instructions, require_valgrind
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -171,24 +171,14 @@ def _measure_time(samples: int, sides: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _instructions(side: str, stop: str) -> int:
-    command = [
-        "valgrind",
-        "--tool=cachegrind",
-        "--cache-sim=no",
-        "--cachegrind-out-file=/dev/null",
-        *_command(side, stop),
-    ]
-    output = _run(command).stderr  # valgrind reports on standard error
-    found = re.search(r"I\s+refs:\s+([\d,]+)", output)
-    if found is None:
-        raise SystemExit(f"no instruction count in valgrind's output:\n{output[-2000:]}")
-    return int(found.group(1).replace(",", ""))
+    return count_instructions(
+        _command(side, stop), env=_environment(), cwd=BENCH_DIR, what="the cold-start worker"
+    )
 
 
 def _measure_instructions(sides: tuple[str, ...]) -> dict[str, Any]:
     """Millions of instructions per stage; a stage is the difference of two stopped runs."""
-    if shutil.which("valgrind") is None:
-        raise SystemExit("--instructions needs valgrind (apt install valgrind)")
+    require_valgrind()
     result: dict[str, Any] = {"unit": "million instructions"}
     start = _instructions("ours", "start")  # the interpreter and the worker's own lines
     for side in sides:

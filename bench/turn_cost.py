@@ -34,14 +34,14 @@ import gc
 import importlib.util
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from _cachegrind import count_instructions, require_valgrind
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -121,36 +121,31 @@ def _worker(side: str, turns: int) -> float:
     return asyncio.run(run())
 
 
-def _spawn(side: str, turns: int, under_valgrind: bool) -> tuple[str, str]:
-    """Run a worker; its standard output and error."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", side]
-    command += ["--turns", str(turns)]
-    if under_valgrind:
-        command = [
-            "valgrind",
-            "--tool=cachegrind",
-            "--cache-sim=no",
-            "--cachegrind-out-file=/dev/null",
-            *command,
-        ]
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+def _worker_command(side: str, turns: int) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), "--worker", side, "--turns", str(turns)]
+
+
+def _environment() -> dict[str, str]:
+    return dict(os.environ, PYTHONHASHSEED="0")
+
+
+def _run_worker(side: str, turns: int) -> str:
+    """Run a worker; its standard output."""
+    command = _worker_command(side, turns)
+    done = subprocess.run(command, capture_output=True, text=True, env=_environment(), check=False)
     if done.returncode != 0:
         raise SystemExit(f"the {side} worker failed:\n{done.stderr[-2000:]}")
-    return done.stdout, done.stderr
+    return done.stdout
 
 
 def _instructions(side: str, turns: int) -> int:
-    output = _spawn(side, turns, under_valgrind=True)[1]  # valgrind reports on stderr
-    found = re.search(r"I\s+refs:\s+([\d,]+)", output)
-    if found is None:
-        raise SystemExit(f"no instruction count in valgrind's output:\n{output[-2000:]}")
-    return int(found.group(1).replace(",", ""))
+    return count_instructions(
+        _worker_command(side, turns), env=_environment(), what=f"the {side} worker"
+    )
 
 
 def _measure_instructions(turns: int, sides: tuple[str, ...]) -> dict[str, Any]:
-    if shutil.which("valgrind") is None:
-        raise SystemExit("--instructions needs valgrind (apt install valgrind)")
+    require_valgrind()
     extra = 4 * turns
     per_turn: dict[str, float] = {}
     for side in ("none", *sides):
@@ -164,7 +159,7 @@ def _measure_time(turns: int, rounds: int, sides: tuple[str, ...]) -> dict[str, 
     samples: dict[str, list[float]] = {side: [] for side in sides}
     for _ in range(rounds):
         for side in sides:  # alternating: a busy moment hurts both sides alike
-            output = _spawn(side, turns, under_valgrind=False)[0]
+            output = _run_worker(side, turns)
             samples[side].append(float(output.split()[-1]))
     result = {side: round(min(values) * 1e6, 2) for side, values in samples.items()}
     return {"unit": "CPU microseconds per turn (best round)", "turns": turns, **result}
