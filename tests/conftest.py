@@ -1,12 +1,38 @@
-"""Fixtures every test folder may use."""
+"""Fixtures every test folder may use, and the test suite's one compatibility shim."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
+import aioresponses.core
 import pytest
-from aiohttp import web
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
+
+
+class _SentRequest:
+    """What a ``ClientResponse`` asks of the writer of a request already sent."""
+
+    output_size = 0
+
+
+class _MockedClientResponse(ClientResponse):
+    """A ``ClientResponse`` that aioresponses can build on aiohttp 3.14 and later.
+
+    aiohttp 3.14 added a required ``stream_writer`` argument, which aioresponses 0.7.9
+    does not pass; a mocked response was never written, so an empty writer stands in.
+    """
+
+    def __init__(self, *args: Any, stream_writer: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, stream_writer=stream_writer or _SentRequest(), **kwargs)
+
+
+if "stream_writer" in inspect.signature(ClientResponse.__init__).parameters:
+    # The whole suite runs on the newest aiohttp too (what users install): only the
+    # mocked responses' constructor differs.
+    aioresponses.core.ClientResponse = _MockedClientResponse  # type: ignore[misc]
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
 

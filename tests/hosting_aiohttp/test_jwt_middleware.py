@@ -196,3 +196,35 @@ async def test_the_server_keeps_answering_after_refusals(make_client: Any) -> No
     for header in ("Bearer x", "Negotiate y", "Bearer a.b.c"):
         assert (await client.get("/who", headers={"Authorization": header})).status == 401
     assert (await client.get("/who")).status == 200
+
+
+@pytest.mark.parametrize("guard", ["middleware", "decorator"])
+async def test_storing_the_identity_raises_no_aiohttp_key_warning(
+    make_client: Any, keys: aioresponses, monkeypatch: pytest.MonkeyPatch, guard: str
+) -> None:
+    # aiohttp 3.14 warns once per process for each string key stored on a request: make
+    # this request the process's first, then fail on any warning (as the suite does).
+    from aiohttp.web_request import BaseRequest
+
+    from microsoft_agents.hosting.aiohttp import _request
+
+    monkeypatch.setattr(_request, "_keys_stored", set())
+    if hasattr(BaseRequest, "_seen_str_keys"):
+        monkeypatch.setattr(BaseRequest, "_seen_str_keys", set())
+    if guard == "middleware":
+        app = _app(_configured())
+    else:
+        app = web.Application()
+        app[AGENT_CONFIGURATION_KEY] = _configured()
+        app.router.add_get("/who", jwt_authorization_decorator(_whoami))
+    client = await make_client(app)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        answers = [
+            await client.get("/who", headers={"Authorization": f"Bearer {_token()}"})
+            for _ in range(2)
+        ]
+
+    assert [answer.status for answer in answers] == [200, 200]
+    assert [(await answer.json())["aud"] for answer in answers] == [APP_ID, APP_ID]

@@ -39,7 +39,7 @@ from microsoft_agents.hosting.core import AgentAuthConfiguration, Authentication
 from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 
 from ._app_keys import AGENT_CONFIGURATION, AGENT_CONFIGURATION_KEY, JWT_VALIDATOR_KEY, lookup
-from ._request import CLAIMS_IDENTITY_KEY
+from ._request import CLAIMS_IDENTITY_KEY, set_claims_identity
 
 __all__ = [
     "allow_anonymous",
@@ -148,7 +148,7 @@ async def jwt_authorization_middleware(
     # Tested this way round: web.Response is an ABC (a MutableMapping), ClaimsIdentity not.
     if not isinstance(outcome, ClaimsIdentity):
         return outcome
-    request[CLAIMS_IDENTITY_KEY] = outcome
+    set_claims_identity(request, outcome)
     return await handler(request)
 
 
@@ -170,7 +170,7 @@ def jwt_authorization_decorator(func: Handler) -> Handler:
             outcome = _anonymous(request) or await _authenticate(request)
             if not isinstance(outcome, ClaimsIdentity):
                 return outcome
-            request[CLAIMS_IDENTITY_KEY] = outcome
+            set_claims_identity(request, outcome)
         return await func(request)
 
     return guarded

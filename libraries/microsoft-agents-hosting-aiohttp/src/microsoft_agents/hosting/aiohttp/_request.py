@@ -21,18 +21,52 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 from microsoft_agents.hosting.core import ClaimsIdentity, HttpResponse
 
-__all__ = ["CLAIMS_IDENTITY_KEY", "AiohttpRequest", "to_web_response", "write_streamed"]
+__all__ = [
+    "CLAIMS_IDENTITY_KEY",
+    "AiohttpRequest",
+    "set_claims_identity",
+    "to_web_response",
+    "write_streamed",
+]
 
 logger = logging.getLogger(__name__)
 
 CLAIMS_IDENTITY_KEY = "claims_identity"
 """Where the JWT middleware stores the verified identity on the aiohttp request."""
+
+# The string keys this process already stored on a request (see set_claims_identity).
+_keys_stored: set[str] = set()
+
+
+def set_claims_identity(request: web.Request, identity: ClaimsIdentity) -> None:
+    """Store ``identity`` at ``request["claims_identity"]``.
+
+    The plain string is the key users' handlers read. aiohttp 3.14 recommends typed
+    ``web.RequestKey`` keys and warns (``NotAppKeyWarning``) the first time a process
+    stores a string key on a request: an application running with warnings as errors
+    (pytest's ``filterwarnings = error``) would fail its first authenticated request. The
+    first store is made with that warning silenced; aiohttp does not warn again for the
+    key, so later stores cost a plain assignment (silencing warnings touches the
+    process-wide filters: not something to do on every request).
+
+    Args:
+        request: the request.
+        identity: the caller's verified identity.
+    """
+    if CLAIMS_IDENTITY_KEY in _keys_stored:
+        request[CLAIMS_IDENTITY_KEY] = identity
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        request[CLAIMS_IDENTITY_KEY] = identity
+    _keys_stored.add(CLAIMS_IDENTITY_KEY)
 
 
 class AiohttpRequest:
