@@ -6,6 +6,7 @@ import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import aioresponses.core
 import pytest
 from aiohttp import ClientResponse, web
@@ -33,6 +34,12 @@ if "stream_writer" in inspect.signature(ClientResponse.__init__).parameters:
     # The whole suite runs on the newest aiohttp too (what users install): only the
     # mocked responses' constructor differs.
     aioresponses.core.ClientResponse = _MockedClientResponse  # type: ignore[misc]
+
+
+def pytest_report_header() -> str:
+    """Which aiohttp line this run tests (the suite runs on two)."""
+    return f"aiohttp {aiohttp.__version__}"
+
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
 
