@@ -13,9 +13,9 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["count_instructions", "require_valgrind"]
+__all__ = ["VALGRIND", "count_instructions", "instruction_total", "require_valgrind"]
 
-_VALGRIND = (
+VALGRIND = (
     "valgrind",
     "--tool=cachegrind",
     "--cache-sim=no",
@@ -39,12 +39,18 @@ def count_instructions(
         SystemExit: the command failed (``what`` names it) or valgrind gave no count.
     """
     done = subprocess.run(
-        [*_VALGRIND, *command], capture_output=True, text=True, env=env, cwd=cwd, check=False
+        [*VALGRIND, *command], capture_output=True, text=True, env=env, cwd=cwd, check=False
     )
     output = done.stderr  # valgrind reports on standard error, after the command's own
     if done.returncode != 0:
         raise SystemExit(f"{what} failed:\n{output[-2000:]}")
-    found = _TOTAL.search(output)
-    if found is None:
+    total = instruction_total(output)
+    if total is None:
         raise SystemExit(f"no instruction count in valgrind's output:\n{output[-2000:]}")
-    return int(found.group(1).replace(",", ""))
+    return total
+
+
+def instruction_total(output: str) -> int | None:
+    """The total count in valgrind's report (``I refs``), or None when there is none."""
+    found = _TOTAL.search(output)
+    return None if found is None else int(found.group(1).replace(",", ""))

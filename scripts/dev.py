@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             "bench:import-time",
             "bench:turn-cost",
             "bench:cold-start",
+            "bench:server-cost",
             "bench:echo-load",
         )
         for script in scripts:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import aiohttp
 import aioresponses.core
@@ -41,6 +44,8 @@ def pytest_report_header() -> str:
     return f"aiohttp {aiohttp.__version__}"
 
 
+BENCH_DIR = Path(__file__).resolve().parent.parent / "bench"
+
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
 
 
@@ -58,3 +63,30 @@ async def make_client() -> AsyncIterator[ClientFactory]:
     yield factory
     for client in clients:
         await client.close()
+
+
+class BenchRunner(Protocol):
+    """Runs a script of bench/ with this interpreter; its exit code and output."""
+
+    def __call__(
+        self, script: str, *args: str, env: dict[str, str] | None = None, timeout: float = 300
+    ) -> subprocess.CompletedProcess[str]: ...
+
+
+@pytest.fixture
+def run_bench() -> BenchRunner:
+    """The benchmarks' smoke tests run each script as a user would (figures never asserted)."""
+
+    def run(
+        script: str, *args: str, env: dict[str, str] | None = None, timeout: float = 300
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(BENCH_DIR / script), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=env,
+        )
+
+    return run

@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "cold_start.py"
+from typing import Any
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(BENCH), "--quick", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def test_cold_start_bench_reports_every_stage_of_both_sides() -> None:
-    done = _run("--json")
+def test_cold_start_bench_reports_every_stage_of_both_sides(run_bench: Any) -> None:
+    done = run_bench("cold_start.py", "--quick", "--json")
 
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
@@ -42,8 +28,8 @@ def test_cold_start_bench_reports_every_stage_of_both_sides() -> None:
     assert report["ours"]["stages"]["activity"] > 0
 
 
-def test_cold_start_bench_prints_what_ours_adds() -> None:
-    done = _run("--no-reference")
+def test_cold_start_bench_prints_what_ours_adds(run_bench: Any) -> None:
+    done = run_bench("cold_start.py", "--quick", "--no-reference")
 
     assert done.returncode == 0, done.stderr
     assert "first turn" in done.stdout

@@ -10,27 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BENCH = REPO_ROOT / "bench" / "echo_load.py"
+from typing import Any
 
 
-def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(BENCH), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=env,
-    )
-
-
-def test_self_check_passes() -> None:
-    done = _run("--self-check")
+def test_self_check_passes(run_bench: Any) -> None:
+    done = run_bench("echo_load.py", "--self-check", timeout=60)
 
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
@@ -40,8 +25,8 @@ def test_self_check_passes() -> None:
     assert all(line.startswith("self-check ok") for line in lines)
 
 
-def test_self_check_json() -> None:
-    done = _run("--self-check", "--json")
+def test_self_check_json(run_bench: Any) -> None:
+    done = run_bench("echo_load.py", "--self-check", "--json", timeout=60)
 
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
@@ -49,10 +34,10 @@ def test_self_check_json() -> None:
     assert len(report["self_check"]) >= 5
 
 
-def test_without_wrk_it_says_how_to_install_it(tmp_path: Path) -> None:
+def test_without_wrk_it_says_how_to_install_it(run_bench: Any, tmp_path: Path) -> None:
     env = dict(os.environ, PATH=str(tmp_path))  # an empty folder: no wrk on PATH
 
-    done = _run("--quick", "--no-reference", env=env)
+    done = run_bench("echo_load.py", "--quick", "--no-reference", env=env, timeout=60)
 
     assert done.returncode == 2
     assert "apt-get install -y wrk" in done.stderr

@@ -7,23 +7,12 @@ output, never asserted on (timings depend on the machine).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-BENCH = REPO_ROOT / "bench" / "activity_codec.py"
 PAYLOADS = sorted(p.stem for p in (REPO_ROOT / "bench" / "payloads").glob("*.json"))
-
-
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(BENCH), "--quick", "--no-reference", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+QUICK = ("--quick", "--no-reference")
 
 
 def test_the_payloads_are_there() -> None:
@@ -32,8 +21,8 @@ def test_the_payloads_are_there() -> None:
     )
 
 
-def test_the_table_has_a_row_per_payload_and_says_there_is_no_ratio() -> None:
-    done = _run()
+def test_the_table_has_a_row_per_payload_and_says_there_is_no_ratio(run_bench: Any) -> None:
+    done = run_bench("activity_codec.py", *QUICK)
 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -46,8 +35,8 @@ def test_the_table_has_a_row_per_payload_and_says_there_is_no_ratio() -> None:
     assert "no ratio" in done.stdout
 
 
-def test_json_output_has_figures_for_every_payload() -> None:
-    done = _run("--json")
+def test_json_output_has_figures_for_every_payload(run_bench: Any) -> None:
+    done = run_bench("activity_codec.py", *QUICK, "--json")
 
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)

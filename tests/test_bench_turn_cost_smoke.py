@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "turn_cost.py"
+from typing import Any
 
 
-def test_turn_cost_bench_reports_ours_and_the_bare_echo() -> None:
-    done = subprocess.run(
-        [sys.executable, str(BENCH), "--quick", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+def test_turn_cost_bench_reports_ours_and_the_bare_echo(run_bench: Any) -> None:
+    done = run_bench("turn_cost.py", "--quick", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["unit"].startswith("CPU microseconds")
