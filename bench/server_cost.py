@@ -62,6 +62,10 @@ CONVERSATIONS = 1000
 RUN_GROWTH = 5  # the second run sends this many times the first run's requests
 
 
+class _ServerDownError(RuntimeError):
+    """The server exited or did not listen in time."""
+
+
 class _Client:
     """One keep-alive connection to a server, sending the path's requests in order."""
 
@@ -76,14 +80,14 @@ class _Client:
         deadline = time.monotonic() + limit
         while True:
             if process.poll() is not None:
-                raise SystemExit("the server exited at start-up (see its log)")
+                raise _ServerDownError("exited at start-up")
             try:
                 self.send(1)
                 return
             except (ConnectionRefusedError, ConnectionResetError):
                 self._connection = None
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"the server did not answer within {limit:.0f} s") from None
+                    raise _ServerDownError(f"did not answer within {limit:.0f} s") from None
                 time.sleep(0.05)
 
     def send(self, count: int) -> None:
@@ -125,7 +129,8 @@ def _one_run(
     instructions: bool,
     workdir: Path,
 ) -> float:
-    """Instructions (or CPU seconds) of one server's whole life serving ``requests``."""
+    """Instructions of one server's whole life serving ``requests`` after the warm-up (or
+    the CPU seconds of those requests)."""
     port = free_port()
     # Not -I as in echo_load.py: it ignores PYTHONHASHSEED, and with random string hashes
     # the counts move by a few percent (the environment is cleaned of PYTHON* variables).
@@ -139,10 +144,18 @@ def _one_run(
     process = spawn(command, log_path, workdir, env).popen
     client = _Client(port, template, path == "expectReplies")
     try:
-        client.wait_until_listening(process, limit=600 if instructions else 60)
-        client.send(warmup - 1 + requests)
+        try:
+            client.wait_until_listening(process, limit=600 if instructions else 60)
+        except _ServerDownError as error:
+            log = log_path.read_text(encoding="utf-8", errors="replace")
+            raise SystemExit(f"{spec.label} {error}:\n{log[-2000:]}") from None
+        client.send(warmup - 1)
+        # CPU time is read around the measured requests only (start-up on this VM varies
+        # by more than a thousand requests cost); instructions cover the whole process.
+        cpu_before = 0.0 if instructions else settled_cpu(process.pid)
+        client.send(requests)
         client.close()
-        cpu = 0.0 if instructions else settled_cpu(process.pid)
+        cpu = 0.0 if instructions else settled_cpu(process.pid) - cpu_before
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
