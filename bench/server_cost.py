@@ -28,7 +28,9 @@ Instructions are not time: a server with a larger working set (more code, more o
 per request) runs fewer instructions per cycle, so its CPU-time ratio to the bare echo is
 higher than its instruction ratio; the two together say how much is work and how much
 is the memory system. ``--cpu`` runs the same procedure natively and reads the server's
-CPU time from ``/proc`` (utime + stime, kernel time included) instead.
+CPU time from ``/proc`` (utime + stime, kernel time included) around the measured requests
+of each run (after the warm-up), in 10 ms ticks: a coarse figure for a few hundred
+requests.
 """
 
 from __future__ import annotations
