@@ -175,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return run([hatch, "run", "lint:check"], env) or run([hatch, "run", "types:check"], env)
     if args.command == "bench":
-        # Every benchmark takes --quick, --no-reference and --json; echo-load needs wrk.
+        # Every benchmark takes --quick, --no-reference and --json; echo-load needs wrk,
+        # server-cost valgrind (its --cpu mode does not).
         scripts = (
             "bench:activity",
             "bench:import-time",
