@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
+import warnings
 from typing import Any
 from urllib.parse import unquote
 
@@ -14,9 +17,11 @@ from microsoft_agents.hosting.aiohttp import (
     AgentHttpAdapter,
     CloudAdapter,
     create_app,
+    jwt_authorization_middleware,
     start_agent_process,
 )
 from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity, HttpAdapterBase
+from microsoft_agents.hosting.core.http._body import UNREADABLE_BODY
 
 from .support import REPLY_URL, build_echo_app, make_activity, sent_bodies
 
@@ -118,6 +123,58 @@ async def test_an_oversized_chunked_body_is_413(make_client: Any, channel: aiore
 
     response = await client.post("/api/messages", data=chunks(), headers=JSON)
     assert response.status == 413
+
+
+@pytest.mark.parametrize("own_application", [False, True], ids=["create_app", "web.Application"])
+async def test_a_body_above_aiohttps_default_cap_but_within_the_limit_is_accepted(
+    make_client: Any, channel: aioresponses, own_application: bool
+) -> None:
+    # aiohttp's own client_max_size (1 MiB unless set) must not undercut the adapter's
+    # limit (4 MiB by default), neither in create_app nor in an application built by hand.
+    channel.post(REPLY_URL, payload={"id": "reply-1"}, repeat=True)
+    adapter = CloudAdapter()
+    agent = build_echo_app(adapter)
+    if own_application:
+        app = web.Application(middlewares=[jwt_authorization_middleware])
+        with warnings.catch_warnings():  # the reference API's string key
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)
+            app["agent_configuration"] = AgentAuthConfiguration()  # development mode
+
+        async def messages(request: web.Request) -> web.StreamResponse:
+            return await adapter.process(request, agent)
+
+        app.router.add_post("/api/messages", messages)
+    else:
+        app = create_app(agent)
+    client = await make_client(app)
+    text = "x" * (2 * 1024 * 1024)
+
+    body = io.BytesIO(json.dumps(make_activity(text=text)).encode())  # sent with its length
+
+    response = await client.post("/api/messages", data=body, headers=JSON)
+
+    assert response.status == 202
+    [(_, body)] = sent_bodies(channel)
+    assert body["text"] == f"You said: {text}"
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_a_body_that_cannot_be_decoded_is_400_and_nothing_is_logged_as_an_error(
+    make_client: Any, channel: aioresponses, caplog: pytest.LogCaptureFixture, encoding: str
+) -> None:
+    client = await _echo_client(make_client, channel)
+    corrupt = {**JSON, "Content-Encoding": encoding}
+
+    with caplog.at_level(logging.INFO):
+        response = await client.post("/api/messages", data=b'{"type": "message"}', headers=corrupt)
+        assert response.status == 400
+        assert await response.json() == {"error": UNREADABLE_BODY}
+        assert response.headers["Connection"].lower() == "close"
+        # The server goes on answering (on a new connection).
+        assert (await client.post("/api/messages", json=make_activity())).status == 202
+
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert any("could not be read" in r.getMessage() for r in caplog.records)
 
 
 async def test_a_non_json_content_type_is_415_and_a_missing_one_is_accepted(

@@ -23,7 +23,7 @@ from aiohttp import web
 from microsoft_agents.hosting.core import ChannelApiHandlerProtocol, ChannelServiceRoutes
 from microsoft_agents.hosting.core.http import RouteHandlerFunc
 
-from ._request import AiohttpRequest, to_web_response
+from ._request import AiohttpRequest
 
 __all__ = ["channel_service_route_table"]
 
@@ -33,7 +33,7 @@ def _aiohttp_handler(
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
         wrapped = AiohttpRequest(request, max_body_bytes=max_body_bytes)
-        return to_web_response(await core_handler(wrapped))
+        return wrapped.respond(await core_handler(wrapped))
 
     return handle
 

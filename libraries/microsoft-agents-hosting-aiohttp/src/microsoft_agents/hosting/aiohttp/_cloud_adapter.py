@@ -46,7 +46,7 @@ from microsoft_agents.hosting.core.http import DEFAULT_MAX_BODY_BYTES
 from microsoft_agents.hosting.core.http._deliveries import DEFAULT_DUPLICATE_WINDOW
 
 from ._agent_http_adapter import AgentHttpAdapter
-from ._request import AiohttpRequest, to_web_response, write_streamed
+from ._request import AiohttpRequest, write_streamed
 
 __all__ = ["CloudAdapter", "start_agent_process"]
 
@@ -141,7 +141,7 @@ class CloudAdapter(HttpAdapterBase):
         answer = await self.process_request(wrapped, agent)
         if answer.stream is not None:
             return await write_streamed(request, answer)
-        return to_web_response(answer)
+        return wrapped.respond(answer)
 
     async def close(self, timeout: float | None = DEFAULT_CLOSE_TIMEOUT) -> None:
         """Finish the background turns, then release the replies' HTTP session.

@@ -82,6 +82,7 @@ class AiohttpRequest:
         self._request = request
         self._max_body_bytes = max_body_bytes
         self._body: bytes | None = None
+        self._stream_broken = False
 
     @property
     def method(self) -> str:
@@ -94,29 +95,60 @@ class AiohttpRequest:
         return self._request.headers
 
     async def body(self) -> bytes:
-        """The raw body, read once and kept; cut one byte past ``max_body_bytes``."""
+        """The raw body, read once and kept; cut one byte past ``max_body_bytes``.
+
+        The body is read here, not with ``request.read()``: that one also enforces the
+        application's ``client_max_size`` (1 MiB unless the application sets it), which
+        would refuse bodies the adapter's own limit allows, with aiohttp's plain-text 413.
+
+        Raises:
+            ValueError: the body cannot be decoded as sent (a corrupt ``Content-Encoding``,
+                a broken chunked encoding). The connection is then closed once the answer
+                is written: what follows on it cannot be trusted.
+        """
         if self._body is None:
-            limit = self._max_body_bytes
-            declared = self._request.content_length
-            if limit is None or (declared is not None and declared <= limit):
-                # aiohttp stops at the declared length: the body cannot be longer than that.
-                self._body = await self._request.read()
-            else:
-                self._body = await self._read_within(limit)
+            try:
+                self._body = await self._read_within(self._max_body_bytes)
+            except web.RequestPayloadError as error:
+                self._abandon_stream()
+                reason = " ".join(str(error).split())  # aiohttp's text spans lines
+                raise ValueError(f"the request body could not be read ({reason})") from None
         return self._body
 
-    async def _read_within(self, limit: int) -> bytes:
+    async def _read_within(self, limit: int | None) -> bytes:
+        content = self._request.content
         chunks: list[bytes] = []
         size = 0
-        async for chunk in self._request.content.iter_any():
+        async for chunk in content.iter_any():
             chunks.append(chunk)
             size += len(chunk)
-            if size > limit:
+            if limit is not None and size > limit:
                 break
         if not chunks:
             # Someone (another middleware) may have read the body already: aiohttp keeps it.
             return await self._request.read()
-        return b"".join(chunks)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def _abandon_stream(self) -> None:
+        # Marking the broken stream ended spares aiohttp's attempt to drain it after the
+        # answer (which would raise the same error again and log it as unhandled);
+        # closing the protocol ends the connection gracefully after the answer, and the
+        # answer says so (see respond) so that the client does not reuse it.
+        self._stream_broken = True
+        self._request.content.feed_eof()
+        protocol = self._request.protocol
+        if protocol is not None:
+            protocol.close()
+
+    def respond(self, response: HttpResponse) -> web.Response:
+        """The aiohttp response carrying ``response`` (see :func:`to_web_response`).
+
+        After a body that could not be read it carries ``Connection: close``.
+        """
+        web_response = to_web_response(response)
+        if self._stream_broken:
+            web_response.force_close()
+        return web_response
 
     async def json(self) -> Any:
         """The body parsed as JSON.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -19,6 +20,7 @@ from ._response import HttpResponse, HttpResponseFactory
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "INVALID_JSON",
+    "UNREADABLE_BODY",
     "RequestRejected",
     "describe_validation_error",
     "parse_model",
@@ -31,6 +33,9 @@ DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 """The default largest request body accepted: 4 MiB (activities with inline attachments)."""
 
 INVALID_JSON = "Invalid JSON or unsupported Content-Type"
+UNREADABLE_BODY = "The request body could not be read (check its Content-Encoding)"
+
+logger = logging.getLogger(__name__)
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 _MAX_REPORTED_ERRORS = 3
@@ -80,7 +85,7 @@ async def read_body(
 
     Raises:
         RequestRejected: 413 for an oversized body, 415 for a non-JSON content type
-            (when required), 400 for an empty body.
+            (when required), 400 for an empty or unreadable body.
     """
     if require_json_content_type:
         content_type = _header(request, "Content-Type")
@@ -89,7 +94,11 @@ async def read_body(
     declared = _header(request, "Content-Length")
     if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
         raise RequestRejected(HttpResponseFactory.payload_too_large())
-    raw = await request.body()
+    try:
+        raw = await request.body()
+    except ValueError as error:
+        logger.info("refused a request: %s", error)
+        raise RequestRejected(HttpResponseFactory.bad_request(UNREADABLE_BODY)) from error
     if len(raw) > max_bytes:
         raise RequestRejected(HttpResponseFactory.payload_too_large())
     if not raw.strip():

@@ -57,7 +57,12 @@ class HttpRequestProtocol(Protocol):
         ...
 
     async def body(self) -> bytes:
-        """The raw body."""
+        """The raw body.
+
+        Raises:
+            ValueError: the body cannot be read as sent (a corrupt ``Content-Encoding``,
+                a broken chunked encoding); the core answers 400.
+        """
         ...
 
     def get_claims_identity(self) -> ClaimsIdentity | None:
