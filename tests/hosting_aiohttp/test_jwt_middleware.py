@@ -6,6 +6,8 @@ by aioresponses, so nothing leaves the machine.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import time
 import warnings
@@ -121,6 +123,27 @@ async def test_a_bad_header_is_401_with_the_generic_body(
     assert "Traceback" not in await response.text()
     if header.startswith("Bearer "):
         assert header.split(" ", 1)[1] not in caplog.text
+
+
+@pytest.mark.parametrize("anonymous_allowed", [True, False])
+async def test_a_token_of_bytes_that_are_not_text_is_401_not_500(
+    make_client: Any, anonymous_allowed: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Raw bytes on the wire: aiohttp's client would not send a header that is not text.
+    client = await make_client(_app(_configured(anonymous_allowed=anonymous_allowed)))
+    reader, writer = await asyncio.open_connection("127.0.0.1", client.port)
+    writer.write(
+        b"GET /who HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \xe9\xff\r\n"
+        b"Connection: close\r\n\r\n"
+    )
+    with caplog.at_level(logging.INFO):
+        answer = await reader.read()
+    writer.close()
+
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 401 ")
+    assert json.loads(body) == INVALID
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_a_valid_token_passes_with_its_claims(make_client: Any, keys: aioresponses) -> None:

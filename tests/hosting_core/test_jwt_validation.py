@@ -446,7 +446,8 @@ async def test_token_without_kid_is_rejected(
     assert "kid" in message
 
 
-@pytest.mark.parametrize("token", ["", "not-a-jwt", "a.b.c"])
+# "\udce9": how aiohttp hands over a header byte that is not UTF-8 (surrogate escape).
+@pytest.mark.parametrize("token", ["", "not-a-jwt", "a.b.c", "\udce9", "é.é.é"])
 async def test_garbage_is_rejected(validator: JwtTokenValidator, token: str) -> None:
     with pytest.raises(AuthenticationError):
         await validator.validate_token(token)
@@ -701,6 +702,8 @@ async def test_bearer_scheme_is_case_insensitive_and_trailing_whitespace_tolerat
         "Bearer  two-spaces",
         "Bearer a b",
         " Bearer x",
+        "Bearer \udce9",
+        "Bearer eyJ\u00e9.x.y",
     ],
 )
 async def test_malformed_authorization_header_is_rejected(

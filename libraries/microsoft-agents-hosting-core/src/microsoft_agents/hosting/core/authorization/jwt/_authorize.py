@@ -22,9 +22,10 @@ __all__ = ["_authorize_request"]
 
 logger = logging.getLogger(__name__)
 
-# One scheme, one space, one token: no inner whitespace; trailing whitespace is tolerated
-# (it is stripped first).
-_BEARER = re.compile(r"^([A-Za-z]+) ([^\s]+)$")
+# One scheme, one space, one token: trailing whitespace is tolerated (it is stripped
+# first). The token has the characters RFC 6750 allows (a JWT is base64url and dots);
+# anything else, such as bytes that are not text, is refused here, before any decoding.
+_BEARER = re.compile(r"^([A-Za-z]+) ([A-Za-z0-9\-._~+/]+=*)$")
 
 # Validators made for configurations that came without one, so that key caches survive
 # between requests. Weak keys: a dropped configuration frees its validator.

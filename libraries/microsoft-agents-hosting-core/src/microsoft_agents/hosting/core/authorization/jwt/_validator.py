@@ -194,6 +194,8 @@ class JwtTokenValidator:
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError as error:
             raise AuthenticationError(f"token rejected: not a readable JWT ({error})") from error
+        except ValueError as error:  # characters a JWT cannot hold (not ASCII)
+            raise AuthenticationError("token rejected: not a readable JWT (not ASCII)") from error
 
         algorithm = header.get("alg")
         if algorithm != _C.SIGNING_ALGORITHM:
