@@ -18,6 +18,7 @@ from microsoft_agents.activity import (
     CardAction,
     ChannelAccount,
     ChannelId,
+    Channels,
     ClientCitation,
     ClientCitationAppearance,
     ConversationAccount,
@@ -339,6 +340,19 @@ def test_entities_built_in_code_carry_their_type() -> None:
         "streamType": "streaming",
         "streamSequence": 2,
     }
+
+
+def test_stream_info_defaults_are_the_reference_apis_and_stay_off_the_wire() -> None:
+    info = StreamInfo(stream_sequence=1)
+
+    assert (info.stream_id, info.stream_result, info.feedback_loop_enabled) == ("", "", False)
+    assert wire(info) == {"type": "streaminfo", "streamType": "streaming", "streamSequence": 1}
+
+
+def test_channel_capability_helpers_take_the_reference_keywords() -> None:
+    assert Channels.supports_suggested_actions(channel="webchat", button_cnt=3)
+    assert Channels.supports_card_actions(channel="msteams", button_cnt=3)
+    assert not Channels.supports_card_actions(channel="msteams", button_cnt=4)
 
 
 def test_json_ld_keys_are_kept_verbatim() -> None:

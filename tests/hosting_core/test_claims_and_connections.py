@@ -186,6 +186,7 @@ def test_one_provider_per_connection_and_service_connection_by_default() -> None
     assert isinstance(manager, Connections)
     assert _client_id(manager.get_connection(None)) == APP_ID
     assert _client_id(manager.get_connection("BLUE")) == BLUE_ID
+    assert _client_id(manager.get_connection(name="BLUE")) == BLUE_ID  # the reference keyword
     assert manager.get_default_connection() is manager.get_connection("SERVICE_CONNECTION")
     assert manager.get_default_connection_configuration().CLIENT_ID == APP_ID
 

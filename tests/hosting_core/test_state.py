@@ -650,6 +650,20 @@ async def test_temp_values_are_attributes_for_this_turn_only() -> None:
     assert TurnState.with_storage(storage).temp.input is None
 
 
+async def test_temp_keeps_one_typed_value_per_class() -> None:
+    _, turn_state = await new_turn(CountingStorage())
+    temp = turn_state.temp
+
+    assert temp.get_typed_value(Profile) is None
+    temp.set_typed_value(Profile(name="Ada"))
+
+    assert temp.get_typed_value(Profile) == Profile(name="Ada")
+    assert turn_state.get_value("temp.Profile") == Profile(name="Ada")
+    temp.set_value("Profile", "not an order")
+    with pytest.raises(StateError):
+        temp.get_typed_value(Profile)
+
+
 # --------------------------------------------------------------------------- paths & scopes
 
 

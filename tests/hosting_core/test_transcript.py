@@ -185,7 +185,7 @@ async def test_middleware_keeps_a_timestamp_the_agent_set() -> None:
 
     recording = RecordingLogger()
     tester = AgentTester(StampingAgent())
-    tester.adapter.use(TranscriptLoggerMiddleware(recording))
+    tester.adapter.use(TranscriptLoggerMiddleware(logger=recording))  # the reference keyword
 
     await tester.send("hi")
 

@@ -104,11 +104,11 @@ class StreamInfo(Entity):
     _wire_defaults = ("type", "stream_type")
 
     type: str = EntityTypes.STREAM_INFO.value
-    stream_id: str | None = None
+    stream_id: str = ""
     stream_type: str = "streaming"
     stream_sequence: int | None = None
-    stream_result: str | None = None
-    feedback_loop_enabled: bool | None = None
+    stream_result: str = ""
+    feedback_loop_enabled: bool = False
     feedback_loop: dict[str, Any] | None = None
 
 

@@ -264,15 +264,15 @@ class Channels(_StrEnum):
     copilot_studio = "pva-studio"
 
     @staticmethod
-    def supports_suggested_actions(channel_id: str, button_cnt: int = 100) -> bool:
-        """Whether ``channel_id`` shows ``button_cnt`` suggested actions."""
-        limit = _SUGGESTED_ACTION_LIMITS.get(_base(channel_id))
+    def supports_suggested_actions(channel: str, button_cnt: int = 100) -> bool:
+        """Whether ``channel`` (a channel id) shows ``button_cnt`` suggested actions."""
+        limit = _SUGGESTED_ACTION_LIMITS.get(_base(channel))
         return limit is not None and button_cnt <= limit
 
     @staticmethod
-    def supports_card_actions(channel_id: str, button_cnt: int = 100) -> bool:
-        """Whether ``channel_id`` shows ``button_cnt`` buttons on a card."""
-        limit = _CARD_ACTION_LIMITS.get(_base(channel_id))
+    def supports_card_actions(channel: str, button_cnt: int = 100) -> bool:
+        """Whether ``channel`` (a channel id) shows ``button_cnt`` buttons on a card."""
+        limit = _CARD_ACTION_LIMITS.get(_base(channel))
         return limit is not None and button_cnt <= limit
 
     @staticmethod

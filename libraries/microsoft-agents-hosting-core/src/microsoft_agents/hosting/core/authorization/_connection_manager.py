@@ -195,17 +195,17 @@ class ConnectionManager:
 
     # ------------------------------------------------------------------ lookups
 
-    def get_connection(self, connection_name: str | None) -> AccessTokenProviderBase:
+    def get_connection(self, name: str | None) -> AccessTokenProviderBase:
         """The provider of a named connection.
 
         Args:
-            connection_name: the name under ``CONNECTIONS`` (exact case); ``None`` or empty
+            name: the name under ``CONNECTIONS`` (exact case); ``None`` or empty
                 means ``SERVICE_CONNECTION``.
 
         Raises:
             AuthConfigurationError: no connection has that name.
         """
-        name = connection_name or SERVICE_CONNECTION
+        name = name or SERVICE_CONNECTION
         provider = self._providers.get(name)
         if provider is None:
             close = difflib.get_close_matches(name, list(self._providers), n=1)

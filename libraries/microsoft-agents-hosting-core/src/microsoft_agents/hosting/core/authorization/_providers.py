@@ -114,7 +114,7 @@ class AccessTokenProviderBase(Protocol):
 class Connections(Protocol):
     """The configured connections, and the rules picking one for each request."""
 
-    def get_connection(self, connection_name: str | None) -> AccessTokenProviderBase:
+    def get_connection(self, name: str | None) -> AccessTokenProviderBase:
         """The provider of a named connection; ``None`` means ``SERVICE_CONNECTION``."""
         ...
 

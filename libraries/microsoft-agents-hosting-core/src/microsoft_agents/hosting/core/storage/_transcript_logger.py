@@ -116,19 +116,19 @@ class TranscriptLoggerMiddleware:
     none. The logger gets copies, so it cannot change what the agent sees.
 
     Args:
-        transcript_logger: where to log.
+        logger: where to log (kept as :attr:`transcript_logger`).
 
     Raises:
-        TypeError: ``transcript_logger`` has no ``log_activity`` method.
+        TypeError: ``logger`` has no ``log_activity`` method.
     """
 
-    def __init__(self, transcript_logger: TranscriptLogger) -> None:
-        if not callable(getattr(transcript_logger, "log_activity", None)):
+    def __init__(self, logger: TranscriptLogger) -> None:
+        if not callable(getattr(logger, "log_activity", None)):
             raise TypeError(
                 "TranscriptLoggerMiddleware needs a TranscriptLogger (an object with "
-                f"'async def log_activity(activity)'), got {type(transcript_logger).__name__}"
+                f"'async def log_activity(activity)'), got {type(logger).__name__}"
             )
-        self.transcript_logger = transcript_logger
+        self.transcript_logger = logger
 
     async def on_turn(self, context: TurnContext, logic: NextDelegate) -> None:
         """Log the incoming activity, watch what the turn sends, then run the turn."""

@@ -123,6 +123,21 @@ class TempState:
         """Remove every value."""
         self._values.clear()
 
+    def get_typed_value(self, cls: type[_T]) -> _T | None:
+        """The value kept for the class ``cls`` (by :meth:`set_typed_value`), or None.
+
+        A turn can keep one object per class without inventing names: the class's own
+        name is the value's name (``state.temp.get_value("Order")`` reads the same one).
+
+        Raises:
+            StateError: the value kept under that name is not a ``cls``.
+        """
+        return self.get_value(cls.__name__, target_cls=cls)
+
+    def set_typed_value(self, value: Any) -> None:
+        """Keep ``value`` for the rest of the turn under its class's name."""
+        self.set_value(type(value).__name__, value)
+
     # ------------------------------------------------------------------ attribute access
 
     def __setattr__(self, name: str, value: Any) -> None:
