@@ -27,6 +27,7 @@ from microsoft_agents.hosting.core.authorization import (
     AuthenticationConstants,
     ClaimsIdentity,
 )
+from microsoft_agents.hosting.core.authorization._claims_identity import endorsement_refusal
 from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator, _authorize_request
 
 APP_ID = "9c6f9e2a-1b7d-4c1e-8f3a-2d5b6c7e8f90"
@@ -572,10 +573,25 @@ async def test_bot_framework_key_without_endorsements_is_rejected_for_a_known_ch
     await _rejected(validator, _sign(_bf_claims()), channel_id="msteams")
 
 
+async def test_without_the_channel_the_identity_carries_what_the_key_endorses(
+    validator: JwtTokenValidator, bot_framework_keys: aioresponses
+) -> None:
+    # The HTTP adapter checks the channel once the body is parsed (the JWT middleware runs
+    # before that): the identity keeps the endorsements for it.
+    identity = await validator.validate_token(_sign(_bf_claims()))
+
+    assert identity._endorsements is not None
+    assert endorsement_refusal(identity._endorsements, "msteams:COPILOT") is None
+    assert "does not endorse channel 'slack'" in str(
+        endorsement_refusal(identity._endorsements, "slack")
+    )
+
+
 async def test_entra_keys_need_no_endorsement(
     validator: JwtTokenValidator, entra_keys: aioresponses
 ) -> None:
     await validator.validate_token(_sign(_v2_claims()), channel_id="msteams")
+    assert (await validator.validate_token(_sign(_v2_claims())))._endorsements is None
 
 
 # ---------------------------------------------------------------------- claims_validator hook

@@ -334,6 +334,14 @@ async def test_authenticated_replies_carry_a_token_from_entra(
                 url, json=dict(activity, id="t2"), headers={"Authorization": f"Bearer {other}"}
             ) as response:
                 assert response.status == 401
+            # A key that endorses Teams only cannot bring another channel's activity.
+            async with client.post(
+                url,
+                json=dict(activity, id="t3", channelId="slack"),
+                headers={"Authorization": f"Bearer {token}"},
+            ) as response:
+                assert response.status == 401
+                assert await response.json() == {"error": "Unauthorized"}
         assert channel.unread == 0
 
 

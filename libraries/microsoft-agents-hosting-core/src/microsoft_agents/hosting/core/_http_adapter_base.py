@@ -23,7 +23,9 @@ Processing order and answers (protocol §4.1):
 4. the ``serviceUrl`` must pass the outbound host validator, and match the ``serviceurl``
    claim of the caller's token when it has one (401 when the validator is enabled; a
    logged warning otherwise); a request with no identity at all is 401 when
-   authentication is configured;
+   authentication is configured; a token signed with a Bot Framework key must come with
+   an activity of a channel that key endorses (401 otherwise: a key issued for one
+   channel cannot bring another's activities);
 5. the turn runs; a ``PermissionError`` (an ``AuthenticationError``) or a refused outbound
    request escaping it is 401 ``{"error": "Unauthorized"}``;
 6. the answer is 202 with no body for a normal activity (also when the agent raised and
@@ -66,6 +68,7 @@ from ._errors import OutboundRequestRefusedError
 from ._outbound import OutboundHostValidator, same_service_url
 from ._turn_errors import default_on_turn_error
 from .authorization import ClaimsIdentity, Connections
+from .authorization._claims_identity import endorsement_refusal
 from .http import HttpRequestProtocol, HttpResponse, HttpResponseFactory
 from .http._body import DEFAULT_MAX_BODY_BYTES, RequestRejected, parse_model_json, read_body
 from .http._deliveries import (
@@ -207,6 +210,12 @@ class HttpAdapterBase(ChannelServiceAdapter):
         rejection = self._check_service_url(activity, claims_identity)
         if rejection is not None:
             return rejection
+        endorsed = claims_identity._endorsements
+        if endorsed is not None:
+            refusal = endorsement_refusal(endorsed, activity.channel_id or "")
+            if refusal is not None:
+                logger.warning("refused an activity whose token may not bring it: %s", refusal)
+                return HttpResponseFactory.unauthorized()
 
         delivery_mode = activity.delivery_mode
         if delivery_mode == _STREAM:

@@ -24,7 +24,7 @@ from typing import Any
 
 from ._constants import AuthenticationConstants
 
-__all__ = ["ClaimsIdentity"]
+__all__ = ["ClaimsIdentity", "endorsement_refusal"]
 
 _C = AuthenticationConstants
 
@@ -47,7 +47,13 @@ class ClaimsIdentity:
             flows that forward it (on-behalf-of); never logged.
     """
 
-    __slots__ = ("_is_authenticated", "authentication_type", "claims", "security_token")
+    __slots__ = (
+        "_endorsements",
+        "_is_authenticated",
+        "authentication_type",
+        "claims",
+        "security_token",
+    )
 
     def __init__(
         self,
@@ -60,6 +66,9 @@ class ClaimsIdentity:
         self._is_authenticated = is_authenticated
         self.authentication_type = authentication_type
         self.security_token = security_token
+        # The channels the token's signing key endorses, when it is a Bot Framework key
+        # and the channel was not known at validation (see refuses_channel).
+        self._endorsements: frozenset[str] | None = None
 
     def __repr__(self) -> str:
         # Claims and token stay out of reprs: they end up in logs.
@@ -147,3 +156,18 @@ class ClaimsIdentity:
         if self.is_agent_claim():
             return [f"{self.get_outgoing_app_id()}{_C.DEFAULT_SCOPE_SUFFIX}"]
         return [_C.BOT_FRAMEWORK_DEFAULT_SCOPE]
+
+
+def endorsement_refusal(endorsed: frozenset[str], channel_id: str) -> str | None:
+    """Why a Bot Framework signing key that endorses ``endorsed`` may not speak for
+    ``channel_id`` (a key issued for one channel cannot bring another's activities), or
+    None when it may. A sub-channel (``msteams:COPILOT``) is endorsed by its base channel.
+
+    Args:
+        endorsed: the key's ``endorsements``, lower-cased.
+        channel_id: the activity's ``channelId``.
+    """
+    wanted = channel_id.strip().lower()
+    if wanted in endorsed or wanted.split(":", 1)[0].strip() in endorsed:
+        return None
+    return f"its signing key does not endorse channel {channel_id!r}"

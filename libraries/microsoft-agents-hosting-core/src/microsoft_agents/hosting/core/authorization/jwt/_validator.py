@@ -46,7 +46,10 @@ import aiohttp
 import jwt
 
 from microsoft_agents.hosting.core._errors import AuthenticationError
-from microsoft_agents.hosting.core.authorization._claims_identity import ClaimsIdentity
+from microsoft_agents.hosting.core.authorization._claims_identity import (
+    ClaimsIdentity,
+    endorsement_refusal,
+)
 from microsoft_agents.hosting.core.authorization._configuration import AgentAuthConfiguration
 from microsoft_agents.hosting.core.authorization._constants import AuthenticationConstants
 
@@ -114,8 +117,15 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _base_channel(channel_id: str) -> str:
-    return channel_id.split(":", 1)[0].strip().lower()
+def _endorsements(jwk: dict[str, Any], issuer: _Issuer) -> frozenset[str] | None:
+    """The channels a signing key endorses (lower-cased), or None when it is an Entra key
+    (they carry none, and speak for no channel in particular)."""
+    endorsements = jwk.get(_C.ENDORSEMENTS_KEY)
+    if endorsements is None and issuer.kind != "botframework":
+        return None
+    if not isinstance(endorsements, list):
+        return frozenset()  # a Bot Framework key that endorses nothing speaks for nothing
+    return frozenset(str(item).strip().lower() for item in endorsements)
 
 
 class JwtTokenValidator:
@@ -221,16 +231,24 @@ class JwtTokenValidator:
 
         metadata_url = self._metadata_url(issuer, connection)
         jwk = await self._keys.get_key(metadata_url, kid)
-        if channel_id:
-            self._check_endorsement(jwk, issuer, kid, channel_id)
+        endorsed = _endorsements(jwk, issuer)
+        if endorsed is not None and channel_id:
+            refusal = endorsement_refusal(endorsed, channel_id)
+            if refusal is not None:
+                raise AuthenticationError(f"token rejected: {refusal} (key {kid!r})")
         claims = self._verify_signature(token, jwk)
         await self._run_claims_validator(claims)
-        return ClaimsIdentity(
+        identity = ClaimsIdentity(
             claims,
             is_authenticated=True,
             authentication_type=_C.BEARER_SCHEME,
             security_token=token,
         )
+        if endorsed is not None and not channel_id:
+            # The channel is learnt from the body, after this check: the HTTP adapter
+            # makes the endorsement check then (an identity carries what it needs).
+            identity._endorsements = endorsed
+        return identity
 
     # ------------------------------------------------------------------ checks
 
@@ -327,22 +345,6 @@ class JwtTokenValidator:
                 else _C.ENTRA_V2_OPENID_METADATA_URL_TEMPLATE
             )
         return template.format(tenant=tenant)
-
-    @staticmethod
-    def _check_endorsement(jwk: dict[str, Any], issuer: _Issuer, kid: str, channel_id: str) -> None:
-        endorsements = jwk.get(_C.ENDORSEMENTS_KEY)
-        if endorsements is None and issuer.kind != "botframework":
-            return  # Entra keys carry no endorsements
-        wanted = {channel_id.strip().lower(), _base_channel(channel_id)}
-        endorsed = (
-            {str(item).strip().lower() for item in endorsements}
-            if isinstance(endorsements, list)
-            else set()
-        )
-        if not wanted & endorsed:
-            raise AuthenticationError(
-                f"token rejected: signing key {kid!r} does not endorse channel {channel_id!r}"
-            )
 
     @staticmethod
     def _verify_signature(token: str, jwk: dict[str, Any]) -> dict[str, Any]:
