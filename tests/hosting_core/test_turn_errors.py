@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from microsoft_agents.activity import Activity, ResourceResponse
+from microsoft_agents.activity import Activity, ConversationAccount, ResourceResponse
 from microsoft_agents.hosting.core import ActivityHandler, TurnContext, default_on_turn_error
 from microsoft_agents.hosting.core.testing import AgentTester, TestAdapter
 
@@ -78,6 +78,20 @@ async def test_the_error_is_logged_with_its_traceback(caplog: pytest.LogCaptureF
     assert isinstance(record.exc_info[1], ValueError)
     assert record.exc_info[2] is not None  # the traceback is in the log
     assert "secret detail" in caplog.text
+
+
+async def test_values_from_the_request_cannot_forge_log_lines(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    forged = "c1\r\nERROR forged line"
+    with caplog.at_level(logging.ERROR, logger=LOGGER):
+        await _tester("msteams").send("hi", conversation=ConversationAccount(id=forged), id="a\nb")
+
+    (record,) = [r for r in caplog.records if r.name == LOGGER]
+    message = record.getMessage()
+    assert "\n" not in message
+    assert "\r" not in message
+    assert repr(forged) in message  # still readable, escaped
 
 
 class BrokenAdapter(TestAdapter):

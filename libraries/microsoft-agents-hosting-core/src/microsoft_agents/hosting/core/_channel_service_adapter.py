@@ -397,7 +397,7 @@ class ChannelServiceAdapter(ChannelAdapter):
             await _finish_stream(context)
         except Exception:
             logger.exception(
-                "a long-running turn of conversation %s failed and no on_turn_error handled it",
+                "a long-running turn of conversation %r failed and no on_turn_error handled it",
                 context.activity.conversation.id if context.activity.conversation else None,
             )
         finally:

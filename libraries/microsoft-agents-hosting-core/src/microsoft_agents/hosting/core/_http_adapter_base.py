@@ -257,7 +257,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
             return HttpResponseFactory.unauthorized()
         except Exception:
             logger.exception(
-                "processing activity %s (type %s) failed; answering 500",
+                "processing activity %r (type %r) failed; answering 500",
                 activity.id,
                 activity.type,
             )
@@ -268,7 +268,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
 
     async def _answer_repeat(self, activity: Activity, earlier: Delivery) -> HttpResponse:
         logger.info(
-            "activity %s of conversation %s was delivered again; its turn is not run twice",
+            "activity %r of conversation %r was delivered again; its turn is not run twice",
             activity.id,
             activity.conversation.id if activity.conversation else None,
         )
@@ -298,7 +298,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
                 stream.send_event("error", {"error": "Unauthorized"})
             except Exception:
                 logger.exception(
-                    "the streamed turn of activity %s (type %s) failed", activity.id, activity.type
+                    "the streamed turn of activity %r (type %r) failed", activity.id, activity.type
                 )
                 stream.send_event("error", {"error": "Internal Server Error"})
             finally:
@@ -325,7 +325,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
         enforcing = validator is not None and validator.enabled
         if validator is not None and enforcing and validator.refusal_reason(service_url):
             logger.warning(
-                "refused an activity whose serviceUrl %s is not allowed by the host validator",
+                "refused an activity whose serviceUrl %r is not allowed by the host validator",
                 service_url,
             )
             return HttpResponseFactory.unauthorized(_HOST_NOT_ALLOWED)
@@ -333,14 +333,14 @@ class HttpAdapterBase(ChannelServiceAdapter):
         if isinstance(claim, str) and claim and not same_service_url(service_url, claim):
             if enforcing:
                 logger.warning(
-                    "refused an activity whose serviceUrl %s is not the token's serviceurl "
-                    "claim %s",
+                    "refused an activity whose serviceUrl %r is not the token's serviceurl "
+                    "claim %r",
                     service_url,
                     claim,
                 )
                 return HttpResponseFactory.unauthorized(_CLAIM_MISMATCH)
             logger.warning(
-                "the activity's serviceUrl %s is not the token's serviceurl claim %s "
+                "the activity's serviceUrl %r is not the token's serviceurl claim %r "
                 "(accepted: the outbound host validator is disabled)",
                 service_url,
                 claim,

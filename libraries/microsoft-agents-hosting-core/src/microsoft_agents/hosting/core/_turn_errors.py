@@ -52,7 +52,7 @@ async def default_on_turn_error(context: TurnContext, error: Exception) -> None:
     """
     activity = context.activity
     logger.exception(
-        "unhandled %s in a turn (activity type %s, id %s, channel %s, conversation %s)",
+        "unhandled %s in a turn (activity type %r, id %r, channel %r, conversation %r)",
         type(error).__name__,
         activity.type,
         activity.id,

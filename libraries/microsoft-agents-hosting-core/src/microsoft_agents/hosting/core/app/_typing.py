@@ -275,7 +275,7 @@ class TypingIndicator:
             await context.adapter.send_activities(context, [typing])
         except Exception:  # noqa: BLE001 - a failed typing must not fail the turn; logged
             logger.warning(
-                "could not send a typing activity to conversation %s; the turn goes on",
+                "could not send a typing activity to conversation %r; the turn goes on",
                 context.activity.conversation.id if context.activity.conversation else None,
                 exc_info=True,
             )

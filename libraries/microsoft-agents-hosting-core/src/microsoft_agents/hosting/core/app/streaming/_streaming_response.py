@@ -541,7 +541,7 @@ class StreamingResponse:
         if self._fallback is None:
             self._fallback = reason
             logger.warning(
-                "stopped streaming the answer in conversation %s: %s; the whole text will "
+                "stopped streaming the answer in conversation %r: %s; the whole text will "
                 "be sent as one message when the stream ends",
                 self._conversation_id(),
                 reason,
@@ -602,7 +602,7 @@ class StreamingResponse:
         message = self._final_message(with_stream_info=False)
         if not message.text and not message.attachments:
             logger.warning(
-                "the stream of conversation %s ended with no text and no attachments; "
+                "the stream of conversation %r ended with no text and no attachments; "
                 "no final message was sent",
                 self._conversation_id(),
             )
@@ -618,7 +618,7 @@ class StreamingResponse:
             await self._send(self._final_message(with_stream_info=True, result=result))
         except ServiceError as error:
             logger.warning(
-                "could not close the stream of conversation %s (%s): %s",
+                "could not close the stream of conversation %r (%s): %s",
                 self._conversation_id(),
                 result,
                 _describe_refusal("the closing message", error),
@@ -632,7 +632,7 @@ class StreamingResponse:
             return
         if not failed and not cancelled:
             logger.warning(
-                "the turn ended without end_stream() in conversation %s; ending the stream",
+                "the turn ended without end_stream() in conversation %r; ending the stream",
                 self._conversation_id(),
             )
             await self.end_stream()
