@@ -1,10 +1,11 @@
 """Build every library on its own and prove each wheel installs and imports alone.
 
 For each folder under ``libraries/``: ``hatch build`` there (wheel + sdist), create a clean
-virtual environment, install only that wheel plus the wheels of the workspace libraries it
-depends on, and import its package. The environment must then hold nothing beyond what the
-package declares (and their own dependencies): installing a low layer never pulls a higher
-one, and nothing undeclared sneaks in.
+virtual environment, install that wheel with the folder of all the built wheels as
+``--find-links`` (pip must pick the workspace dependencies from there, at the shared
+version), import its package, and build a wheel from its sdist with pip. The environment
+must then hold nothing beyond what the package declares (and their own dependencies):
+installing a low layer never pulls a higher one, and nothing undeclared sneaks in.
 
 Run by ``.ci/run`` after the tests; needs the bootstrap venv (``python3 scripts/dev.py``
 creates it) and access to the package index for the third-party dependencies.
@@ -13,6 +14,7 @@ creates it) and access to the package index for the third-party dependencies.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,13 +49,32 @@ def _import_name(folder: Path) -> str:
     return ".".join(top.relative_to(src).parts)
 
 
-def build(folder: Path, out: Path) -> Path:
+def build(folder: Path, out: Path) -> tuple[Path, Path]:
+    """``hatch build`` of one library: its wheel and its sdist."""
     subprocess.run([str(HATCH), "build", "--clean", str(out)], cwd=folder, check=True)
     wheels = sorted(out.glob("*.whl"))
     sdists = sorted(out.glob("*.tar.gz"))
     if len(wheels) != 1 or len(sdists) != 1:
         raise SystemExit(f"{folder.name}: expected one wheel and one sdist in {out}")
-    return wheels[0]
+    return wheels[0], sdists[0]
+
+
+def check_sdist(sdist: Path, wheel: Path, python: Path, out: Path) -> None:
+    """The sdist builds, with the pip a user has, into a wheel of the same files."""
+    subprocess.run(
+        [str(python), "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+         "--no-deps", "--wheel-dir", str(out), str(sdist)],
+        check=True,
+    )  # fmt: skip
+    [rebuilt] = out.glob("*.whl")
+
+    def files(path: Path) -> set[str]:
+        return {name for name in zipfile.ZipFile(path).namelist() if not name.endswith("RECORD")}
+
+    if files(rebuilt) != files(wheel):
+        raise SystemExit(
+            f"{sdist.name}: the wheel built from it differs: {files(rebuilt) ^ files(wheel)}"
+        )
 
 
 # Imports the package, then reports what is installed and the closure of the package's
@@ -78,6 +99,12 @@ print(json.dumps({{
     "installed": sorted(norm(d.metadata["Name"]) for d in m.distributions()),
     "closure": sorted(seen),
 }}))
+"""
+
+# The installed versions of the named distributions.
+_VERSIONS = """
+import importlib.metadata as m, json
+print(json.dumps({{name: m.version(name) for name in {names!r}}}))
 """
 
 NAMESPACE_INITS = (
@@ -111,19 +138,32 @@ def _workspace_closure(dist: str, requirements: dict[str, set[str]]) -> set[str]
 
 
 def check(
-    folder: Path, wheels: dict[str, Path], requirements: dict[str, set[str]], workdir: Path
+    folder: Path,
+    builds: dict[str, tuple[Path, Path]],
+    requirements: dict[str, set[str]],
+    workdir: Path,
 ) -> None:
     project = tomllib.loads((folder / "pyproject.toml").read_text())["project"]
     dist = project["name"]
-    # Workspace dependencies come from the wheels just built (PyPI's releases of the same
-    # names are the original packages); everything else from the index.
+    wheels = {name: wheel for name, (wheel, _) in builds.items()}
     needed = _workspace_closure(dist, requirements)
-    local = [wheels[name] for name in sorted(needed)]
     env_dir = workdir / f"venv-{dist}"
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     python = env_dir / "bin" / "python"
+    # As a user installs from a folder of our wheels: pip resolves the workspace
+    # dependencies itself. The index also has the original SDK's releases under the same
+    # names (0.1.2, 1.9.0, ...); only the exact pins keep pip on the wheels just built.
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, str(wheels[dist]), *map(str, local)], check=True)
+    wheelhouse = str(workdir / "wheelhouse")
+    subprocess.run([*pip, "--find-links", wheelhouse, str(wheels[dist])], check=True)
+    versions = subprocess.run(
+        [str(python), "-I", "-c", _VERSIONS.format(names=sorted(needed))],
+        check=True, capture_output=True, text=True, cwd=workdir,
+    )  # fmt: skip
+    expected = (ROOT / "VERSION").read_text().strip()
+    strays = {k: v for k, v in json.loads(versions.stdout).items() if v != expected}
+    if strays:
+        raise SystemExit(f"{dist}: pip installed other releases of workspace packages {strays}")
 
     module = _import_name(folder)
     inspect_wheel(wheels[dist], module)
@@ -142,7 +182,11 @@ def check(
     workspace_extra = {name for name in installed if name in wheels} - needed - {dist}
     if workspace_extra:
         raise SystemExit(f"{dist}: installing it pulled other workspace packages {workspace_extra}")
-    print(f"[wheels] {dist}: imports as {module}; environment: {', '.join(sorted(installed))}")
+    check_sdist(builds[dist][1], wheels[dist], python, workdir / f"sdist-{dist}")
+    print(
+        f"[wheels] {dist}: imports as {module}; its sdist builds the same wheel; "
+        f"environment: {', '.join(sorted(installed))}"
+    )
 
 
 def main() -> int:
@@ -152,14 +196,17 @@ def main() -> int:
     folders = sorted(p for p in LIBRARIES.iterdir() if (p / "pyproject.toml").is_file())
     with tempfile.TemporaryDirectory(prefix="agents-wheels-") as tmp:
         workdir = Path(tmp)
-        wheels: dict[str, Path] = {}
+        builds: dict[str, tuple[Path, Path]] = {}
         requirements: dict[str, set[str]] = {}
+        wheelhouse = workdir / "wheelhouse"
+        wheelhouse.mkdir()
         for folder in folders:
             project = tomllib.loads((folder / "pyproject.toml").read_text())["project"]
             requirements[project["name"]] = {_name(r) for r in project.get("dependencies", [])}
-            wheels[project["name"]] = build(folder, workdir / "dist" / folder.name)
+            builds[project["name"]] = build(folder, workdir / "dist" / folder.name)
+            shutil.copy(builds[project["name"]][0], wheelhouse)
         for folder in folders:
-            check(folder, wheels, requirements, workdir)
+            check(folder, builds, requirements, workdir)
     return 0
 
 

@@ -104,9 +104,12 @@ def test_package_ships_py_typed_and_readme(library: Path) -> None:
 
 @pytest.mark.parametrize("library", LIBRARIES, ids=lambda p: p.name)
 def test_version_comes_from_the_root_version_file(library: Path) -> None:
+    """Each library carries the root VERSION as a real file (a link would point outside
+    its source distribution); ``scripts/set_version.py`` writes them all."""
     project = _project(library)
     assert project.get("dynamic") == ["version"]
-    assert (library / "VERSION").resolve() == (ROOT / "VERSION").resolve()
+    assert not (library / "VERSION").is_symlink()
+    assert (library / "VERSION").read_text() == (ROOT / "VERSION").read_text()
     assert re.fullmatch(r"\d+\.\d+\.\d+([a-z]+\d+)?", (ROOT / "VERSION").read_text().strip())
 
 
@@ -123,11 +126,12 @@ def test_declared_dependencies_point_down_the_layers(library: Path) -> None:
 
 @pytest.mark.parametrize("library", LIBRARIES, ids=lambda p: p.name)
 def test_workspace_pins_match_the_shared_version(library: Path) -> None:
-    """Workspace packages depend on each other at the release in VERSION (same minor)."""
-    major, minor, _ = (ROOT / "VERSION").read_text().strip().split(".", 2)
+    """Workspace packages depend on each other at exactly the release in VERSION: a range
+    would also admit the original SDK's releases of the same names on PyPI (0.1.2, say)."""
+    version = (ROOT / "VERSION").read_text().strip()
     for requirement in _project(library).get("dependencies", []):
         if requirement.startswith("microsoft-agents-"):
-            assert requirement.endswith(f"~={major}.{minor}.0"), requirement
+            assert requirement.endswith(f"=={version}"), requirement
 
 
 @pytest.mark.parametrize("library", LIBRARIES, ids=lambda p: p.name)
