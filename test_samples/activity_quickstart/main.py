@@ -1,6 +1,7 @@
 """Quick start for microsoft_agents.activity: read an incoming activity, build the reply.
 
-Run it with ``python3 scripts/dev.py start``. It parses the JSON a channel (here Microsoft
+Run it from the repository root with ``.venv/bin/hatch run samples:activity`` (any
+``python3 scripts/dev.py`` command creates ``.venv/`` first). It parses the JSON a channel (here Microsoft
 Teams) would POST to an agent, shows what the agent sees, and prints the JSON of the reply
 the agent would send back: addressed to the same conversation, from the agent to the user.
 """
