@@ -1,9 +1,10 @@
 """Quick start for microsoft_agents.activity: read an incoming activity, build the reply.
 
 Run it from the repository root with ``.venv/bin/hatch run samples:activity`` (any
-``python3 scripts/dev.py`` command creates ``.venv/`` first). It parses the JSON a channel (here Microsoft
-Teams) would POST to an agent, shows what the agent sees, and prints the JSON of the reply
-the agent would send back: addressed to the same conversation, from the agent to the user.
+``python3 scripts/dev.py`` command creates ``.venv/`` first). It parses the JSON a channel
+(here Microsoft Teams) would POST to an agent, shows what the agent sees, and prints the
+JSON of the reply the agent would send back: addressed to the same conversation, from the
+agent to the user.
 """
 
 from __future__ import annotations
