@@ -2,8 +2,9 @@
 
 This is the helper the "Simple Echo Agent" of the original SDK's hosting-aiohttp README
 imports (``from shared import start_server``): an aiohttp ``Application`` with the JWT
-middleware, the agent's objects under the keys the middleware and handlers read, ``POST /api/messages`` answered by
-``start_agent_process``, and ``GET /api/messages`` answering 200 (channels probe it).
+middleware, the agent's objects under the keys the middleware and handlers read,
+``POST /api/messages`` answered by ``start_agent_process``, and ``GET /api/messages``
+answering 200 (channels probe it).
 ``microsoft_agents.hosting.aiohttp.start_server`` does the same and more (health route,
 graceful shutdown, reload); this one shows what it is made of.
 """
