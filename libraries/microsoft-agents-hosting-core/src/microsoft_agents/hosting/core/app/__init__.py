@@ -15,7 +15,7 @@ typing indicator while it runs, and loads and saves the turn state around it::
 
 Options are in :class:`ApplicationOptions`; the typing indicator is
 :class:`TypingIndicator` (timings in :class:`TypingOptions`); Adaptive Card routes are on
-``app.adaptive_card``.
+``app.adaptive_card``; proactive messages (:class:`ProactiveOptions`) on ``app.proactive``.
 """
 
 from microsoft_agents.hosting.core._errors import ApplicationError
@@ -29,6 +29,14 @@ from ._routes import RouteSelector as RouteSelector
 from ._routes import StateT as StateT
 from ._typing import TypingChannelStrategy, TypingIndicator, TypingOptions
 from .oauth import AuthHandler, Authorization
+from .proactive import (
+    Conversation,
+    ConversationBuilder,
+    ConversationReferenceBuilder,
+    CreateConversationOptions,
+    Proactive,
+    ProactiveOptions,
+)
 from .state import ConversationState, State, StatePropertyAccessor, TempState, TurnState, state
 
 __all__ = [
@@ -37,9 +45,15 @@ __all__ = [
     "ApplicationOptions",
     "AuthHandler",
     "Authorization",
+    "Conversation",
+    "ConversationBuilder",
+    "ConversationReferenceBuilder",
     "ConversationState",
+    "CreateConversationOptions",
     "InputFile",
     "InputFileDownloader",
+    "Proactive",
+    "ProactiveOptions",
     "Query",
     "RouteHandler",
     "State",

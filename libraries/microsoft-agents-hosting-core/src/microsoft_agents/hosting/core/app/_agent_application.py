@@ -61,6 +61,7 @@ from microsoft_agents.hosting.core.app.state import TurnState
 from ._options import ApplicationOptions
 from ._routes import RouteHandler, RouteRank, RouteSelector, StateT, _Route, _RouteList
 from ._typing import Sleep, TypingIndicator
+from .proactive._proactive import Proactive
 from .streaming._streaming_response import finish_turn_stream
 
 if TYPE_CHECKING:
@@ -134,7 +135,8 @@ class AgentApplication(Generic[StateT]):
     Raises:
         ApplicationError: no storage was given; both ``authorization`` and
             ``connection_manager`` were given.
-        TypeError: ``options`` is not an ``ApplicationOptions``.
+        TypeError: ``options`` is not an ``ApplicationOptions``, or its ``proactive``
+            is not a ``ProactiveOptions``.
     """
 
     def __init__(
@@ -171,6 +173,10 @@ class AgentApplication(Generic[StateT]):
         self._sign_in_success: list[SignInHandler[StateT]] = []
         self._sign_in_failure: list[SignInHandler[StateT]] = []
         self._adaptive_card: AdaptiveCard[StateT] = AdaptiveCard(self)
+        proactive = self._options.proactive
+        self._proactive: Proactive[StateT] | None = (
+            Proactive(self, proactive) if proactive is not None else None
+        )
         # How typing indicators wait; tests replace it to drive time by hand.
         self._typing_sleep: Sleep | None = None
 
@@ -237,6 +243,21 @@ class AgentApplication(Generic[StateT]):
     def adaptive_card(self) -> AdaptiveCard[StateT]:
         """Routes for Adaptive Card actions and searches."""
         return self._adaptive_card
+
+    @property
+    def proactive(self) -> Proactive[StateT]:
+        """Proactive messages: store conversations, send to them and continue them later.
+
+        Raises:
+            ApplicationError: proactive messaging was not turned on.
+        """
+        if self._proactive is None:
+            raise ApplicationError(
+                "this AgentApplication has no proactive messaging: pass "
+                "proactive=ProactiveOptions() (from microsoft_agents.hosting.core.app) when "
+                "creating it"
+            )
+        return self._proactive
 
     def set_turn_state_factory(self, factory: Callable[[], StateT]) -> None:
         """Build each turn's state with ``factory()`` instead of the default."""
@@ -691,7 +712,7 @@ class AgentApplication(Generic[StateT]):
             if not self._error_handlers:
                 raise
             logger.error(
-                "a handler raised %s in conversation %s; calling the @app.error handlers",
+                "a handler raised %s in conversation %r; calling the @app.error handlers",
                 type(error).__name__,
                 context.activity.conversation.id if context.activity.conversation else None,
                 exc_info=error,

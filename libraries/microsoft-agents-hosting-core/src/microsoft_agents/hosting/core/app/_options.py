@@ -27,6 +27,8 @@ from ._typing import TypingOptions
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core.storage import Storage
 
+    from .proactive import ProactiveOptions
+
 __all__ = ["ApplicationOptions", "InputFile", "InputFileDownloader"]
 
 
@@ -85,7 +87,8 @@ class ApplicationOptions(Generic[StateT]):
             ``TurnState.with_storage(storage)``).
         authorization_handlers: the user sign-in handlers, by id (used by
             ``Authorization``).
-        proactive: the options of ``app.proactive``.
+        proactive: turns on ``app.proactive`` (proactive messages) with these options,
+            e.g. ``ProactiveOptions()``; None leaves it off.
     """
 
     adapter: ChannelAdapter | None = None
@@ -99,7 +102,7 @@ class ApplicationOptions(Generic[StateT]):
     file_downloaders: list[InputFileDownloader] = field(default_factory=list)
     turn_state_factory: Callable[[], StateT] | None = None
     authorization_handlers: dict[str, object] | None = None
-    proactive: object | None = None
+    proactive: ProactiveOptions | None = None
 
     @classmethod
     def field_names(cls) -> frozenset[str]:
