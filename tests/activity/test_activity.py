@@ -65,6 +65,11 @@ def test_A2011_type_tests_are_for_the_protocol_spellings() -> None:
     assert Activity(type="event/custom").is_event()
     assert not Activity(type="messageReaction").is_message()
     assert Activity(type=ActivityTypes.conversation_update).is_conversation_update()
+    # Code-point identical only: case counts.
+    assert not Activity(type="Message").is_message()
+    assert not Activity(type="INVOKE").is_invoke()
+    assert not Activity(type="Event/custom").is_event()
+    assert Activity(type="Message").as_message_activity() is None
 
 
 @pytest.mark.parametrize(

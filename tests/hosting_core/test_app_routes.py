@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from microsoft_agents.activity import ChannelAccount, RoleTypes
+from microsoft_agents.activity import ActivityTypes, ChannelAccount, RoleTypes
 from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnContext
 from microsoft_agents.hosting.core.app import RouteRank
 from microsoft_agents.hosting.core.app.state import TurnState
@@ -170,6 +170,19 @@ async def test_activity_accepts_a_list_of_types() -> None:
     assert (await tester.event("ping")).texts == ["seen"]
     assert (await tester.send({"type": "typing"})).texts == ["seen"]
     assert (await tester.send("hi")).texts == []
+
+
+async def test_A2011_an_activity_route_matches_the_type_exactly() -> None:
+    """A2011: "Message" is not routed to the ``message`` handler (types are case-sensitive)."""
+    app = _app()
+    app.activity("message")(_replier("message"))
+    app.activity(ActivityTypes.event)(_replier("event"))
+    tester = AgentTester(app)
+
+    assert (await tester.send({"type": "message", "text": "hi"})).texts == ["message"]
+    assert (await tester.send({"type": "Message", "text": "hi"})).texts == []
+    assert (await tester.send({"type": "EVENT", "name": "x"})).texts == []
+    assert (await tester.event("ping")).texts == ["event"]
 
 
 # ---------------------------------------------------------------------- decorator forms

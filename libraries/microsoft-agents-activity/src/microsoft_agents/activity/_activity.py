@@ -123,13 +123,13 @@ def _kind(entity: Entity) -> str:
 
 
 def _type_matches(activity_type: str | None, wanted: str) -> bool:
-    """``type`` equals ``wanted`` ignoring case, or is ``wanted/<suffix>``."""
+    """``type`` is ``wanted``, or ``wanted/<suffix>``; case counts ("Message" is not a
+    message: A2011)."""
     if activity_type == wanted:
         return True
     if not activity_type:
         return False
-    head = activity_type.partition("/")[0]
-    return head.lower() == wanted.lower()
+    return activity_type.partition("/")[0] == wanted
 
 
 class Activity(AgentsModel):

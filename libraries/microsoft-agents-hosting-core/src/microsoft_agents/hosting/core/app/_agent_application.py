@@ -336,7 +336,7 @@ class AgentApplication(Generic[StateT]):
 
         Args:
             activity_type: the type, or a list of types (any of them matches); compared
-                ignoring case.
+                exactly, case included ("Message" is not a message: A2011).
             auth_handlers: sign-in handlers the user must complete first.
             rank: the route's rank.
             is_agentic: only for agentic requests.
@@ -358,11 +358,10 @@ class AgentApplication(Generic[StateT]):
                 )
             wanted.append(item)
 
-        lowered = frozenset(str(t).lower() for t in wanted)
+        exact = frozenset(str(t) for t in wanted)
 
         def selector(context: TurnContext) -> bool:
-            kind = context.activity.type
-            return bool(kind) and kind.lower() in lowered
+            return context.activity.type in exact
 
         return self._register(
             selector,
