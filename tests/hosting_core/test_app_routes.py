@@ -185,6 +185,20 @@ async def test_A2011_an_activity_route_matches_the_type_exactly() -> None:
     assert (await tester.event("ping")).texts == ["event"]
 
 
+async def test_every_route_decorator_takes_the_reference_keywords() -> None:
+    # The reference API passes rank=, is_agentic= and is_invoke= on to add_route.
+    app = _app()
+    app.message("hi")(_replier("first"))
+    app.message("hi", is_invoke=True, rank=RouteRank.LAST)(_replier("invoke route"))
+    app.conversation_update("membersAdded", is_invoke=False, rank=RouteRank.FIRST)(_replier("c"))
+    app.message_reaction("reactionsAdded", is_invoke=False)(_replier("r"))
+    app.message_update("editMessage", is_invoke=False)(_replier("u"))
+    app.adaptive_card.action_submit("go", is_invoke=False)(_replier("s"))
+
+    # Invoke routes are tried first, whatever their rank and registration order.
+    assert (await AgentTester(app).send("hi")).texts == ["invoke route"]
+
+
 # ---------------------------------------------------------------------- decorator forms
 
 

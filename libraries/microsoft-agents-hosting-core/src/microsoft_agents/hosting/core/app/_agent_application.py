@@ -378,6 +378,7 @@ class AgentApplication(Generic[StateT]):
         auth_handlers: list[str] | None = None,
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
+        is_invoke: bool = False,
     ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
         """Handle messages by their text.
 
@@ -389,6 +390,7 @@ class AgentApplication(Generic[StateT]):
             auth_handlers: sign-in handlers the user must complete first.
             rank: the route's rank.
             is_agentic: only for agentic requests.
+            is_invoke: mark the route as an invoke route (tried before the others).
 
         Returns:
             A decorator that registers ``async handler(context, state)`` and returns it.
@@ -422,7 +424,7 @@ class AgentApplication(Generic[StateT]):
 
         return self._register(
             selector,
-            is_invoke=False,
+            is_invoke=is_invoke,
             is_agentic=is_agentic,
             rank=rank,
             auth_handlers=auth_handlers,
@@ -435,6 +437,7 @@ class AgentApplication(Generic[StateT]):
         auth_handlers: list[str] | None = None,
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
+        is_invoke: bool = False,
     ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
         """Handle ``conversationUpdate`` activities of one kind.
 
@@ -446,6 +449,7 @@ class AgentApplication(Generic[StateT]):
             auth_handlers: sign-in handlers the user must complete first.
             rank: the route's rank.
             is_agentic: only for agentic requests.
+            is_invoke: mark the route as an invoke route (tried before the others).
 
         Returns:
             A decorator that registers ``async handler(context, state)`` and returns it.
@@ -469,7 +473,7 @@ class AgentApplication(Generic[StateT]):
 
         return self._register(
             selector,
-            is_invoke=False,
+            is_invoke=is_invoke,
             is_agentic=is_agentic,
             rank=rank,
             auth_handlers=auth_handlers,
@@ -482,6 +486,7 @@ class AgentApplication(Generic[StateT]):
         auth_handlers: list[str] | None = None,
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
+        is_invoke: bool = False,
     ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
         """Handle reactions to messages (likes, hearts, ...).
 
@@ -490,6 +495,7 @@ class AgentApplication(Generic[StateT]):
             auth_handlers: sign-in handlers the user must complete first.
             rank: the route's rank.
             is_agentic: only for agentic requests.
+            is_invoke: mark the route as an invoke route (tried before the others).
 
         Returns:
             A decorator that registers ``async handler(context, state)`` and returns it.
@@ -511,7 +517,7 @@ class AgentApplication(Generic[StateT]):
 
         return self._register(
             selector,
-            is_invoke=False,
+            is_invoke=is_invoke,
             is_agentic=is_agentic,
             rank=rank,
             auth_handlers=auth_handlers,
@@ -524,6 +530,7 @@ class AgentApplication(Generic[StateT]):
         auth_handlers: list[str] | None = None,
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
+        is_invoke: bool = False,
     ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
         """Handle edited, undeleted or deleted messages (Teams).
 
@@ -534,6 +541,7 @@ class AgentApplication(Generic[StateT]):
             auth_handlers: sign-in handlers the user must complete first.
             rank: the route's rank.
             is_agentic: only for agentic requests.
+            is_invoke: mark the route as an invoke route (tried before the others).
 
         Returns:
             A decorator that registers ``async handler(context, state)`` and returns it.
@@ -557,7 +565,7 @@ class AgentApplication(Generic[StateT]):
 
         return self._register(
             selector,
-            is_invoke=False,
+            is_invoke=is_invoke,
             is_agentic=is_agentic,
             rank=rank,
             auth_handlers=auth_handlers,

@@ -229,6 +229,7 @@ class AdaptiveCard(Generic[StateT]):
         submit_filter: str = "verb",
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
+        is_invoke: bool = False,
     ) -> Callable[[ActionSubmitHandler[StateT]], ActionSubmitHandler[StateT]]:
         """Handle ``Action.Submit`` of a card: a message without text carrying card data.
 
@@ -241,6 +242,7 @@ class AdaptiveCard(Generic[StateT]):
                 action's ``data``: ``{"verb": "save", ...}``).
             rank: the route's rank.
             is_agentic: only for agentic requests.
+            is_invoke: mark the route as an invoke route (tried before the others).
 
         Returns:
             A decorator for ``async handler(context, state, data)``, where ``data`` is the
@@ -270,6 +272,7 @@ class AdaptiveCard(Generic[StateT]):
             self._app.add_route(
                 selector,
                 route,
+                is_invoke=is_invoke,
                 is_agentic=is_agentic,
                 rank=rank,
                 auth_handlers=auth_handlers,
