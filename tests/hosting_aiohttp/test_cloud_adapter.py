@@ -217,10 +217,17 @@ async def test_a_non_json_content_type_is_415_and_a_missing_one_is_accepted(
     accepted = await client.post(
         "/api/messages", data=body, headers={"Content-Type": "application/json; charset=utf-8"}
     )
+    # text/json is one of the Connector API's own request types.
+    text_json = await client.post(
+        "/api/messages",
+        data=json.dumps(make_activity(id="m2")).encode(),
+        headers={"Content-Type": "text/json"},
+    )
 
     assert refused.status == 415
     assert "Traceback" not in await refused.text()
     assert accepted.status == 202
+    assert text_json.status == 202
 
 
 async def test_get_on_the_messaging_endpoint_is_405(

@@ -62,8 +62,13 @@ def _header(request: HttpRequestProtocol, name: str) -> str | None:
 
 @functools.lru_cache(maxsize=64)
 def _is_json_media_type(content_type: str) -> bool:
+    # application/json, its +json variants, and text/json (which the Connector API also
+    # lists for its request bodies).
     media_type = content_type.split(";", 1)[0].strip().lower()
-    return media_type == "application/json" or media_type.endswith("+json")
+    return media_type in _JSON_MEDIA_TYPES or media_type.endswith("+json")
+
+
+_JSON_MEDIA_TYPES = frozenset({"application/json", "text/json"})
 
 
 async def read_body(
