@@ -116,6 +116,44 @@ def test_root_names_match_only_in_upper_case() -> None:
     assert result["CONNECTIONS"] == {}
 
 
+@pytest.mark.parametrize(
+    ("variable", "meant"),
+    [
+        ("CONNECTION__SERVICE_CONNECTION__SETTINGS__CLIENTID", "CONNECTIONS"),
+        ("Connections__ServiceConnection__Settings__ClientId", "CONNECTIONS"),
+        ("CONNECTIONS_MAP__0__SERVICEURL", "CONNECTIONSMAP"),
+        ("AGENT_APPLICATION__STARTTYPINGTIMER", "AGENTAPPLICATION"),
+    ],
+)
+def test_a_misspelled_root_is_named_in_a_warning(
+    variable: str, meant: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Skipped silently, the setting would be lost: an agent without its identity.
+    with caplog.at_level(logging.WARNING, logger="microsoft_agents.activity.config._env"):
+        result = load_configuration_from_env({variable: "x"})
+
+    assert result["CONNECTIONS"] == {}
+    [record] = caplog.records
+    assert variable in record.getMessage()
+    assert f"did you mean {meant}" in record.getMessage()
+
+
+def test_other_roots_with_sections_are_skipped_without_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        load_configuration_from_env(
+            {
+                "ConnectionStrings__Default": "Server=x",  # .NET style, another program's
+                "COPILOTSTUDIOAGENT__ENVIRONMENTID": "env-1",
+                "LOGGING__CONSOLE__FORMAT": "json",
+                "AZURE__CLIENT_ID": "x",
+            }
+        )
+
+    assert caplog.records == []
+
+
 def test_values_are_never_coerced() -> None:
     marker = object()
     result = load_configuration_from_env(

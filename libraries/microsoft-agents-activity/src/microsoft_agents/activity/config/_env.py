@@ -114,6 +114,8 @@ def load_configuration_from_env(env_vars: Mapping[str, Any]) -> dict[str, Any]:
         parts = tuple(name.split(_SEPARATOR))
         root = parts[0]
         if root not in _RETURNED_ROOTS and root != _LOGGING:
+            if len(parts) > 1:
+                _warn_if_misspelled(name, root)
             continue
         if len(parts) == 1:
             logger.debug("skipping %s: a root name on its own holds no setting", name)
@@ -144,6 +146,26 @@ def load_configuration_from_env(env_vars: Mapping[str, Any]) -> dict[str, Any]:
         logging.getLogger(target).setLevel(level)
         logger.debug("log level of %r set to %s", logger_name, logging.getLevelName(level))
     return config
+
+
+def _warn_if_misspelled(name: str, root: str) -> None:
+    """Warn about a variable skipped because its root is a near miss of one the SDK reads
+    (``CONNECTION__SERVICE_CONNECTION__...``, ``Connections__...``): losing it silently
+    would leave the agent without its identity, in development mode."""
+    upper = root.upper()
+    if not upper.startswith(("CONN", "AGENT", "LOG")):  # the only roots with near misses
+        return
+    import difflib  # only here: start-up reads this module, and a near miss is rare
+
+    close = difflib.get_close_matches(upper, [*_RETURNED_ROOTS, _LOGGING], n=1, cutoff=0.85)
+    if close:
+        logger.warning(
+            "the variable %s is not read: its first part %r is not a root of the SDK's "
+            "configuration; did you mean %s (upper case, as written)?",
+            name,
+            root,
+            close[0],
+        )
 
 
 def _check_leaf_and_prefix(settings: Mapping[_Path, tuple[str, Any]]) -> None:

@@ -104,8 +104,9 @@ class ConnectionManager:
         configurations.update(connections_configurations or {})
         if not configurations:
             logger.warning(
-                "No connection is configured: using a development-mode SERVICE_CONNECTION "
-                "with no identity (anonymous requests, no outbound tokens)."
+                "No connection is configured (no CONNECTIONS__<name>__SETTINGS__... setting "
+                "was given): using a development-mode SERVICE_CONNECTION with no identity "
+                "(anonymous requests, no outbound tokens)."
             )
             configurations[SERVICE_CONNECTION] = AgentAuthConfiguration()
         if SERVICE_CONNECTION not in configurations:
