@@ -235,6 +235,25 @@ async def test_gives_up_after_max_attempts_with_status_code_and_body(
     assert "Error Code:" in str(error)
 
 
+async def test_an_error_answer_is_also_the_aiohttp_error_the_reference_sdk_raises(
+    mocked: aioresponses, sleep: RecordingSleep
+) -> None:
+    body = '{"error": {"code": "ContentStreamNotAllowed", "message": "stopped"}}'
+    mocked.post(ACTIVITIES, status=403, body=body)
+    async with _transport(sleep) as transport:
+        with pytest.raises(aiohttp.ClientResponseError) as caught:
+            await transport.request("POST", "v3/conversations/c1/activities", json={})
+
+    error = caught.value
+    assert isinstance(error, ServiceError)
+    assert error.status == 403
+    assert error.code == "ContentStreamNotAllowed"  # the service's code, not the status
+    assert str(error) == error.message
+    assert "ContentStreamNotAllowed" in error.message
+    assert str(error.request_info.url) == ACTIVITIES
+    assert error.request_info.method == "POST"
+
+
 async def test_backoff_is_exponential_with_jitter_and_capped(
     mocked: aioresponses, sleep: RecordingSleep
 ) -> None:

@@ -403,6 +403,9 @@ async def test_exchange_failure_carries_the_body_text(
     assert caught.value.body == body
     assert "Consent Required" in str(caught.value)
     assert "SSO-SECRET" not in str(caught.value)
+    # What the reference SDK raises here, for handlers written against it.
+    assert isinstance(caught.value, aiohttp.ClientResponseError)
+    assert "Consent Required" in caught.value.message
 
 
 async def test_sign_in_url_uses_the_bot_framework_path(

@@ -86,6 +86,9 @@ class StreamingError(HostingError, RuntimeError):
 class ServiceError(HostingError):
     """A Bot Connector or token service call failed.
 
+    When the service answered (``status`` is not 0) the error is also an
+    ``aiohttp.ClientResponseError``, what the reference SDK raises for a failed call.
+
     Attributes:
         status: the HTTP status (0 when no response arrived: a connection failure or a
             timeout).

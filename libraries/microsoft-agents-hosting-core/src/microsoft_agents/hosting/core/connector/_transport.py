@@ -48,6 +48,7 @@ from typing import Any
 
 import aiohttp
 import yarl
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from microsoft_agents.hosting.core._error_resources import error_resources
 from microsoft_agents.hosting.core._errors import OutboundRequestRefusedError, ServiceError
@@ -56,7 +57,54 @@ from microsoft_agents.hosting.core.header_propagation import HeaderPropagationCo
 
 from ._product_info import get_product_info
 
-__all__ = ["HttpTransport", "RetryPolicy", "ServiceResponse", "TokenSource"]
+__all__ = ["HttpTransport", "RetryPolicy", "ServiceResponse", "ServiceResponseError", "TokenSource"]
+
+class ServiceResponseError(ServiceError, aiohttp.ClientResponseError):
+    """A service answered a call with an error status.
+
+    A :class:`~microsoft_agents.hosting.core.ServiceError` (``status``, the service's
+    error ``code``, ``body``, ``method``, ``url``) that is also the
+    ``aiohttp.ClientResponseError`` the reference SDK raises for a failed call
+    (``status``, ``message``, ``request_info``), so handlers written for either catch it.
+    ``code`` is the service's error code, as on every ``ServiceError`` (aiohttp's own
+    ``code`` is a deprecated spelling of ``status``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        code: str | None = None,
+        body: str = "",
+    ) -> None:
+        # Not ServiceError.__init__: its super() call would reach aiohttp's __init__ with
+        # the wrong arguments. The attributes are set here, aiohttp's by its __init__.
+        self._code = code
+        self.body = body
+        self.method = method
+        self.url = url
+        target = yarl.URL(url)
+        request = aiohttp.RequestInfo(target, method, _NO_HEADERS, target)
+        aiohttp.ClientResponseError.__init__(self, request, (), status=status, message=message)
+        self.args = (message,)
+
+    @property  # type: ignore[override]  # the service's code, not aiohttp's status alias
+    def code(self) -> str | None:
+        """The service's error code (``error.code`` of a Bot Framework error body)."""
+        return self._code
+
+    @code.setter
+    def code(self, value: str | None) -> None:
+        self._code = value
+
+    def __str__(self) -> str:
+        return self.message
+
+
+_NO_HEADERS: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
 
 TokenSource = Callable[[], Awaitable[str]]
 """``async source() -> token``: a bearer token fetched only when a request needs it."""
@@ -592,7 +640,7 @@ class HttpTransport:
         logger.debug(
             "%s %s failed with status %s (code %s)", method, safe_url, response.status, code
         )
-        return ServiceError(
+        return ServiceResponseError(
             error_resources.ServiceCallFailed.format(
                 method=method,
                 url=safe_url,

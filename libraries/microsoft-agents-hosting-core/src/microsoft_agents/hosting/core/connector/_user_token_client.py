@@ -57,7 +57,7 @@ from microsoft_agents.hosting.core._outbound import OutboundHostValidator
 
 from ._bases import UserTokenClientBase
 from ._connector_client import _model_json, _OperationGroup
-from ._transport import HttpTransport, RetryPolicy, TokenSource
+from ._transport import HttpTransport, RetryPolicy, ServiceResponseError, TokenSource
 
 __all__ = ["AgentSignInOperations", "UserTokenClient", "UserTokenOperations"]
 
@@ -221,7 +221,7 @@ class UserTokenOperations(_OperationGroup):
         except ServiceError as exc:
             if exc.status == 0:
                 raise
-            raise ServiceError(
+            raise ServiceResponseError(
                 f"Token exchange for connection '{connection_name}' failed with status "
                 f"{exc.status}: {exc.body}",
                 status=exc.status,
