@@ -191,6 +191,11 @@ def test_missing_service_connection_is_refused_at_construction() -> None:
             id="auth type in the wrong case",
         ),
         pytest.param(
+            {"CONNECTIONS__TEAMS__SETTINGS__CLIENTSECRET": ""},
+            "CONNECTIONS__TEAMS__SETTINGS__CLIENTSECRET",
+            id="client secret auth without a secret",
+        ),
+        pytest.param(
             {"CONNECTIONS__TEAMS__SETTINGS__CLIENTSECERT": "s"},
             "CONNECTIONS__TEAMS__SETTINGS__CLIENTSECERT",
             id="misspelt key",

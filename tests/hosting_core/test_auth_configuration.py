@@ -125,7 +125,6 @@ def test_provider_section_must_be_a_mapping() -> None:
 @pytest.mark.parametrize(
     ("settings", "missing"),
     [
-        ({"CLIENTID": APP_ID, "TENANTID": TENANT}, "CLIENTSECRET"),
         ({"CLIENTID": APP_ID, "CLIENTSECRET": "s"}, "TENANTID"),
         ({"CLIENTSECRET": "s", "TENANTID": TENANT}, "CLIENTID"),
         ({"AUTHTYPE": "certificate", "CLIENTID": APP_ID, "TENANTID": TENANT}, "CERTPFXFILE"),
@@ -147,6 +146,17 @@ def test_missing_setting_for_the_auth_type_is_named(settings: dict[str, str], mi
 
     assert caught.value.setting == missing
     assert missing in str(caught.value)
+
+
+def test_a_configuration_that_only_validates_tokens_needs_no_secret() -> None:
+    # As in the reference SDK: the JWT middleware needs the app id and tenant only. The
+    # token provider refuses a ClientSecret connection without its secret at start-up
+    # (tests/authentication_msal).
+    config = AgentAuthConfiguration(client_id=APP_ID, tenant_id=TENANT)
+
+    assert config.AUTH_TYPE is AuthTypes.client_secret
+    assert config.CLIENT_SECRET is None
+    assert not config.DEVELOPMENT_MODE
 
 
 def test_single_tenant_registration_without_tenant_id_fails_at_start_up() -> None:

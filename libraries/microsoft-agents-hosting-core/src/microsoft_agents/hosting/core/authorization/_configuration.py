@@ -20,11 +20,14 @@ with a 401 at the first reply:
   ``CLIENTSECRET``). Key spelling is forgiving about case and underscores
   (``CLIENTID``, ``CLIENT_ID``, ``ClientId`` are one key), not about letters.
 * **Settings the auth type needs** must be present: every configured connection needs
-  ``CLIENTID``; ``ClientSecret`` also needs ``CLIENTSECRET``; ``certificate`` needs
-  ``CERTPFXFILE``; ``FederatedCredentials`` needs ``FEDERATEDCLIENTID``;
-  ``WorkloadIdentity`` needs ``FEDERATEDTOKENFILE``; and the confidential-client types
-  (``ClientSecret``, ``certificate``, ``CertificateSubjectName``, ``FederatedCredentials``,
-  ``WorkloadIdentity``) need the tenant: ``TENANTID``, or an ``AUTHORITY`` naming it.
+  ``CLIENTID``; ``certificate`` needs ``CERTPFXFILE``; ``FederatedCredentials`` needs
+  ``FEDERATEDCLIENTID``; ``WorkloadIdentity`` needs ``FEDERATEDTOKENFILE``; and the
+  confidential-client types (``ClientSecret``, ``certificate``,
+  ``CertificateSubjectName``, ``FederatedCredentials``, ``WorkloadIdentity``) need the
+  tenant: ``TENANTID``, or an ``AUTHORITY`` naming it. ``CLIENTSECRET`` is not required
+  here, as in the reference SDK: a configuration that only validates incoming tokens
+  needs none. The token provider that would use it refuses to start without it
+  (``MsalAuth``, built for every connection when an ``MsalConnectionManager`` starts).
 * Booleans (``ANONYMOUS_ALLOWED``, ``VALIDATE_ISSUER``) accept ``true/false``, ``1/0``,
   ``yes/no``, ``on/off``; anything else is an error, never silently truthy.
 
@@ -138,7 +141,6 @@ _CONFIDENTIAL = frozenset(
     }
 )
 _REQUIRED_BY_TYPE: dict[AuthTypes, str] = {
-    AuthTypes.client_secret: "CLIENT_SECRET",
     AuthTypes.certificate: "CERT_PFX_FILE",
     AuthTypes.federated_credentials: "FEDERATED_CLIENT_ID",
     AuthTypes.workload_identity: "FEDERATED_TOKEN_FILE",
