@@ -145,6 +145,10 @@ async def test_conversation_ids_keep_the_original_reference_as_a_store_item() ->
     assert reference["service_url"] == "https://smba.trafficmanager.net/amer/"
     assert None not in reference.values()
 
+    # A pydantic model, as in the reference API.
+    assert AgentConversationReference.model_validate(found.model_dump()) == found
+    assert found.model_dump()["oauth_scope"] == "https://api.botframework.com"
+
     await ids.delete_conversation_reference(conversation_id)
     assert await ids.get_agent_conversation_reference(conversation_id) is None
 

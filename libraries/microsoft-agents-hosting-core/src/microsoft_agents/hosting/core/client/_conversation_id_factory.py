@@ -18,7 +18,8 @@ of the original conversation and the token audience to answer it with::
     ...
     reference = await ids.get_agent_conversation_reference(conversation_id)
 
-The stored document is :class:`AgentConversationReference` (a real ``StoreItem``):
+The stored document is :class:`AgentConversationReference` (a pydantic model and a
+``StoreItem``):
 ``{"conversation_reference": {...snake_case, "agent" instead of "bot"...},
 "oauth_scope": "..."}`` with nulls left out.
 """
@@ -29,7 +30,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from microsoft_agents.activity import Activity, ConversationReference
+from microsoft_agents.activity import Activity, AgentsModel, ConversationReference
 from microsoft_agents.hosting.core.storage import Storage, StoreItem
 
 __all__ = [
@@ -40,17 +41,32 @@ __all__ = [
 ]
 
 
-class AgentConversationReference(StoreItem):
+class AgentConversationReference(AgentsModel, StoreItem):
     """The original conversation behind a conversation id given to a called agent.
 
-    Args:
+    A pydantic model (``model_dump``, ``model_validate`` work as on the other protocol
+    models) and a ``StoreItem``. Built with keywords, or positionally as
+    ``AgentConversationReference(conversation_reference, oauth_scope)``.
+
+    Attributes:
         conversation_reference: where the user's conversation is.
         oauth_scope: the token audience to answer the user's channel with.
     """
 
-    def __init__(self, conversation_reference: ConversationReference, oauth_scope: str) -> None:
-        self.conversation_reference = conversation_reference
-        self.oauth_scope = oauth_scope
+    conversation_reference: ConversationReference
+    oauth_scope: str = ""
+
+    def __init__(
+        self,
+        conversation_reference: ConversationReference | None = None,
+        oauth_scope: str | None = None,
+        **data: Any,
+    ) -> None:
+        if conversation_reference is not None:
+            data["conversation_reference"] = conversation_reference
+        if oauth_scope is not None:
+            data["oauth_scope"] = oauth_scope
+        super().__init__(**data)
 
     def __repr__(self) -> str:
         conversation = self.conversation_reference.conversation
