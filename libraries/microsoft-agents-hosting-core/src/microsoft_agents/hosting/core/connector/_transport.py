@@ -59,6 +59,7 @@ from ._product_info import get_product_info
 
 __all__ = ["HttpTransport", "RetryPolicy", "ServiceResponse", "ServiceResponseError", "TokenSource"]
 
+
 class ServiceResponseError(ServiceError, aiohttp.ClientResponseError):
     """A service answered a call with an error status.
 
