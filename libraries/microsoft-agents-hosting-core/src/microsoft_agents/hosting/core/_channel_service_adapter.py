@@ -46,8 +46,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from types import ModuleType
 from typing import Any
 
 from microsoft_agents.activity import (
@@ -105,6 +107,27 @@ ReplySink = Callable[[Activity], Awaitable[None]]
 
 REPLY_SINK_KEY = "microsoft_agents.reply_sink"
 """``turn_state`` key of the reply sink of a streamed (``deliveryMode: stream``) turn."""
+
+# What an AgentName header keeps of a name: letters, digits, space, ".", "_" and "-".
+_NOT_IN_AGENT_NAME = re.compile(r"[^A-Za-z0-9 ._-]")
+
+
+def _agent_name(callback: TurnCallback) -> str | None:
+    """The name of the agent that ``callback`` runs, for the ``AgentName`` header.
+
+    The callback is normally the agent's bound ``on_turn``: the agent's ``agent_name``
+    attribute names it when it is a string that keeps something once cleaned, else its
+    class name does (``AgentApplication``). A plain function is no agent: no name.
+    """
+    agent = getattr(callback, "__self__", None)
+    if agent is None or isinstance(agent, ModuleType):
+        return None
+    given = getattr(agent, "agent_name", None)
+    if isinstance(given, str):
+        name = _NOT_IN_AGENT_NAME.sub("", given).strip()
+        if name:
+            return name
+    return _NOT_IN_AGENT_NAME.sub("", type(agent).__name__) or None
 
 
 async def _pause(seconds: float) -> None:
@@ -272,7 +295,8 @@ class ChannelServiceAdapter(ChannelAdapter):
         Args:
             claims_identity: the claims of the caller's token (empty when anonymous).
             activity: the incoming activity.
-            callback: the agent, usually ``agent.on_turn``.
+            callback: the agent, usually ``agent.on_turn``; on an agentic request the
+                agent's ``agent_name`` (else its class name) is sent as ``AgentName``.
             reply_sink: for ``deliveryMode: stream``, where each reply goes as it is
                 sent (the HTTP layer writes it to the streamed response); without one a
                 ``stream`` activity is answered like a ``normal`` one.
@@ -334,7 +358,7 @@ class ChannelServiceAdapter(ChannelAdapter):
         streamed = delivery_mode == _STREAM and reply_sink is not None
         if delivery_mode == _STREAM and reply_sink is None:
             logger.debug("deliveryMode 'stream' without a reply sink is handled as 'normal'")
-        context = self._new_context(claims_identity, activity, audience)
+        context = self._new_context(claims_identity, activity, audience, callback)
         context.turn_state[_INBOUND_KEY] = True
         if streamed:
             context.turn_state[REPLY_SINK_KEY] = reply_sink
@@ -464,14 +488,21 @@ class ChannelServiceAdapter(ChannelAdapter):
         return claims_identity.get_token_audience() or BOT_FRAMEWORK_AUDIENCE
 
     def _new_context(
-        self, claims_identity: ClaimsIdentity, activity: Activity, audience: str
+        self,
+        claims_identity: ClaimsIdentity,
+        activity: Activity,
+        audience: str,
+        callback: TurnCallback,
     ) -> TurnContext:
         context = TurnContext(self, activity, claims_identity)
         context.turn_state[self.AGENT_IDENTITY_KEY] = claims_identity
         context.turn_state[self.OAUTH_SCOPE_KEY] = audience
         HeaderPropagationContext.reset()
         if activity.is_agentic_request():
-            HeaderPropagationContext.register(AgenticHeaderProvider(activity))
+            # Protocol §12.4: AgentName is the name of the agent (application) run.
+            HeaderPropagationContext.register(
+                AgenticHeaderProvider(activity, agent_name=_agent_name(callback))
+            )
         return context
 
     async def _attach_clients(
@@ -614,7 +645,7 @@ class ChannelServiceAdapter(ChannelAdapter):
             raise ValueError("a proactive turn needs the activity's conversation (with an id)")
         if not activity.service_url:
             raise ValueError("a proactive turn needs the activity's serviceUrl")
-        context = self._new_context(claims_identity, activity, audience)
+        context = self._new_context(claims_identity, activity, audience, callback)
         try:
             await self._attach_clients(context, claims_identity, audience, connector=True)
             await self.run_pipeline(context, callback)

@@ -24,7 +24,9 @@ from microsoft_agents.activity import (
     Activity,
     ActivityStateError,
     ActivityTypes,
+    ChannelAccount,
     ContentTypes,
+    ConversationAccount,
     ConversationReference,
     DeliveryModes,
     InputHints,
@@ -32,7 +34,7 @@ from microsoft_agents.activity import (
     Mention,
     ResourceResponse,
 )
-from microsoft_agents.activity._activity import build_validated_activity
+from microsoft_agents.activity._activity import build_validated_activity, without_empty_strings
 
 if TYPE_CHECKING:
     from ._channel_adapter import ChannelAdapter
@@ -90,6 +92,9 @@ INVOKE_RESPONSE_KEY = "ChannelAdapter.InvokeResponse"
 _EMPTY_STRING_ALLOWED = frozenset({"text", "speak"})
 # Lists the protocol asks senders to leave out rather than send empty.
 _OMIT_WHEN_EMPTY = frozenset({"entities", "attachments"})
+# The models a reply's addressing copies from the incoming activity, where a channel may
+# have written "" (``"name": ""``); A2004 holds inside them too.
+_ADDRESSING = ("conversation", "from_property", "recipient")
 
 
 def _unset(activity: Activity, name: str) -> None:
@@ -101,9 +106,10 @@ def _unset(activity: Activity, name: str) -> None:
 def _prepare_outgoing(activity: Activity) -> None:
     """Apply the protocol's rules for what a sender puts on the wire.
 
-    Leaves out empty strings (A2004), empty ``entities`` and ``attachments`` lists (A2100,
-    A3050) and suggested actions without actions (A7701); never asks a channel for
-    ``expectReplies`` (A3116); refuses an event or invoke without a name (A5001, A5401).
+    Leaves out empty strings (A2004; in the conversation and accounts too), empty
+    ``entities`` and ``attachments`` lists (A2100, A3050) and suggested actions without
+    actions (A7701); never asks a channel for ``expectReplies`` (A3116); refuses an event
+    or invoke without a name (A5001, A5401).
 
     Raises:
         ActivityStateError: the activity cannot be sent as it is.
@@ -117,6 +123,13 @@ def _prepare_outgoing(activity: Activity) -> None:
                 _unset(activity, name)
         elif isinstance(value, list) and not value and name in _OMIT_WHEN_EMPTY:
             _unset(activity, name)
+    for name in _ADDRESSING:
+        nested = values.get(name)
+        if isinstance(nested, (ChannelAccount, ConversationAccount)) and (
+            "" in nested.__dict__.values()
+        ):
+            # Replaced by a copy, never changed: the incoming activity may share it.
+            setattr(activity, name, without_empty_strings(nested))
     suggested = activity.suggested_actions
     if suggested is not None and not suggested.actions:
         _unset(activity, "suggested_actions")

@@ -179,6 +179,10 @@ class AgentApplication(Generic[StateT]):
         )
         # How typing indicators wait; tests replace it to drive time by hand.
         self._typing_sleep: Sleep | None = None
+        # The name agentic requests carry as their AgentName header (protocol §12.4);
+        # the adapter falls back to the class name.
+        given_name = kwargs.get("agent_name")
+        self.agent_name: str | None = given_name if isinstance(given_name, str) else None
 
     @staticmethod
     def _build_options(
