@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from microsoft_agents.activity import load_configuration_from_env
-from microsoft_agents.hosting.core import Authorization, MemoryStorage
+from microsoft_agents.hosting.core import AuthConfigurationError, Authorization, MemoryStorage
 
 _SETTING = "AGENTAPPLICATION__USERAUTHORIZATION__AUTO_SIGN_IN"
 
@@ -37,3 +37,13 @@ def test_auto_sign_in_is_off_when_not_configured() -> None:
 def test_the_keyword_wins_over_the_configuration() -> None:
     assert _authorization({_SETTING: "true"}, auto_sign_in=False).auto_sign_in is False
     assert _authorization({_SETTING: "false"}, auto_sign_in=True).auto_sign_in is True
+
+
+@pytest.mark.parametrize("text", ["maybe", "2", "enabled"])
+def test_auto_sign_in_that_is_no_boolean_fails_naming_the_setting(text: str) -> None:
+    # Read as "off" it would silently change what the agent does.
+    with pytest.raises(AuthConfigurationError) as caught:
+        _authorization({_SETTING: text})
+
+    assert caught.value.setting == _SETTING
+    assert text in str(caught.value)

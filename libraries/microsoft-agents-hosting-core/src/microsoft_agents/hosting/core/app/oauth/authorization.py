@@ -27,7 +27,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from microsoft_agents.activity import TokenResponse
+from microsoft_agents.activity import ConfigurationError, TokenResponse
+from microsoft_agents.activity.config._coercion import coerce_bool
 from microsoft_agents.hosting.core._errors import ApplicationError, AuthConfigurationError
 from microsoft_agents.hosting.core._turn_context import TurnContext
 
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 SignInHook = Callable[[TurnContext, Any, "str | None"], Awaitable[None]]
 
 _HANDLER_TYPES = {"userauthorization", "agenticuserauthorization", "connectoruserauthorization"}
-_TRUE = {"1", "true", "yes", "on"}
+_AUTO_SIGN_IN_SETTING = "AGENTAPPLICATION__USERAUTHORIZATION__AUTO_SIGN_IN"
 
 
 class AuthHandler:
@@ -119,8 +120,11 @@ def _handlers_from_config(config: Mapping[str, Any]) -> dict[str, AuthHandler]:
 
 def _auto_sign_in_from_config(config: Mapping[str, Any]) -> bool:
     application = config.get("AGENTAPPLICATION") or {}
-    value = (application.get("USERAUTHORIZATION") or {}).get("AUTO_SIGN_IN", False)
-    return value is True or str(value).strip().lower() in _TRUE
+    value = (application.get("USERAUTHORIZATION") or {}).get("AUTO_SIGN_IN")
+    try:  # "false" is off (protocol §18); a word that is neither is an error, not "off"
+        return coerce_bool(value, default=False, setting=_AUTO_SIGN_IN_SETTING)
+    except ConfigurationError as error:
+        raise AuthConfigurationError(str(error), setting=_AUTO_SIGN_IN_SETTING) from error
 
 
 class Authorization:
