@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -205,6 +206,57 @@ async def test_a_body_that_cannot_be_decoded_is_400_and_nothing_is_logged_as_an_
 
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert any("could not be read" in r.getMessage() for r in caplog.records)
+
+
+async def _raw_exchange(client: Any, *parts: bytes) -> bytes:
+    """Send ``parts`` over one new connection to the test server; all it answers."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", client.port)
+    try:
+        for part in parts:
+            writer.write(part)
+            await writer.drain()
+        # Bounded: without a body timeout the server would wait for the rest forever.
+        return await asyncio.wait_for(reader.read(), timeout=30)
+    finally:
+        writer.close()
+
+
+async def test_a_body_that_stops_arriving_is_408_and_the_connection_closed(
+    make_client: Any, channel: aioresponses, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = await _echo_client(make_client, channel, body_timeout=0.2)
+    head = (
+        b"POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 500\r\n\r\n"
+    )
+
+    with caplog.at_level(logging.INFO):
+        answer = await _raw_exchange(client, head + b'{"type": "mess')  # and nothing more
+
+    status, _, rest = answer.partition(b"\r\n")
+    headers, _, body = rest.partition(b"\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 408 ")
+    assert b"Connection: close" in headers
+    assert json.loads(body) == {"error": "The request body did not arrive in time"}
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert (await client.post("/api/messages", json=make_activity())).status == 202
+
+
+async def test_a_body_that_arrives_in_parts_within_the_timeout_is_processed(
+    make_client: Any, channel: aioresponses
+) -> None:
+    client = await _echo_client(make_client, channel, body_timeout=10)
+    body = json.dumps(make_activity(text="in parts")).encode()
+    head = (
+        b"POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+    )
+
+    answer = await _raw_exchange(client, head + body[:10], body[10:])
+
+    assert answer.startswith(b"HTTP/1.1 202 ")
+    [(_, sent)] = sent_bodies(channel)
+    assert sent["text"] == "You said: in parts"
 
 
 async def test_a_non_json_content_type_is_415_and_a_missing_one_is_accepted(

@@ -46,7 +46,7 @@ from microsoft_agents.hosting.core.http import DEFAULT_MAX_BODY_BYTES
 from microsoft_agents.hosting.core.http._deliveries import DEFAULT_DUPLICATE_WINDOW
 
 from ._agent_http_adapter import AgentHttpAdapter
-from ._request import AiohttpRequest, write_streamed
+from ._request import DEFAULT_BODY_TIMEOUT, AiohttpRequest, write_streamed
 
 __all__ = ["CloudAdapter", "start_agent_process"]
 
@@ -95,6 +95,8 @@ class CloudAdapter(HttpAdapterBase):
         duplicate_window: seconds during which an activity delivered again with the same
             id (a channel's retry) is recognised and not run twice; None runs every
             delivery.
+        body_timeout: seconds a request body may take to arrive after its headers (408
+            after that; None waits as long as the client takes).
     """
 
     def __init__(
@@ -107,6 +109,7 @@ class CloudAdapter(HttpAdapterBase):
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         on_turn_error: OnTurnErrorHandler | None = default_on_turn_error,
         duplicate_window: float | None = DEFAULT_DUPLICATE_WINDOW,
+        body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
     ) -> None:
         if connection_manager is None and channel_service_client_factory is None:
             connection_manager = _development_connections()
@@ -119,6 +122,7 @@ class CloudAdapter(HttpAdapterBase):
             on_turn_error=on_turn_error,
             duplicate_window=duplicate_window,
         )
+        self.body_timeout = body_timeout
 
     async def process(self, request: web.Request, agent: Agent) -> web.StreamResponse:
         """Answer one request to the messaging endpoint.
@@ -137,7 +141,9 @@ class CloudAdapter(HttpAdapterBase):
             or a 4xx/5xx with a generic JSON error body. Never raises for bad input or a
             failing turn.
         """
-        wrapped = AiohttpRequest(request, max_body_bytes=self.max_body_bytes)
+        wrapped = AiohttpRequest(
+            request, max_body_bytes=self.max_body_bytes, body_timeout=self.body_timeout
+        )
         answer = await self.process_request(wrapped, agent)
         if answer.stream is not None:
             return await write_streamed(request, answer)

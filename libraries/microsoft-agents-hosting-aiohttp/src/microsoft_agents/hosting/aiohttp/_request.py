@@ -19,8 +19,10 @@ The caller's identity is whatever the JWT middleware stored at
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import sys
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -30,6 +32,7 @@ from microsoft_agents.hosting.core import ClaimsIdentity, HttpResponse
 
 __all__ = [
     "CLAIMS_IDENTITY_KEY",
+    "DEFAULT_BODY_TIMEOUT",
     "AiohttpRequest",
     "set_claims_identity",
     "to_web_response",
@@ -69,6 +72,11 @@ def set_claims_identity(request: web.Request, identity: ClaimsIdentity) -> None:
     _keys_stored.add(CLAIMS_IDENTITY_KEY)
 
 
+DEFAULT_BODY_TIMEOUT = 30.0
+"""Seconds a request body may take to arrive once its headers have (a slow sender holds a
+connection and a handler for as long as it is waited for)."""
+
+
 class AiohttpRequest:
     """An aiohttp ``web.Request`` seen through ``HttpRequestProtocol``.
 
@@ -76,11 +84,21 @@ class AiohttpRequest:
         request: the aiohttp request.
         max_body_bytes: the largest body worth reading; a longer one is cut one byte past
             the limit (the core then answers 413).
+        body_timeout: seconds the rest of the body may take to arrive when the handler
+            starts before all of it has (the core then answers 408); None waits as long
+            as the client takes.
     """
 
-    def __init__(self, request: web.Request, *, max_body_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        request: web.Request,
+        *,
+        max_body_bytes: int | None = None,
+        body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
+    ) -> None:
         self._request = request
         self._max_body_bytes = max_body_bytes
+        self._body_timeout = body_timeout
         self._body: bytes | None = None
         self._stream_broken = False
 
@@ -105,10 +123,17 @@ class AiohttpRequest:
             ValueError: the body cannot be decoded as sent (a corrupt ``Content-Encoding``,
                 a broken chunked encoding). The connection is then closed once the answer
                 is written: what follows on it cannot be trusted.
+            TimeoutError: the body did not arrive within ``body_timeout``; the connection
+                is closed after the answer too.
         """
         if self._body is None:
+            limit, timeout = self._max_body_bytes, self._body_timeout
             try:
-                self._body = await self._read_within(self._max_body_bytes)
+                if timeout is None or self._request.content.is_eof():
+                    # The usual request: its whole body came with its headers.
+                    self._body = await self._read_within(limit)
+                else:
+                    self._body = await self._read_before(timeout, limit)
             except web.RequestPayloadError as error:
                 self._abandon_stream()
                 reason = " ".join(str(error).split())  # aiohttp's text spans lines
@@ -128,6 +153,35 @@ class AiohttpRequest:
             # Someone (another middleware) may have read the body already: aiohttp keeps it.
             return await self._request.read()
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    async def _read_before(self, timeout: float, limit: int | None) -> bytes:
+        """:meth:`_read_within`, given up after ``timeout`` seconds (TimeoutError).
+
+        The deadline cancels the handler's own task, as ``asyncio.timeout`` does (which
+        Python 3.10 lacks); a timer costs less than a task to run the read in.
+        """
+        task = asyncio.current_task()
+        if task is None:
+            return await self._read_within(limit)
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            task.cancel()
+
+        timer = asyncio.get_running_loop().call_later(timeout, expire)
+        try:
+            return await self._read_within(limit)
+        except asyncio.CancelledError:
+            if not expired:
+                raise
+            if sys.version_info >= (3, 11):
+                task.uncancel()  # the cancellation was this deadline's, and it is handled
+            self._abandon_stream()
+            raise TimeoutError(f"the request body did not arrive within {timeout:g} s") from None
+        finally:
+            timer.cancel()
 
     def _abandon_stream(self) -> None:
         # Marking the broken stream ended spares aiohttp's attempt to drain it after the

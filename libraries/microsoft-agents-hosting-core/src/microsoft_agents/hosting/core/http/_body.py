@@ -90,7 +90,8 @@ async def read_body(
 
     Raises:
         RequestRejected: 413 for an oversized body, 415 for a non-JSON content type
-            (when required), 400 for an empty or unreadable body.
+            (when required), 400 for an empty or unreadable body, 408 for a body that
+            did not arrive in time.
     """
     if require_json_content_type:
         content_type = _header(request, "Content-Type")
@@ -104,6 +105,9 @@ async def read_body(
     except ValueError as error:
         logger.info("refused a request: %s", error)
         raise RequestRejected(HttpResponseFactory.bad_request(UNREADABLE_BODY)) from error
+    except TimeoutError as error:
+        logger.info("refused a request: %s", error)
+        raise RequestRejected(HttpResponseFactory.request_timeout()) from error
     if len(raw) > max_bytes:
         raise RequestRejected(HttpResponseFactory.payload_too_large())
     if not raw.strip():

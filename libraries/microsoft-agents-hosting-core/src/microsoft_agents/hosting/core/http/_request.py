@@ -62,6 +62,7 @@ class HttpRequestProtocol(Protocol):
         Raises:
             ValueError: the body cannot be read as sent (a corrupt ``Content-Encoding``,
                 a broken chunked encoding); the core answers 400.
+            TimeoutError: the body did not arrive in time; the core answers 408.
         """
         ...
 

@@ -140,6 +140,11 @@ class HttpResponseFactory:
         return HttpResponseFactory._error(405, message)
 
     @staticmethod
+    def request_timeout(message: str = "The request body did not arrive in time") -> HttpResponse:
+        """408 ``{"error": message}``."""
+        return HttpResponseFactory._error(408, message)
+
+    @staticmethod
     def payload_too_large(message: str = "Request body is too large") -> HttpResponse:
         """413 ``{"error": message}``."""
         return HttpResponseFactory._error(413, message)
