@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -67,23 +67,6 @@ def body_of(call: RequestCall) -> Any:
 def mocked() -> Iterator[aioresponses]:
     with aioresponses() as m:
         yield m
-
-
-@pytest.fixture
-def connections() -> FakeConnections:
-    return FakeConnections()
-
-
-@pytest.fixture
-async def factory(connections: FakeConnections) -> AsyncIterator[RestChannelServiceClientFactory]:
-    made = make_factory(connections)
-    yield made
-    await made.close()
-
-
-@pytest.fixture
-def adapter(factory: RestChannelServiceClientFactory) -> ChannelServiceAdapter:
-    return ChannelServiceAdapter(factory)
 
 
 def activity(**overrides: Any) -> Activity:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -48,18 +48,6 @@ OTHER_ALLOWED = "https://webchat.botframework.com/"
 def mocked() -> Iterator[aioresponses]:
     with aioresponses() as m:
         yield m
-
-
-@pytest.fixture
-def connections() -> FakeConnections:
-    return FakeConnections()
-
-
-@pytest.fixture
-async def factory(connections: FakeConnections) -> AsyncIterator[RestChannelServiceClientFactory]:
-    made = make_factory(connections)
-    yield made
-    await made.close()
 
 
 def assert_nothing_leaked(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -32,7 +32,6 @@ from microsoft_agents.hosting.core import (
     ClaimsIdentity,
     MemoryStorage,
     MessageFactory,
-    RestChannelServiceClientFactory,
     ServiceError,
     StoreItem,
     TurnContext,
@@ -56,7 +55,6 @@ from .channel_fakes import (
     FakeConnections,
     channel_claims,
     incoming,
-    make_factory,
 )
 
 CONVERSATION_ID = "a:conv1"
@@ -133,23 +131,6 @@ def message(text: str, **overrides: Any) -> Activity:
 def channel() -> Iterator[Channel]:
     with aioresponses() as m:
         yield Channel(m)
-
-
-@pytest.fixture
-def connections() -> FakeConnections:
-    return FakeConnections()
-
-
-@pytest.fixture
-async def factory(connections: FakeConnections) -> AsyncIterator[RestChannelServiceClientFactory]:
-    made = make_factory(connections)
-    yield made
-    await made.close()
-
-
-@pytest.fixture
-def adapter(factory: RestChannelServiceClientFactory) -> ChannelServiceAdapter:
-    return ChannelServiceAdapter(factory)
 
 
 @pytest.fixture

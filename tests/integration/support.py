@@ -354,10 +354,17 @@ async def running(agent_app: Any, adapter: Any = None) -> AsyncIterator[Servers]
     """Serve ``agent_app`` with ``create_app`` and a :class:`FakeChannel`, on 127.0.0.1."""
     from microsoft_agents.hosting.aiohttp import create_app
 
+    async with serving(create_app(agent_app, adapter=adapter)) as servers:
+        yield servers
+
+
+@asynccontextmanager
+async def serving(web_app: web.Application) -> AsyncIterator[Servers]:
+    """Serve ``web_app`` (an agent's, with any extra routes) and a :class:`FakeChannel`."""
     channel = FakeChannel()
     channel_server = await serve(channel.application())
     try:
-        agent = await serve(create_app(agent_app, adapter=adapter))
+        agent = await serve(web_app)
         try:
             session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT))
             try:

@@ -7,10 +7,6 @@ conversation's state. The agent runs in anonymous development mode (``CloudAdapt
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import aiohttp
 from aiohttp import web
 
 from microsoft_agents.hosting.aiohttp import CloudAdapter, create_app
@@ -23,7 +19,7 @@ from microsoft_agents.hosting.core import (
 )
 from microsoft_agents.hosting.core.app import ProactiveOptions
 
-from .support import CONVERSATION_ID, REPLY_TO_ACTIVITY, TIMEOUT, USER, FakeChannel, Servers, serve
+from .support import CONVERSATION_ID, REPLY_TO_ACTIVITY, USER, serving
 
 
 def proactive_agent() -> tuple[AgentApplication[TurnState], CloudAdapter, web.Application]:
@@ -76,25 +72,6 @@ def proactive_agent() -> tuple[AgentApplication[TurnState], CloudAdapter, web.Ap
     web_app = create_app(app, adapter=adapter)
     web_app.router.add_post("/api/proactive/notify", notify)
     return app, adapter, web_app
-
-
-@asynccontextmanager
-async def serving(web_app: web.Application) -> AsyncIterator[Servers]:
-    channel = FakeChannel()
-    channel_server = await serve(channel.application())
-    try:
-        agent = await serve(web_app)
-        try:
-            async with aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=TIMEOUT)
-            ) as session:
-                yield Servers(
-                    agent.url, channel_server.url, channel, session, agent, channel_server
-                )
-        finally:
-            await agent.close()
-    finally:
-        await channel_server.close()
 
 
 async def test_store_then_notify_then_continue_through_real_servers() -> None:

@@ -108,7 +108,9 @@ class ServiceError(HostingError):
         code: str | None = None,
         body: str = "",
     ) -> None:
-        super().__init__(message)
+        # Not super(): in ServiceResponseError the next class is aiohttp's error, whose
+        # __init__ takes other arguments (that subclass calls it itself).
+        HostingError.__init__(self, message)
         self.status = status
         self.code = code
         self.body = body

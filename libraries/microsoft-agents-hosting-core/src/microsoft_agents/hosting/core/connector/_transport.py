@@ -81,12 +81,9 @@ class ServiceResponseError(ServiceError, aiohttp.ClientResponseError):
         code: str | None = None,
         body: str = "",
     ) -> None:
-        # Not ServiceError.__init__: its super() call would reach aiohttp's __init__ with
-        # the wrong arguments. The attributes are set here, aiohttp's by its __init__.
-        self._code = code
-        self.body = body
-        self.method = method
-        self.url = url
+        ServiceError.__init__(
+            self, message, status=status, method=method, url=url, code=code, body=body
+        )
         target = yarl.URL(url)
         request = aiohttp.RequestInfo(target, method, _NO_HEADERS, target)
         aiohttp.ClientResponseError.__init__(self, request, (), status=status, message=message)

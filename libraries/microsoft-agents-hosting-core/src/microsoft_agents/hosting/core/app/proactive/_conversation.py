@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from microsoft_agents.activity import (
     ChannelAccount,
@@ -222,24 +222,13 @@ class Conversation(StoreItem):
         )
 
 
-class ConversationReferenceBuilder:
-    """Builds a :class:`~microsoft_agents.activity.ConversationReference` step by step.
+_StepsT = TypeVar("_StepsT", bound="_ReferenceSteps")
 
-    Every ``with_*`` method returns the builder, so calls chain::
 
-        reference = (
-            ConversationReferenceBuilder.create("28:" + APP_ID, "msteams")
-            .with_conversation("a:1abc")
-            .with_user("29:1xyz", "Megan")
-            .with_service_url("https://smba.trafficmanager.net/amer/")
-            .build()
-        )
+class _ReferenceSteps:
+    """The ``with_*`` steps both builders share: the parts of a conversation reference.
 
-    Args:
-        agent_id: the agent's account id on the channel (the reference's ``bot``); on
-            Teams ``28:<app id>``. Empty for none.
-        channel_id: the channel (``"msteams"``, ``"webchat"``, ...).
-        service_url: the channel's service URL, if already known.
+    Every step returns the builder itself, so calls chain.
     """
 
     def __init__(self, agent_id: str, channel_id: str, service_url: str | None = None) -> None:
@@ -253,38 +242,27 @@ class ConversationReferenceBuilder:
         self._activity_id: str | None = None
         self._locale: str | None = None
 
-    @classmethod
-    def create(
-        cls, agent_id: str, channel_id: str, service_url: str | None = None
-    ) -> ConversationReferenceBuilder:
-        """A builder for a reference on ``channel_id`` with agent ``agent_id``.
-
-        Raises:
-            ValueError: ``channel_id`` is empty.
-        """
-        return cls(agent_id, channel_id, service_url)
-
-    def with_agent(self, agent_id: str, name: str | None = None) -> ConversationReferenceBuilder:
-        """Set the agent's account (``bot``)."""
+    def with_agent(self: _StepsT, agent_id: str, name: str | None = None) -> _StepsT:
+        """Set the agent's account (``bot``); on Teams ``28:<app id>``."""
         self._agent = ChannelAccount(id=agent_id, name=name)
         return self
 
     def with_user(
-        self, user_id: str, name: str | None = None, *, aad_object_id: str | None = None
-    ) -> ConversationReferenceBuilder:
+        self: _StepsT, user_id: str, name: str | None = None, *, aad_object_id: str | None = None
+    ) -> _StepsT:
         """Set the user's account: the recipient of what the agent sends."""
         self._user = ChannelAccount(id=user_id, name=name, aad_object_id=aad_object_id)
         return self
 
     def with_conversation(
-        self,
+        self: _StepsT,
         conversation_id: str,
         *,
         tenant_id: str | None = None,
         is_group: bool | None = None,
         conversation_type: str | None = None,
         name: str | None = None,
-    ) -> ConversationReferenceBuilder:
+    ) -> _StepsT:
         """Set the conversation (its id, and on Teams its tenant)."""
         self._conversation = ConversationAccount(
             id=conversation_id,
@@ -295,37 +273,35 @@ class ConversationReferenceBuilder:
         )
         return self
 
-    def with_service_url(self, service_url: str) -> ConversationReferenceBuilder:
+    def with_service_url(self: _StepsT, service_url: str) -> _StepsT:
         """Set the channel's service URL (where the Connector API of the channel is)."""
         self._service_url = service_url
         return self
 
-    def with_activity_id(self, activity_id: str) -> ConversationReferenceBuilder:
+    def with_activity_id(self: _StepsT, activity_id: str) -> _StepsT:
         """Set the activity the reference points at (a message to reply to)."""
         self._activity_id = activity_id
         return self
 
-    def with_locale(self, locale: str) -> ConversationReferenceBuilder:
+    def with_locale(self: _StepsT, locale: str) -> _StepsT:
         """Set the locale (``"en-US"``)."""
         self._locale = locale
         return self
 
-    @classmethod
-    def _copy_of(cls, reference: ConversationReference) -> ConversationReferenceBuilder:
-        builder = cls("", reference.channel_id or "", reference.service_url)
-        builder._agent = reference.agent.model_copy() if reference.agent is not None else None
-        builder._user = reference.user.model_copy() if reference.user is not None else None
-        builder._conversation = reference.conversation.model_copy()
-        builder._activity_id = reference.activity_id
-        builder._locale = reference.locale
-        return builder
-
-    def build(self) -> ConversationReference:
-        """The reference.
+    def _start_from(self, reference: ConversationReference) -> None:
+        """Take every part from ``reference`` (what was set before is replaced).
 
         Raises:
-            ValueError: no conversation was set (``with_conversation``).
+            ValueError: the reference has no channel id.
         """
+        _ReferenceSteps.__init__(self, "", reference.channel_id or "", reference.service_url)
+        self._agent = reference.agent.model_copy() if reference.agent is not None else None
+        self._user = reference.user.model_copy() if reference.user is not None else None
+        self._conversation = reference.conversation.model_copy()
+        self._activity_id = reference.activity_id
+        self._locale = reference.locale
+
+    def _reference(self) -> ConversationReference:
         if self._conversation is None or not self._conversation.id:
             raise ValueError(
                 "a conversation reference needs the conversation: call "
@@ -348,14 +324,54 @@ class ConversationReferenceBuilder:
         return ConversationReference(**values)
 
 
-class ConversationBuilder:
+class ConversationReferenceBuilder(_ReferenceSteps):
+    """Builds a :class:`~microsoft_agents.activity.ConversationReference` step by step.
+
+    Every ``with_*`` method returns the builder, so calls chain::
+
+        reference = (
+            ConversationReferenceBuilder.create("28:" + APP_ID, "msteams")
+            .with_conversation("a:1abc")
+            .with_user("29:1xyz", "Megan")
+            .with_service_url("https://smba.trafficmanager.net/amer/")
+            .build()
+        )
+
+    Args:
+        agent_id: the agent's account id on the channel (the reference's ``bot``); on
+            Teams ``28:<app id>``. Empty for none.
+        channel_id: the channel (``"msteams"``, ``"webchat"``, ...).
+        service_url: the channel's service URL, if already known.
+    """
+
+    @classmethod
+    def create(
+        cls, agent_id: str, channel_id: str, service_url: str | None = None
+    ) -> ConversationReferenceBuilder:
+        """A builder for a reference on ``channel_id`` with agent ``agent_id``.
+
+        Raises:
+            ValueError: ``channel_id`` is empty.
+        """
+        return cls(agent_id, channel_id, service_url)
+
+    def build(self) -> ConversationReference:
+        """The reference.
+
+        Raises:
+            ValueError: no conversation was set (``with_conversation``).
+        """
+        return self._reference()
+
+
+class ConversationBuilder(_ReferenceSteps):
     """Builds a :class:`Conversation` for an agent acting as itself.
 
     The claims are ``{"aud": app_id, "appid": app_id}`` (what the adapter uses for the
     agent's own proactive turns) unless :meth:`with_claims` says otherwise; the reference
-    is built as by :class:`ConversationReferenceBuilder`, whose ``with_*`` methods this
-    builder has too, with the app id as the agent's account id until :meth:`with_agent`
-    sets another (on Teams ``28:<app id>``). :meth:`build` validates the result.
+    is built with the ``with_*`` steps of :class:`ConversationReferenceBuilder`, with the
+    app id as the agent's account id until :meth:`with_agent` sets another (on Teams
+    ``28:<app id>``). :meth:`build` validates the result.
 
     Args:
         agent_app_id: the agent's app (client) id; empty for an agent without
@@ -365,10 +381,10 @@ class ConversationBuilder:
     """
 
     def __init__(self, agent_app_id: str, channel_id: str, service_url: str | None = None) -> None:
+        super().__init__(agent_app_id, channel_id, service_url)
         self._claims: dict[str, str] = (
             {"aud": agent_app_id, "appid": agent_app_id} if agent_app_id else {}
         )
-        self._reference = ConversationReferenceBuilder(agent_app_id, channel_id, service_url)
 
     @classmethod
     def create(
@@ -392,53 +408,7 @@ class ConversationBuilder:
         Raises:
             ValueError: the reference has no channel id.
         """
-        self._reference = ConversationReferenceBuilder._copy_of(reference)
-        return self
-
-    def with_agent(self, agent_id: str, name: str | None = None) -> ConversationBuilder:
-        """Set the agent's account (``bot``); on Teams ``28:<app id>``."""
-        self._reference.with_agent(agent_id, name)
-        return self
-
-    def with_user(
-        self, user_id: str, name: str | None = None, *, aad_object_id: str | None = None
-    ) -> ConversationBuilder:
-        """Set the user's account."""
-        self._reference.with_user(user_id, name, aad_object_id=aad_object_id)
-        return self
-
-    def with_conversation(
-        self,
-        conversation_id: str,
-        *,
-        tenant_id: str | None = None,
-        is_group: bool | None = None,
-        conversation_type: str | None = None,
-        name: str | None = None,
-    ) -> ConversationBuilder:
-        """Set the conversation."""
-        self._reference.with_conversation(
-            conversation_id,
-            tenant_id=tenant_id,
-            is_group=is_group,
-            conversation_type=conversation_type,
-            name=name,
-        )
-        return self
-
-    def with_service_url(self, service_url: str) -> ConversationBuilder:
-        """Set the channel's service URL."""
-        self._reference.with_service_url(service_url)
-        return self
-
-    def with_activity_id(self, activity_id: str) -> ConversationBuilder:
-        """Set the activity the reference points at."""
-        self._reference.with_activity_id(activity_id)
-        return self
-
-    def with_locale(self, locale: str) -> ConversationBuilder:
-        """Set the locale."""
-        self._reference.with_locale(locale)
+        self._start_from(reference)
         return self
 
     def build(self) -> Conversation:
@@ -447,6 +417,6 @@ class ConversationBuilder:
         Raises:
             ValueError: the conversation, the channel or the service URL is missing.
         """
-        conversation = Conversation(self._claims, self._reference.build())
+        conversation = Conversation(self._claims, self._reference())
         conversation.validate()
         return conversation
