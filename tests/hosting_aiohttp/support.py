@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -67,3 +68,31 @@ def sent_bodies(mocked: aioresponses, method: str = "POST") -> list[tuple[str, A
         if verb == method:
             result.extend((str(url), _json_of(call.kwargs)) for call in calls)
     return result
+
+
+async def post_expecting_continue(
+    port: int, headers: dict[str, str], body: bytes
+) -> tuple[bytes, bytes]:
+    """POST ``body`` to /api/messages the way curl sends a large one: the headers with
+    ``Expect: 100-continue``, the body only once the server answers ``100 Continue``.
+
+    Returns:
+        The head of the server's first answer (interim or final), and everything it sent
+        after that (the final answer, when the first was ``100 Continue``).
+    """
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(
+            b"POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            b"Expect: 100-continue\r\nContent-Length: %d\r\n%s\r\n" % (len(body), head.encode())
+        )
+        await writer.drain()
+        first = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=30)
+        if first.startswith(b"HTTP/1.1 100 "):
+            writer.write(body)
+            await writer.drain()
+        # The server closes the connection after its final answer (Connection: close).
+        return first, await asyncio.wait_for(reader.read(), timeout=30)
+    finally:
+        writer.close()

@@ -21,12 +21,15 @@ from aioresponses import aioresponses
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from microsoft_agents.hosting.aiohttp import (
+    create_app,
     jwt_authorization_decorator,
     jwt_authorization_middleware,
 )
 from microsoft_agents.hosting.aiohttp._app_keys import AGENT_CONFIGURATION_KEY
 from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
+
+from .support import build_echo_app, post_expecting_continue
 
 APP_ID = "9c6f9e2a-1b7d-4c1e-8f3a-2d5b6c7e8f90"
 TENANT = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
@@ -180,6 +183,39 @@ async def test_a_token_signed_by_another_key_is_401(make_client: Any, keys: aior
     client = await make_client(_app(_configured()))
     response = await client.get("/who", headers={"Authorization": f"Bearer {token}"})
     assert response.status == 401
+
+
+class _IdentityAdapter:
+    """An adapter that answers with the audience of the identity the request carries."""
+
+    async def process(self, request: web.Request, agent: Any) -> web.Response:
+        identity = request["claims_identity"]
+        return web.json_response({"aud": identity.claims.get("aud"), "body": await request.json()})
+
+
+@pytest.mark.parametrize("token_valid", [True, False])
+async def test_a_token_is_checked_before_a_body_sent_after_100_continue(
+    make_client: Any, keys: aioresponses, token_valid: bool
+) -> None:
+    app = create_app(build_echo_app(), adapter=_IdentityAdapter(), auth_configuration=_configured())
+    client = await make_client(app)
+    token = _token() if token_valid else _token(aud="someone-else")
+
+    first, rest = await post_expecting_continue(
+        client.port,
+        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        b'{"large": true}',
+    )
+
+    if token_valid:
+        # The body, sent after the go-ahead, reaches the handler with the identity.
+        assert first == b"HTTP/1.1 100 Continue\r\n\r\n"
+        head, _, answer = rest.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 ")
+        assert json.loads(answer) == {"aud": APP_ID, "body": {"large": True}}
+    else:
+        assert first.startswith(b"HTTP/1.1 401 ")
+        assert json.loads(rest) == INVALID
 
 
 async def test_the_string_app_key_of_the_samples_works(make_client: Any) -> None:

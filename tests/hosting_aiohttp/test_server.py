@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -23,7 +24,13 @@ from microsoft_agents.hosting.core import (
     TurnState,
 )
 
-from .support import REPLY_URL, build_echo_app, make_activity, sent_bodies
+from .support import (
+    REPLY_URL,
+    build_echo_app,
+    make_activity,
+    post_expecting_continue,
+    sent_bodies,
+)
 
 APP_ID = "9c6f9e2a-1b7d-4c1e-8f3a-2d5b6c7e8f90"
 TENANT = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
@@ -75,6 +82,69 @@ async def test_health_needs_no_token_even_with_auth_configured(make_client: Any)
     refused = await client.post("/api/messages", json=make_activity())
     assert refused.status == 401
     assert await refused.json() == {"error": "Authorization header not found"}
+
+
+async def test_a_client_expecting_100_continue_sends_its_body_after_the_go_ahead(
+    make_client: Any, channel: aioresponses
+) -> None:
+    channel.post(REPLY_URL, payload={"id": "r1"})
+    client = await make_client(create_app(build_echo_app()))
+    body = json.dumps(make_activity(text="large")).encode()
+
+    first, rest = await post_expecting_continue(
+        client.port, {"Content-Type": "application/json"}, body
+    )
+
+    assert first == b"HTTP/1.1 100 Continue\r\n\r\n"
+    assert rest.startswith(b"HTTP/1.1 202 ")
+    [(_, sent)] = sent_bodies(channel)
+    assert sent["text"] == "You said: large"
+
+
+async def test_a_request_without_a_token_is_refused_before_its_body_is_sent(
+    make_client: Any,
+) -> None:
+    client = await make_client(create_app(build_echo_app(), auth_configuration=_configured()))
+
+    first, rest = await post_expecting_continue(
+        client.port, {"Content-Type": "application/json"}, b"{}" * 100_000
+    )
+
+    # The final answer comes first: the body was never asked for.
+    assert first.startswith(b"HTTP/1.1 401 ")
+    assert b"Connection: close" in first
+    assert json.loads(rest) == {"error": "Authorization header not found"}
+    assert (await client.get("/health")).status == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "error"),
+    [
+        ({"Content-Type": "application/json"}, 413, "Request body is too large"),
+        ({"Content-Type": "text/plain"}, 415, "Unsupported Media Type: send application/json"),
+    ],
+)
+async def test_a_body_the_adapter_would_refuse_is_refused_before_it_is_sent(
+    make_client: Any, headers: dict[str, str], status: int, error: str
+) -> None:
+    adapter = CloudAdapter(max_body_bytes=1000)
+    client = await make_client(create_app(build_echo_app(adapter)))
+
+    first, rest = await post_expecting_continue(client.port, headers, b"{" * 2000)
+
+    assert first.startswith(b"HTTP/1.1 %d " % status)
+    assert json.loads(rest) == {"error": error}
+
+
+async def test_an_expectation_other_than_100_continue_is_417(make_client: Any) -> None:
+    client = await make_client(create_app(build_echo_app()))
+    response = await client.post(
+        "/api/messages", json=make_activity(), headers={"Expect": "something-else"}
+    )
+    assert response.status == 417
+    assert await response.json() == {
+        "error": "Unsupported expectation 'something-else': only 100-continue"
+    }
 
 
 async def test_the_app_keys_are_set_under_both_spellings() -> None:

@@ -242,6 +242,32 @@ async def test_an_oversized_body_is_413() -> None:
     await factory.close()
 
 
+@pytest.mark.parametrize(
+    ("method", "headers", "status"),
+    [
+        ("GET", {"Content-Type": "application/json"}, 405),
+        ("POST", {"Content-Type": "text/plain"}, 415),
+        ("POST", {"Content-Type": "application/json", "Content-Length": "101"}, 413),
+        ("POST", {"Content-Type": "application/json", "Content-Length": "100"}, None),
+        ("POST", {}, None),
+    ],
+)
+async def test_the_headers_alone_decide_some_refusals_before_the_body_is_read(
+    method: str, headers: dict[str, str], status: int | None
+) -> None:
+    factory = make_factory(FakeConnections())
+    adapter = HttpAdapterBase(channel_service_client_factory=factory, max_body_bytes=100)
+
+    class HeadersOnly(FakeRequest):
+        async def body(self) -> bytes:
+            raise AssertionError("the body must not be read")
+
+    refusal = adapter.refusal_before_body(HeadersOnly(method=method, headers=headers))
+
+    assert (None if refusal is None else refusal.status_code) == status
+    await factory.close()
+
+
 async def test_no_identity_while_auth_is_configured_is_401(adapter: HttpAdapterBase) -> None:
     request = FakeRequest(incoming())  # no claims: the JWT middleware did not run
     response = await adapter.process_request(request, EchoAgent())

@@ -43,6 +43,7 @@ from ._request import CLAIMS_IDENTITY_KEY, set_claims_identity
 
 __all__ = [
     "allow_anonymous",
+    "authenticate_before_body",
     "jwt_authorization_decorator",
     "jwt_authorization_middleware",
 ]
@@ -142,7 +143,8 @@ async def jwt_authorization_middleware(
     Returns:
         The handler's response, or a JSON 401/500 when the request is refused.
     """
-    if _is_public(request):
+    if _is_public(request) or isinstance(request.get(CLAIMS_IDENTITY_KEY), ClaimsIdentity):
+        # Public, or verified already (before the body, for ``Expect: 100-continue``).
         return await handler(request)
     outcome = _anonymous(request) or await _authenticate(request)
     # Tested this way round: web.Response is an ABC (a MutableMapping), ClaimsIdentity not.
@@ -150,6 +152,28 @@ async def jwt_authorization_middleware(
         return outcome
     set_claims_identity(request, outcome)
     return await handler(request)
+
+
+async def authenticate_before_body(request: web.Request) -> web.Response | None:
+    """Check the token of a request whose body has not been sent yet.
+
+    The route's ``Expect: 100-continue`` handler calls this, so that a refused client is
+    not invited to send its body. The identity is kept on the request, and the middleware
+    does not check it again.
+
+    Args:
+        request: the request, its headers only.
+
+    Returns:
+        The refusal to answer with (the middleware's 401 or 500), or None.
+    """
+    if _is_public(request) or isinstance(request.get(CLAIMS_IDENTITY_KEY), ClaimsIdentity):
+        return None
+    outcome = _anonymous(request) or await _authenticate(request)
+    if not isinstance(outcome, ClaimsIdentity):
+        return outcome
+    set_claims_identity(request, outcome)
+    return None
 
 
 def jwt_authorization_decorator(func: Handler) -> Handler:

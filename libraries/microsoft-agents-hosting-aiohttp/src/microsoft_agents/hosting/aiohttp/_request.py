@@ -34,6 +34,7 @@ __all__ = [
     "CLAIMS_IDENTITY_KEY",
     "DEFAULT_BODY_TIMEOUT",
     "AiohttpRequest",
+    "give_up_body",
     "set_claims_identity",
     "to_web_response",
     "write_streamed",
@@ -70,6 +71,22 @@ def set_claims_identity(request: web.Request, identity: ClaimsIdentity) -> None:
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         request[CLAIMS_IDENTITY_KEY] = identity
     _keys_stored.add(CLAIMS_IDENTITY_KEY)
+
+
+def give_up_body(request: web.Request) -> None:
+    """Leave the rest of ``request``'s body unread and close the connection after the answer.
+
+    aiohttp would otherwise read what is left after the answer, waiting up to its
+    lingering time (10 s) for a body the client may never send; the answer should carry
+    ``Connection: close`` (``force_close()``) so that the client does not reuse it.
+
+    Args:
+        request: the request whose body is given up.
+    """
+    request.content.feed_eof()
+    protocol = request.protocol
+    if protocol is not None:
+        protocol.close()
 
 
 DEFAULT_BODY_TIMEOUT = 30.0
@@ -184,15 +201,10 @@ class AiohttpRequest:
             timer.cancel()
 
     def _abandon_stream(self) -> None:
-        # Marking the broken stream ended spares aiohttp's attempt to drain it after the
-        # answer (which would raise the same error again and log it as unhandled);
-        # closing the protocol ends the connection gracefully after the answer, and the
-        # answer says so (see respond) so that the client does not reuse it.
+        # Reading the broken stream again after the answer would raise the same error and
+        # log it as unhandled; the answer says the connection closes (see respond).
         self._stream_broken = True
-        self._request.content.feed_eof()
-        protocol = self._request.protocol
-        if protocol is not None:
-            protocol.close()
+        give_up_body(self._request)
 
     def respond(self, response: HttpResponse) -> web.Response:
         """The aiohttp response carrying ``response`` (see :func:`to_web_response`).

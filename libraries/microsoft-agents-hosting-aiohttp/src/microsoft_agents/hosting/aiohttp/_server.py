@@ -50,6 +50,7 @@ from ._app_keys import (
     AGENT_CONFIGURATION,
     AGENT_CONFIGURATION_KEY,
 )
+from ._expect import expect_handler_for
 from ._jwt_authorization import allow_anonymous, jwt_authorization_middleware
 from ._reload import is_reload_child, reload_requested, run_with_reload
 
@@ -123,10 +124,11 @@ def create_app(
             (long-running and streamed ones) before they are cancelled.
 
     Returns:
-        The application: JWT middleware, ``POST /api/messages``, ``GET /health`` (no token
-        needed); at start-up the objects alive then are frozen out of the garbage
-        collector's scans (``gc.freeze()``); at shutdown the background turns are awaited,
-        then the adapter is closed.
+        The application: JWT middleware, ``POST /api/messages`` (a client that sends
+        ``Expect: 100-continue`` gets the go-ahead only once its token and headers pass),
+        ``GET /health`` (no token needed); at start-up the objects alive then are frozen
+        out of the garbage collector's scans (``gc.freeze()``); at shutdown the background
+        turns are awaited, then the adapter is closed.
 
     Raises:
         TypeError: ``agent_application`` is missing, or no adapter was given or found.
@@ -146,7 +148,7 @@ def create_app(
         response = await http_adapter.process(request, agent_application)
         return response if response is not None else web.Response(status=202)
 
-    app.router.add_post("/api/messages", messages)
+    app.router.add_post("/api/messages", messages, expect_handler=expect_handler_for(http_adapter))
     app.router.add_get("/health", _health)
 
     async def drain_adapter(_: web.Application) -> None:

@@ -70,7 +70,13 @@ from ._turn_errors import default_on_turn_error
 from .authorization import ClaimsIdentity, Connections
 from .authorization._claims_identity import endorsement_refusal
 from .http import HttpRequestProtocol, HttpResponse, HttpResponseFactory
-from .http._body import DEFAULT_MAX_BODY_BYTES, RequestRejected, parse_model_json, read_body
+from .http._body import (
+    DEFAULT_MAX_BODY_BYTES,
+    RequestRejected,
+    check_headers,
+    parse_model_json,
+    read_body,
+)
 from .http._deliveries import (
     DEFAULT_DUPLICATE_WINDOW,
     Delivery,
@@ -177,6 +183,28 @@ class HttpAdapterBase(ChannelServiceAdapter):
     def host_validator(self) -> OutboundHostValidator | None:
         """The validator an incoming activity's ``serviceUrl`` is checked against."""
         return self._host_validator
+
+    def refusal_before_body(self, request: HttpRequestProtocol) -> HttpResponse | None:
+        """The answer a request earns from its method and headers alone, or None.
+
+        For a client that waits for the server's go-ahead before it sends the body
+        (``Expect: 100-continue``): a request refused here never has to send it. These are
+        the first checks of :meth:`process_request` (405, 415, 413 by ``Content-Length``);
+        the caller's token is the framework's to check, before this.
+
+        Args:
+            request: the request, of which only the method and headers are read.
+
+        Returns:
+            The 4xx answer, or None when the body is wanted.
+        """
+        if request.method.upper() != "POST":
+            return HttpResponseFactory.method_not_allowed()
+        try:
+            check_headers(request, self.max_body_bytes, require_json_content_type=True)
+        except RequestRejected as rejected:
+            return rejected.response
+        return None
 
     async def process_request(self, request: HttpRequestProtocol, agent: Agent) -> HttpResponse:
         """Answer one request to the messaging endpoint (see the module docs for the rules).

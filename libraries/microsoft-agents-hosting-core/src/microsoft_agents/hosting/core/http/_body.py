@@ -22,6 +22,7 @@ __all__ = [
     "INVALID_JSON",
     "UNREADABLE_BODY",
     "RequestRejected",
+    "check_headers",
     "describe_validation_error",
     "parse_model",
     "parse_model_json",
@@ -71,6 +72,33 @@ def _is_json_media_type(content_type: str) -> bool:
 _JSON_MEDIA_TYPES = frozenset({"application/json", "text/json"})
 
 
+def check_headers(
+    request: HttpRequestProtocol,
+    max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    *,
+    require_json_content_type: bool = False,
+) -> None:
+    """Refuse a request whose headers alone rule its body out, before any of it is read.
+
+    Args:
+        request: the request.
+        max_bytes: the largest body accepted.
+        require_json_content_type: answer 415 when a ``Content-Type`` is given and it is
+            not JSON (a missing one is accepted).
+
+    Raises:
+        RequestRejected: 415 for a non-JSON content type (when required), 413 for a
+            ``Content-Length`` above ``max_bytes``.
+    """
+    if require_json_content_type:
+        content_type = _header(request, "Content-Type")
+        if content_type and not _is_json_media_type(content_type):
+            raise RequestRejected(HttpResponseFactory.unsupported_media_type())
+    declared = _header(request, "Content-Length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
+        raise RequestRejected(HttpResponseFactory.payload_too_large())
+
+
 async def read_body(
     request: HttpRequestProtocol,
     max_bytes: int = DEFAULT_MAX_BODY_BYTES,
@@ -93,13 +121,7 @@ async def read_body(
             (when required), 400 for an empty or unreadable body, 408 for a body that
             did not arrive in time.
     """
-    if require_json_content_type:
-        content_type = _header(request, "Content-Type")
-        if content_type and not _is_json_media_type(content_type):
-            raise RequestRejected(HttpResponseFactory.unsupported_media_type())
-    declared = _header(request, "Content-Length")
-    if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
-        raise RequestRejected(HttpResponseFactory.payload_too_large())
+    check_headers(request, max_bytes, require_json_content_type=require_json_content_type)
     try:
         raw = await request.body()
     except ValueError as error:
