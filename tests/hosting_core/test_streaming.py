@@ -29,6 +29,7 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
+from microsoft_agents.hosting.core._turn_context import REPLY_SINK_KEY
 from microsoft_agents.hosting.core.app.streaming import StreamingPolicy, streaming_policy
 from microsoft_agents.hosting.core.testing import TestAdapter
 
@@ -190,6 +191,21 @@ def test_capability_table(
         assert policy.time_limit is not None
     else:
         assert policy.reason
+
+
+def test_stream_delivery_streams_only_where_the_adapter_answers_over_http() -> None:
+    activity = incoming("emulator", None, delivery_mode="stream")
+    assert streaming_policy(activity).interval == 0.1
+    # An adapter without a reply sink handles the request as a normal delivery.
+    assert not streaming_policy(activity, http_stream=False).streams
+    teams = incoming("msteams", "personal", delivery_mode="stream")
+    assert streaming_policy(teams, http_stream=False).interval == 1.0
+
+    context = TurnContext(TestAdapter(), activity)
+    assert not context.streaming_response.is_streaming_channel
+    answered_over_http = TurnContext(TestAdapter(), activity)
+    answered_over_http.turn_state[REPLY_SINK_KEY] = lambda reply: None
+    assert answered_over_http.streaming_response.is_streaming_channel
 
 
 def test_teams_agentic_requests_do_not_stream() -> None:
@@ -374,17 +390,27 @@ async def test_refused_update_falls_back_to_one_normal_message(
 ) -> None:
     time = VirtualTime()
     stream, adapter = stream_for(incoming("msteams", "personal"), time)
-    # The channel takes the first update, then refuses the stream.
-    adapter.refuse = lambda a: refusal() if a.type == "typing" and adapter.sent else None
+    attempts: list[str | None] = []
+
+    def channel(activity: Activity) -> ServiceError | None:
+        # The channel takes the first update, then refuses the stream.
+        attempts.append(activity.text)
+        return refusal() if activity.type == "typing" and adapter.sent else None
+
+    adapter.refuse = channel
     stream.queue_text_chunk("a")
     await adapter.next_sent()
     stream.queue_text_chunk("b")
     with caplog.at_level(logging.WARNING):
         await time.wait_for_sleeper()
         await time.advance(1.0)
+        await stream.wait_for_queue()
+        assert attempts == ["a", "ab"]
         stream.queue_text_chunk("c")  # queued after the refusal: not streamed
         await stream.wait_for_queue()
+        await time.advance(10.0)
         await stream.end_stream()
+    assert attempts == ["a", "ab", "abc"]
     assert "ContentStreamNotAllowed" in (stream.fallback_reason or "")
     final = adapter.sent[-1]
     body = wire(final)
@@ -393,6 +419,54 @@ async def test_refused_update_falls_back_to_one_normal_message(
     assert all(e["type"] != "streaminfo" for e in body.get("entities", []))
     assert [a.type for a in adapter.sent] == ["typing", "message"]
     assert any("ContentStreamNotAllowed" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_stream_refused_at_its_final_first_activity_arrives_as_a_normal_message(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stream, adapter = stream_for(incoming("msteams", "personal"))
+    adapter.refuse = (
+        lambda a: refusal() if any(e.type == "streaminfo" for e in a.entities or ()) else None
+    )
+    stream.queue_text_chunk("the answer")
+    with caplog.at_level(logging.WARNING):
+        await stream.end_stream()  # before any update went out: the final is the first
+    assert [(a.type, a.text, a.entities) for a in adapter.sent] == [("message", "the answer", None)]
+    assert "ContentStreamNotAllowed" in (stream.fallback_reason or "")
+    assert any("refused the final streamed message" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_first_final_message_that_fails_otherwise_is_raised_not_resent() -> None:
+    stream, adapter = stream_for(incoming("msteams", "personal"))
+    adapter.refuse = lambda a: refusal(502, None)
+    stream.queue_text_chunk("the answer")
+    with pytest.raises(ServiceError):
+        await stream.end_stream()
+    assert adapter.sent == []
+    assert stream.fallback_reason is None
+
+
+async def test_an_update_that_cannot_be_sent_falls_back_and_says_why(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    time = VirtualTime()
+    stream, adapter = stream_for(incoming("webchat", None), time)
+    failures = iter([ConnectionResetError("connection reset by peer")])
+
+    def flaky(activity: Activity) -> ServiceError | None:
+        if activity.type == "typing":
+            raise next(failures)
+        return None
+
+    adapter.refuse = flaky
+    with caplog.at_level(logging.WARNING):
+        stream.queue_text_chunk("first, ")
+        await stream.wait_for_queue()  # the failure is not the handler's to catch
+        stream.queue_text_chunk("then the rest")
+        await stream.end_stream()
+    assert [(a.type, a.text) for a in adapter.sent] == [("message", "first, then the rest")]
+    assert "ConnectionResetError" in (stream.fallback_reason or "")
+    assert any("ConnectionResetError" in r.getMessage() for r in caplog.records)
 
 
 async def test_refused_final_message_is_sent_again_as_a_normal_message() -> None:
@@ -496,6 +570,26 @@ async def test_time_limit_closes_the_stream_then_the_whole_text_follows_A9244() 
     assert last.text == "first part, second part."
     assert not last.entities
     assert "time limit" in (stream.fallback_reason or "")
+
+
+async def test_after_the_time_limit_a_text_the_closing_message_had_is_not_sent_again() -> None:
+    time = VirtualTime()
+    stream, adapter = stream_for(incoming("webchat", None), time)
+    stream.policy = StreamingPolicy(streams=True, interval=0.5, keep_alive=None, time_limit=30)
+    stream.queue_text_chunk("the whole answer")
+    await adapter.next_sent()
+    await time.wait_for_sleeper()
+    await time.advance(0.5)
+    await time.wait_for_sleeper()
+    await time.advance(30)
+    closing = await adapter.next_sent()
+    assert info(closing)["streamResult"] == "timeout"
+
+    await stream.end_stream()
+    assert [(a.type, a.text) for a in adapter.sent] == [
+        ("typing", "the whole answer"),
+        ("message", "the whole answer"),
+    ]
 
 
 # ---------------------------------------------------------------------- misuse
@@ -684,6 +778,51 @@ async def test_a_stream_left_open_is_ended_for_the_handler(
     assert info(final)["streamType"] == "final"
     assert "streamResult" not in info(final)
     assert any("without end_stream" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_stream_left_open_whose_end_fails_goes_to_the_error_handler() -> None:
+    app = _teams_app()
+    errors: list[Exception] = []
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        context.streaming_response.queue_text_chunk("never ended")
+
+    async def on_turn_error(context: TurnContext, error: Exception) -> None:
+        errors.append(error)
+
+    adapter = RecordingAdapter()
+    # The stream is ended after the application's turn: the adapter's handler hears of it.
+    adapter.on_turn_error = on_turn_error
+    adapter.refuse = lambda a: refusal(500, None) if a.type == "message" else None
+    await _run_turn(app, adapter)
+    assert [type(e) for e in errors] == [ServiceError]
+
+
+async def test_a_failing_turn_after_a_refusal_still_sends_the_text_gathered() -> None:
+    app = _teams_app()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        stream = context.streaming_response
+        stream.queue_text_chunk("a ")
+        await stream.wait_for_queue()
+        stream.queue_text_chunk("b ")
+        await stream.wait_for_queue()  # refused: the stream falls back
+        raise RuntimeError("model crashed")
+
+    @app.error
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        await context.send_activity("Sorry.")
+
+    adapter = RecordingAdapter()
+    adapter.refuse = lambda a: refusal() if a.type == "typing" and adapter.sent else None
+    await _run_turn(app, adapter)
+    assert [(a.type, a.text, a.entities) for a in adapter.sent] == [
+        ("typing", "a ", adapter.sent[0].entities),
+        ("message", "a b ", None),
+        ("message", "Sorry.", None),
+    ]
 
 
 async def test_a_cancelled_turn_closes_its_stream_as_cancelled() -> None:

@@ -124,6 +124,11 @@ class ChannelAdapter(ABC):
         """Await ``work`` for ``context`` with the turn's error handling (see run_pipeline)."""
         try:
             await work
+            # A stream the agent left open is ended here, inside the turn: a failure to
+            # send its final message is the turn's failure. (The usual turn streamed
+            # nothing: no coroutine to end a stream.)
+            if context._streaming_response is not None and not is_detached(context):
+                await _finish_stream(context)
         except asyncio.CancelledError:
             await _finish_stream(context, cancelled=True)
             raise
@@ -133,10 +138,6 @@ class ChannelAdapter(ABC):
                 raise
             logger.debug("turn raised %s; handing it to on_turn_error", type(error).__name__)
             await self.on_turn_error(context, error)
-        else:
-            # (the usual turn streamed nothing: no coroutine to end a stream)
-            if context._streaming_response is not None and not is_detached(context):
-                await _finish_stream(context)
 
     async def run_detached(self, context: TurnContext, work: Callable[[], Awaitable[None]]) -> None:
         """Let the rest of a turn run after the channel has been answered.

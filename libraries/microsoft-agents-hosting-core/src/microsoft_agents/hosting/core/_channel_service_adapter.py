@@ -79,7 +79,12 @@ from ._channel_service_client_factory import (
 )
 from ._errors import AdapterError
 from ._middleware import TurnCallback
-from ._turn_context import INVOKE_RESPONSE_KEY, TurnContext, read_invoke_response
+from ._turn_context import (
+    INVOKE_RESPONSE_KEY,
+    REPLY_SINK_KEY,
+    TurnContext,
+    read_invoke_response,
+)
 from .authorization import ClaimsIdentity
 from .connector import ConnectorClientBase, UserTokenClientBase
 from .header_propagation import AgenticHeaderProvider, HeaderPropagationContext
@@ -104,9 +109,6 @@ _INBOUND_KEY = "microsoft_agents.inbound_turn"
 
 ReplySink = Callable[[Activity], Awaitable[None]]
 """``async sink(activity)``: takes each reply of a ``deliveryMode: stream`` turn."""
-
-REPLY_SINK_KEY = "microsoft_agents.reply_sink"
-"""``turn_state`` key of the reply sink of a streamed (``deliveryMode: stream``) turn."""
 
 # What an AgentName header keeps of a name: letters, digits, space, ".", "_" and "-".
 _NOT_IN_AGENT_NAME = re.compile(r"[^A-Za-z0-9 ._-]")

@@ -86,6 +86,9 @@ SendObserver = Callable[[list[Activity]], Awaitable[None]]
 # The key under which an invoke's answer is kept for the HTTP response. One key, used by
 # the context, every adapter and the handlers (upstream used three different ones).
 INVOKE_RESPONSE_KEY = "ChannelAdapter.InvokeResponse"
+REPLY_SINK_KEY = "microsoft_agents.reply_sink"
+"""Where the adapter keeps the turn's reply sink when it answers over the HTTP response
+(``deliveryMode: stream``); absent, replies go to the channel."""
 
 
 # Fields for which an empty string is a meaningful value (an empty message is allowed).

@@ -24,6 +24,10 @@ stream up. *Time limit*: a stream still open after that long is closed (its fina
 ``streaminfo`` says ``streamResult: "timeout"``) and the whole answer then arrives as one
 normal message when the agent finishes (A9244).
 
+``deliveryMode: stream`` asks for the replies over the HTTP response itself; an adapter
+that cannot answer that way handles the request as a normal delivery, and the channel's
+own row applies.
+
 Where nothing is streamed, the answer arrives as one message when the agent ends the
 stream. Teams outside personal chats gets a plain message (no ``streaminfo`` at all);
 other channels get the final message with its ``streaminfo`` entity, as the reference SDK
@@ -103,18 +107,21 @@ _STREAMING_CHANNELS = {
 }
 
 
-def streaming_policy(activity: Activity) -> StreamingPolicy:
+def streaming_policy(activity: Activity, *, http_stream: bool = True) -> StreamingPolicy:
     """The streaming policy for answers to ``activity`` (see the table in the module docs).
 
     Args:
         activity: the incoming activity of the turn.
+        http_stream: whether a ``deliveryMode: stream`` request is answered over its HTTP
+            response; when it is not (an adapter with no reply sink handles it as a
+            normal delivery), the channel's own row applies.
 
     Returns:
         The channel's policy.
     """
     if activity.delivery_mode == DeliveryModes.expect_replies:
         return _EXPECT_REPLIES
-    if activity.delivery_mode == DeliveryModes.stream:
+    if activity.delivery_mode == DeliveryModes.stream and http_stream:
         return _HTTP_STREAM
     channel = ChannelId.get_channel(activity.channel_id) or ""
     if channel == Channels.ms_teams.value:

@@ -24,16 +24,21 @@ reason is logged (at INFO when the channel simply does not stream, at WARNING ot
 and the user still gets the whole text:
 
 * the channel refuses an update (Teams answers ``403`` with the code
-  ``ContentStreamNotAllowed``, or any other error status): no further updates are sent,
-  and when the stream ends the whole text goes as one normal message;
+  ``ContentStreamNotAllowed``, or any other error status), or sending it fails: no
+  further updates are sent, and when the stream ends the whole text goes as one normal
+  message; the same when the channel refuses the stream's first activity, its final
+  message (matched on that code: any other failure of a final message is raised);
 * Teams gives the first update no id to continue the stream with: the same;
 * the stream stays open past the channel's time limit: it is closed with
-  ``streamResult: "timeout"`` and the whole text follows as one normal message;
+  ``streamResult: "timeout"`` and the text so far, and when the agent has written more
+  by the end the whole text follows as one normal message;
 * the agent goes quiet while a stream is open: the last update is sent again before the
   channel's keep-alive time runs out;
 * the turn fails, or is cancelled, with a stream open: the stream is closed with
   ``streamResult: "error"`` (or ``"cancelled"``) and the text gathered so far, before the
-  turn's error handler runs; a stream the agent forgot to end is ended for it.
+  turn's error handler runs (a stream the channel no longer takes gets that text as a
+  normal message); a stream the agent forgot to end is ended for it, and a failure to
+  do so reaches the turn's error handler.
 
 Differences from the reference SDK, on purpose: the "AI generated" label and a sensitivity
 label are sent even when the text cites nothing; the citations go on the final message
@@ -63,6 +68,7 @@ from microsoft_agents.activity import (
     StreamInfo,
 )
 from microsoft_agents.hosting.core._errors import ServiceError, StreamingError
+from microsoft_agents.hosting.core._turn_context import REPLY_SINK_KEY
 
 from ._citation import Citation, CitationUtil
 from ._policy import StreamingPolicy, streaming_policy
@@ -130,7 +136,7 @@ class StreamingResponse:
     ) -> None:
         self._context = context
         self._policy = (
-            streaming_policy(context.activity)
+            streaming_policy(context.activity, http_stream=REPLY_SINK_KEY in context.turn_state)
             if context is not None
             else StreamingPolicy(streams=False, reason="not attached to a turn")
         )
@@ -153,6 +159,7 @@ class StreamingResponse:
         self._ended = False
         self._started_at: float | None = None
         self._closed_on_channel = False
+        self._closed_text: str | None = None
         self._sent_text = False
         self._last_informative: str | None = None
         self._fallback: str | None = None
@@ -367,7 +374,7 @@ class StreamingResponse:
         self._pending.append(update)
         self._idle.clear()
         self._wake.set()
-        if self._sender is None:
+        if self._sender is None or self._sender.done():
             self._sender = asyncio.get_running_loop().create_task(self._run())
 
     def _raise_failure(self) -> None:
@@ -480,6 +487,11 @@ class StreamingResponse:
         except ServiceError as error:
             self._fall_back(_describe_refusal("a streamed update", error))
             return False
+        except Exception as error:  # noqa: BLE001 - the final message will tell
+            # A lost connection, a refused host...: the final message, sent as a normal
+            # one, either gets through or raises to whoever ends the stream.
+            self._fall_back(f"sending a streamed update failed ({type(error).__name__}: {error})")
+            return False
         self._note_sent(receipt)
         if kind == _STREAMING:
             self._sent_text = True
@@ -591,8 +603,8 @@ class StreamingResponse:
         try:
             await self._send(self._final_message(with_stream_info=True))
         except ServiceError as error:
-            if not on_channel:
-                raise
+            if not (on_channel or error.code in _REFUSAL_CODES):
+                raise  # a message that failed, not a stream that was refused
             self._fall_back(_describe_refusal("the final streamed message", error))
             await self._send_plain()
             return
@@ -600,6 +612,11 @@ class StreamingResponse:
 
     async def _send_plain(self) -> None:
         message = self._final_message(with_stream_info=False)
+        if self._closed_text is not None and message.text == self._closed_text:
+            if not message.attachments:
+                # The stream closed at its time limit with all of the text: nothing new.
+                return
+            message.text = None
         if not message.text and not message.attachments:
             logger.warning(
                 "the stream of conversation %r ended with no text and no attachments; "
@@ -614,8 +631,9 @@ class StreamingResponse:
         if self._started_at is None or self._closed_on_channel:
             return
         self._closed_on_channel = True
+        message = self._final_message(with_stream_info=True, result=result)
         try:
-            await self._send(self._final_message(with_stream_info=True, result=result))
+            await self._send(message)
         except ServiceError as error:
             logger.warning(
                 "could not close the stream of conversation %r (%s): %s",
@@ -623,6 +641,8 @@ class StreamingResponse:
                 result,
                 _describe_refusal("the closing message", error),
             )
+            return
+        self._closed_text = message.text
 
     async def _finish_for_turn(self, *, failed: bool, cancelled: bool) -> None:
         """Close the stream when the turn ends (see :func:`finish_turn_stream`)."""
@@ -641,8 +661,25 @@ class StreamingResponse:
         if self._sender is not None and not self._sender.done():
             await self._stop_sender()
         self._failure = None
+        if self._fallback is not None:
+            # The channel no longer takes the stream: what was gathered goes as it would
+            # have at the end, as a normal message.
+            await self._send_gathered()
+            return
         result = StreamResults.cancelled if cancelled else StreamResults.error
         await self._close_on_channel(result)
+
+    async def _send_gathered(self) -> None:
+        if not self._message or self._message == self._closed_text:
+            return
+        try:
+            await self._send(Activity(type=ActivityTypes.message, text=self._message))
+        except ServiceError as error:
+            logger.warning(
+                "could not send the text gathered before the turn ended in conversation %r: %s",
+                self._conversation_id(),
+                _describe_refusal("the gathered text", error),
+            )
 
 
 def _describe_refusal(what: str, error: ServiceError) -> str:
