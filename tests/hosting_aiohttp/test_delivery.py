@@ -183,6 +183,30 @@ def test_a_retry_of_a_turn_still_running_is_recognised_under_load() -> None:
     assert recent.get(slow) is None  # finished now: it goes like the others
 
 
+async def test_a_delivery_answered_but_still_running_in_the_background_is_kept() -> None:
+    recent = RecentDeliveries(300, capacity=2)
+    slow = ("msteams", "a:conversation", "long-running")
+    delivery = recent.add(slow, keep_answer=False)
+    release = asyncio.Event()
+    background = asyncio.ensure_future(release.wait())
+    delivery.hold_while(background)  # type: ignore[arg-type]
+    recent.settle(delivery, HttpResponse(202))  # answered at once
+
+    for n in range(10):
+        recent.settle(
+            recent.add(("msteams", "a:other", str(n)), keep_answer=False), HttpResponse(202)
+        )
+    assert recent.get(slow) is delivery
+
+    release.set()
+    await background
+    for n in range(10, 13):
+        recent.settle(
+            recent.add(("msteams", "a:other", str(n)), keep_answer=False), HttpResponse(202)
+        )
+    assert recent.get(slow) is None  # over now: it makes room like the others
+
+
 def test_arrive_tells_a_first_delivery_from_a_repeat_in_one_lookup() -> None:
     recent = RecentDeliveries(300)
     key = ("msteams", "a:conversation", "1")
@@ -252,6 +276,36 @@ async def test_a_long_running_turn_is_acknowledged_before_it_ends(
     assert body["text"] == "finally: report"
     assert body["replyToId"] == "m-4"
     assert adapter.background_turns == 0
+
+
+async def test_a_retry_of_a_long_running_turn_is_recognised_after_a_thousand_others(
+    make_client: Any, channel: aioresponses
+) -> None:
+    channel.post(REPLY_URL, payload={"id": "r"}, repeat=True)
+    adapter = CloudAdapter()
+    app = _app(adapter, long_running_messages=True)
+    release = asyncio.Event()
+    runs: list[str | None] = []
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        runs.append(context.activity.id)
+        await release.wait()
+        await context.send_activity("done")
+
+    client = await make_client(create_app(app))
+    slow = make_activity(id="slow-1", text="report")
+    assert (await client.post("/api/messages", json=slow)).status == 202
+    # More activities than the table keeps finished ones, while the turn goes on.
+    for n in range(DEFAULT_CAPACITY + 50):
+        event = make_activity(id=f"e-{n}", type="event", name="ping")
+        assert (await client.post("/api/messages", json=event)).status == 202
+    assert (await client.post("/api/messages", json=slow)).status == 202  # the retry
+
+    release.set()
+    assert await adapter.drain(TIMEOUT) is True
+    assert runs == ["slow-1"]
+    assert len(sent_bodies(channel)) == 1
 
 
 async def test_a_long_running_app_still_answers_invokes_in_the_response(
@@ -346,6 +400,28 @@ async def test_shutdown_waits_for_long_running_turns(
     await asyncio.wait_for(shutdown, TIMEOUT)
     [(_, body)] = sent_bodies(channel)
     assert body["text"] == "made it before shutdown"
+
+
+async def test_a_turn_detached_during_shutdown_gets_what_is_left_of_its_timeout(
+    make_client: Any,
+) -> None:
+    adapter = CloudAdapter()
+    client = await make_client(create_app(_app(adapter), shutdown_timeout=0.2))
+    drain = adapter.drain
+    never_ends = asyncio.Event()
+
+    async def then_detach(timeout: float | None = None) -> bool:
+        drained = await drain(timeout)
+        if adapter.drain is then_detach:  # the first drain, at shutdown
+            adapter.drain = drain  # type: ignore[method-assign]
+            # A request still in flight at shutdown detaches its turn only now.
+            adapter.run_in_background(never_ends.wait())  # type: ignore[arg-type]
+        return drained
+
+    adapter.drain = then_detach  # type: ignore[method-assign]
+    # Bounded well below the adapter's own default close timeout (10 s).
+    await asyncio.wait_for(client.close(), TIMEOUT)
+    assert adapter.background_turns == 0
 
 
 # ---------------------------------------------------------------------- deliveryMode: stream

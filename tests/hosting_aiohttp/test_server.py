@@ -266,12 +266,21 @@ def test_start_server_with_reload_supervises_instead_of_serving(
     from microsoft_agents.hosting.aiohttp import _server
 
     monkeypatch.delenv("MICROSOFT_AGENTS_RELOAD_CHILD", raising=False)
-    monkeypatch.setattr(_server, "run_with_reload", lambda: 0)
+    stop_timeouts: list[float] = []
+
+    def supervise(*, stop_timeout: float) -> int:
+        stop_timeouts.append(stop_timeout)
+        return 0
+
+    monkeypatch.setattr(_server, "run_with_reload", supervise)
 
     def must_not_serve(*args: Any, **kwargs: Any) -> None:
         pytest.fail("the supervisor must not serve")
 
     monkeypatch.setattr(web, "run_app", must_not_serve)
     with pytest.raises(SystemExit) as stopped:
-        start_server(build_echo_app(), reload=True)
+        start_server(build_echo_app(), reload=True, shutdown_timeout=40)
     assert stopped.value.code == 0
+    # A restart lets the child shut down gracefully first, whatever its timeout.
+    [stop_timeout] = stop_timeouts
+    assert stop_timeout > 40

@@ -8,7 +8,8 @@ changes::
     MICROSOFT_AGENTS_RELOAD=1 python app.py     # or start_server(app, reload=True)
 
 The child is stopped with SIGTERM, so it shuts down gracefully (requests in flight finish,
-background turns are awaited). A child that fails to start (a syntax error, say) is
+background turns are awaited); it is killed only if it is still running a few seconds after
+its ``shutdown_timeout``. A child that fails to start (a syntax error, say) is
 started again at the next change. Ctrl+C (or SIGTERM to the supervisor) stops both.
 
 Files are found by polling their modification times twice a second; folders that hold no
@@ -104,14 +105,14 @@ def _child_command() -> list[str]:
     return [sys.executable, *sys.argv]
 
 
-def _stop(child: subprocess.Popen[bytes]) -> None:
+def _stop(child: subprocess.Popen[bytes], timeout: float) -> None:
     if child.poll() is not None:
         return
     child.send_signal(signal.SIGTERM)
     try:
-        child.wait(_STOP_TIMEOUT)
+        child.wait(timeout)
     except subprocess.TimeoutExpired:
-        logger.warning("the agent did not stop within %s s; killing it", _STOP_TIMEOUT)
+        logger.warning("the agent did not stop within %s s; killing it", timeout)
         child.kill()
         child.wait()
 
@@ -120,11 +121,13 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def run_with_reload(roots: list[Path] | None = None) -> int:
+def run_with_reload(roots: list[Path] | None = None, *, stop_timeout: float = _STOP_TIMEOUT) -> int:
     """Serve in a child process and restart it whenever a watched file changes.
 
     Args:
         roots: the folders to watch (default: the folder of the ``__main__`` script).
+        stop_timeout: seconds the child has to shut down gracefully (after SIGTERM)
+            before it is killed.
 
     Returns:
         The exit status to leave with (0 after Ctrl+C).
@@ -164,10 +167,10 @@ def run_with_reload(roots: list[Path] | None = None) -> int:
                 continue
             logger.info("reloading: %s changed", changed)
             snapshot = current
-            _stop(child)
+            _stop(child, stop_timeout)
             child = None
     except KeyboardInterrupt:
         return 0
     finally:
         if child is not None:
-            _stop(child)
+            _stop(child, stop_timeout)

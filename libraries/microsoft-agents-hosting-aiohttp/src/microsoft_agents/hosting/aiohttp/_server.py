@@ -50,6 +50,7 @@ from ._app_keys import (
     AGENT_CONFIGURATION,
     AGENT_CONFIGURATION_KEY,
 )
+from ._cloud_adapter import CloudAdapter
 from ._expect import expect_handler_for
 from ._jwt_authorization import allow_anonymous, jwt_authorization_middleware
 from ._reload import is_reload_child, reload_requested, run_with_reload
@@ -62,6 +63,9 @@ DEFAULT_PORT = 3978
 """The port agents listen on by convention (the Emulator's and playground's default)."""
 
 DEFAULT_SHUTDOWN_TIMEOUT = 10.0
+
+# Seconds a reloaded child may take beyond its shutdown timeout (closing, exiting).
+_STOP_MARGIN = 5.0
 
 
 def _resolve_adapter(
@@ -151,14 +155,23 @@ def create_app(
     app.router.add_post("/api/messages", messages, expect_handler=expect_handler_for(http_adapter))
     app.router.add_get("/health", _health)
 
+    # One deadline for the whole shutdown: a request still in flight when it began may
+    # detach a background turn later, which gets what is left of the time, not more.
+    deadline: list[float] = []
+
     async def drain_adapter(_: web.Application) -> None:
         # In parallel with the requests aiohttp lets finish: background turns first
         # (they still reply to channels), the session is closed only at cleanup.
+        deadline.append(asyncio.get_running_loop().time() + shutdown_timeout)
         drain = getattr(http_adapter, "drain", None)
         if drain is not None:
             await drain(shutdown_timeout)
 
     async def close_adapter(_: web.Application) -> None:
+        if isinstance(http_adapter, CloudAdapter):
+            left = deadline[0] - asyncio.get_running_loop().time() if deadline else None
+            await http_adapter.close(shutdown_timeout if left is None else max(left, 0.0))
+            return
         close = getattr(http_adapter, "close", None)
         if close is not None:
             await close()
@@ -217,7 +230,8 @@ def start_server(
         port: the port; default ``$PORT``, else 3978.
         adapter: the adapter; default ``agent_application.adapter``.
         configure_app: called with the application before it runs (add routes, ...).
-        shutdown_timeout: seconds granted to requests in flight at shutdown.
+        shutdown_timeout: seconds granted to requests in flight and background turns at
+            shutdown (with reload on, also to each restart).
         reload: restart on code change; None reads ``MICROSOFT_AGENTS_RELOAD``.
         debug: asyncio debug mode and DEBUG logging of the SDK.
 
@@ -228,7 +242,8 @@ def start_server(
     chosen_port = port if port is not None else _port_from_environment()
     if (reload_requested() if reload is None else reload) and not is_reload_child():
         # This process only supervises; a child started with the same command serves.
-        raise SystemExit(run_with_reload())
+        # The child gets its graceful shutdown before it is killed.
+        raise SystemExit(run_with_reload(stop_timeout=shutdown_timeout + _STOP_MARGIN))
     app = create_app(
         agent_application,
         adapter=adapter,

@@ -88,6 +88,7 @@ from ._turn_context import (
 from .authorization import ClaimsIdentity
 from .connector import ConnectorClientBase, UserTokenClientBase
 from .header_propagation import AgenticHeaderProvider, HeaderPropagationContext
+from .http._deliveries import DELIVERY_KEY, Delivery
 
 __all__ = ["REPLY_SINK_KEY", "ChannelServiceAdapter", "ReplySink"]
 
@@ -327,10 +328,12 @@ class ChannelServiceAdapter(ChannelAdapter):
         *,
         reply_sink: ReplySink | None,
         encode_replies: bool,
+        delivery: Delivery | None = None,
     ) -> InvokeResponse | bytes | None:
         """:meth:`process_activity`; ``encode_replies`` gives the expectReplies answer as
         the JSON bytes of the HTTP body (what the HTTP core sends, status 200) instead of
-        an ``InvokeResponse`` holding dicts."""
+        an ``InvokeResponse`` holding dicts; ``delivery`` is the activity's entry among the
+        recent deliveries, held while a background part of the turn runs."""
         conversation = activity.conversation
         if conversation is None or not conversation.id:
             raise ValueError("the activity has no conversation.id, so it cannot be answered")
@@ -362,6 +365,8 @@ class ChannelServiceAdapter(ChannelAdapter):
             logger.debug("deliveryMode 'stream' without a reply sink is handled as 'normal'")
         context = self._new_context(claims_identity, activity, audience, callback)
         context.turn_state[_INBOUND_KEY] = True
+        if delivery is not None:
+            context.turn_state[DELIVERY_KEY] = delivery
         if streamed:
             context.turn_state[REPLY_SINK_KEY] = reply_sink
         try:
@@ -412,7 +417,11 @@ class ChannelServiceAdapter(ChannelAdapter):
             await work()
             return
         context.turn_state[DETACHED_KEY] = True
-        self.run_in_background(self._finish_detached(context, work))
+        task = self.run_in_background(self._finish_detached(context, work))
+        delivery = context.turn_state.get(DELIVERY_KEY)
+        if isinstance(delivery, Delivery):
+            # A repeat of the activity must still find it while the turn goes on.
+            delivery.hold_while(task)
 
     async def _finish_detached(
         self, context: TurnContext, work: Callable[[], Awaitable[None]]

@@ -251,7 +251,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
         deliveries = self._deliveries
         key = delivery_key(activity) if deliveries is not None else None
         if deliveries is None or key is None:
-            return await self._run_turn(claims_identity, activity, agent)
+            return await self._run_turn(claims_identity, activity, agent, None)
         # Invokes and expectReplies requests are answered with the turn's outcome: a
         # repeat gets that same answer.
         keep_answer = delivery_mode == _EXPECT_REPLIES or activity.type == _INVOKE
@@ -259,7 +259,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
         if repeat:
             return await self._answer_repeat(activity, delivery)
         try:
-            response = await self._run_turn(claims_identity, activity, agent)
+            response = await self._run_turn(claims_identity, activity, agent, delivery)
         except BaseException:
             deliveries.settle(delivery, HttpResponseFactory.internal_server_error(), ran=False)
             raise
@@ -268,13 +268,22 @@ class HttpAdapterBase(ChannelServiceAdapter):
         return response
 
     async def _run_turn(
-        self, claims_identity: ClaimsIdentity, activity: Activity, agent: Agent
+        self,
+        claims_identity: ClaimsIdentity,
+        activity: Activity,
+        agent: Agent,
+        delivery: Delivery | None,
     ) -> HttpResponse:
         try:
             invoke_response: InvokeResponse | bytes | None
             if type(self).process_activity is ChannelServiceAdapter.process_activity:
                 invoke_response = await self._process_activity(
-                    claims_identity, activity, agent.on_turn, reply_sink=None, encode_replies=True
+                    claims_identity,
+                    activity,
+                    agent.on_turn,
+                    reply_sink=None,
+                    encode_replies=True,
+                    delivery=delivery,
                 )
             else:  # a subclass of ours decides: give it the call it expects
                 invoke_response = await self.process_activity(

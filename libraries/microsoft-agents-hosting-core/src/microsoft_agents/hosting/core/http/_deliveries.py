@@ -31,6 +31,7 @@ from ._response import HttpResponse
 __all__ = [
     "DEFAULT_CAPACITY",
     "DEFAULT_DUPLICATE_WINDOW",
+    "DELIVERY_KEY",
     "MAX_KEPT_ANSWERS",
     "Delivery",
     "RecentDeliveries",
@@ -47,6 +48,10 @@ MAX_KEPT_ANSWERS = 256
 """The most answers (of invokes and ``expectReplies`` requests) kept for repeats."""
 
 DeliveryKey = tuple[str, str, str]
+
+DELIVERY_KEY = "microsoft_agents.delivery"
+"""``turn_state`` key of the turn's :class:`Delivery` (when repeats are tracked): a turn
+that goes on in the background after its answer keeps its delivery from being dropped."""
 
 
 def delivery_key(activity: Activity) -> DeliveryKey | None:
@@ -77,9 +82,20 @@ class Delivery:
         slot: the hash of its key, under which the table holds it.
         activity_id: the activity's id, which a lookup also compares (two keys with the
             same hash are then never taken for each other).
+        in_background: the turn was answered but goes on in the background (a
+            long-running turn); until it ends, the delivery counts as running.
     """
 
-    __slots__ = ("_waiters", "activity_id", "answer", "done", "expires", "keep_answer", "slot")
+    __slots__ = (
+        "_waiters",
+        "activity_id",
+        "answer",
+        "done",
+        "expires",
+        "in_background",
+        "keep_answer",
+        "slot",
+    )
 
     def __init__(
         self, expires: float, keep_answer: bool, slot: int = 0, activity_id: str = ""
@@ -90,7 +106,16 @@ class Delivery:
         self.activity_id = activity_id
         self.answer: HttpResponse | None = None
         self.done = False
+        self.in_background = False
         self._waiters: list[asyncio.Future[HttpResponse]] | None = None
+
+    def hold_while(self, task: asyncio.Task[None]) -> None:
+        """Count the delivery as running until ``task`` (its turn's background part) ends."""
+        self.in_background = True
+        task.add_done_callback(self._background_ended)
+
+    def _background_ended(self, _: asyncio.Task[None]) -> None:
+        self.in_background = False
 
     async def wait_for_answer(self) -> HttpResponse:
         """The turn's answer, waiting for it while the turn still runs."""
@@ -233,7 +258,7 @@ class RecentDeliveries:
             if delivery.expires > now and len(order) - kept <= self._capacity:
                 return
             order.popleft()
-            if not delivery.done and delivery.expires > now:
+            if (not delivery.done or delivery.in_background) and delivery.expires > now:
                 # Its turn still runs: a channel's retry must find it. Back of the line
                 # (room is made from the finished ones).
                 order.append(delivery)
