@@ -330,7 +330,10 @@ CHOICES = """\
   citations go on the final message too; a stream closed early carries `streamResult`
   `timeout`, `error` or `cancelled` (A9244); a stream the channel refuses (by status and
   error code, such as Teams' 403 `ContentStreamNotAllowed`) ends with the whole text as one
-  normal message.
+  normal message, also when the refused activity is the first one (protocol.md §10 says to
+  cancel silently; the issue asks for the fallback); a final message with attachments and
+  no text carries no `"end stream response"` placeholder text; `deliveryMode: stream`
+  that an adapter cannot answer over HTTP follows the channel's own row.
 - **`deliveryMode: stream` is answered with server-sent events** (protocol.md §18 row 5):
   200 `text/event-stream`, one `event: activity` per reply as it is sent, then `event:
   invokeResponse` for an invoke.
