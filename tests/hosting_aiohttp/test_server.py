@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 from typing import Any
 
 import pytest
@@ -225,8 +226,28 @@ def test_start_server_runs_the_app_on_loopback_by_default(
 def test_start_server_refuses_a_bad_port(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setattr(web, "run_app", lambda *args, **kwargs: None)
     monkeypatch.setenv("PORT", value)
-    with pytest.raises(ValueError, match="PORT"):
+    with pytest.raises(SystemExit) as stopped:
         start_server(build_echo_app())
+    # The message alone, no traceback: what is wrong and how to fix it.
+    assert stopped.value.code == (
+        f"The agent cannot start: PORT must be a TCP port number (1-65535), got {value!r}."
+    )
+
+
+def test_start_server_on_a_port_already_taken_says_so_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MICROSOFT_AGENTS_RELOAD", raising=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as stopped:
+            start_server(build_echo_app(), port=port)
+    message = str(stopped.value.code)
+    assert message.startswith(f"The agent cannot listen on 127.0.0.1:{port}: ")
+    assert "already uses that port" in message
+    assert "PORT" in message
 
 
 def test_the_seed_quick_start_shape_builds() -> None:

@@ -31,6 +31,7 @@ typed ``web.AppKey`` objects.
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import logging
 import os
@@ -190,6 +191,15 @@ async def _freeze_startup_objects(_: web.Application) -> None:
     gc.freeze()
 
 
+_LISTEN_ADVICE = {
+    errno.EADDRINUSE: "another program (another agent?) already uses that port. Stop it, "
+    "or choose another port (the PORT environment variable, or port=...).",
+    errno.EADDRNOTAVAIL: "that address is not one of this machine's. Use 127.0.0.1 (the "
+    "default), or an address of one of its network interfaces.",
+    errno.EACCES: "permission denied (ports below 1024 need privileges). Choose a port above 1023.",
+}
+
+
 def _port_from_environment() -> int:
     raw = os.environ.get("PORT", "").strip()
     if not raw:
@@ -237,9 +247,14 @@ def start_server(
 
     Raises:
         TypeError: no agent or no adapter.
-        ValueError: ``PORT`` is not a port number.
+        SystemExit: the server cannot start: ``PORT`` is not a port number, or the
+            address cannot be listened on (the port is taken, the host is not this
+            machine's, ...). The message says which, and what to change; no traceback.
     """
-    chosen_port = port if port is not None else _port_from_environment()
+    try:
+        chosen_port = port if port is not None else _port_from_environment()
+    except ValueError as error:
+        raise SystemExit(f"The agent cannot start: {error}.") from None
     if (reload_requested() if reload is None else reload) and not is_reload_child():
         # This process only supervises; a child started with the same command serves.
         # The child gets its graceful shutdown before it is killed.
@@ -263,11 +278,17 @@ def start_server(
         # aiohttp calls this once the socket listens (instead of printing its banner).
         logger.info("the agent is listening on %s", url)
 
-    web.run_app(
-        app,
-        host=host,
-        port=chosen_port,
-        shutdown_timeout=shutdown_timeout,
-        print=ready,
-        loop=loop,
-    )
+    try:
+        web.run_app(
+            app,
+            host=host,
+            port=chosen_port,
+            shutdown_timeout=shutdown_timeout,
+            print=ready,
+            loop=loop,
+        )
+    except OSError as error:
+        advice = _LISTEN_ADVICE.get(error.errno or 0)
+        if advice is None:
+            raise
+        raise SystemExit(f"The agent cannot listen on {host}:{chosen_port}: {advice}") from None
