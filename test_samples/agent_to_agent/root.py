@@ -5,13 +5,18 @@ The user talks to this agent. Say "agent" and it hands the conversation to the s
 a conversation id of the skill's own (``ConversationIdFactory``), and the skill's answers
 come back to this agent's callback routes (``channel_service_route_table`` under
 ``/api/botresponse``), which relay them to the user in the original conversation. When the
-skill sends ``endOfConversation``, the user is back with the root agent.
+user asked for the replies in the HTTP answer (``deliveryMode: expectReplies``), the skill
+answers the same way, so its replies come back in the answer to the root's post and are
+relayed from there. When the skill sends ``endOfConversation``, or cannot be reached or
+refuses a message, the user is back with the root agent.
 
 Run the skill first, then ``python test_samples/agent_to_agent/root.py`` (``hatch run
 samples:agent-root``): the root listens on ``http://127.0.0.1:3978/api/messages``.
 ``SKILL_ENDPOINT`` (default ``http://127.0.0.1:3999/api/messages``) says where the skill
 is, ``HOST_ENDPOINT`` (default ``http://127.0.0.1:3978/api/botresponse/``) where the skill
-answers. Both run in anonymous development mode, so everything stays on this machine.
+answers. Both run in anonymous development mode, so everything stays on this machine: the
+root posts to the skill without a token (``AnonymousTokenProvider``), whatever
+``SKILL_APP_ID`` says.
 
 Which user conversation is with the skill is kept in memory (``ACTIVE``): a deployment
 would keep it in its storage.
@@ -19,6 +24,7 @@ would keep it in its storage.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 
@@ -32,6 +38,7 @@ from microsoft_agents.activity import (
     ConversationParameters,
     ConversationResourceResponse,
     ConversationsResult,
+    ExpectedReplies,
     PagedMembersResult,
     ResourceResponse,
     Transcript,
@@ -48,20 +55,26 @@ from microsoft_agents.hosting.core import (
     ConversationIdFactory,
     HttpAgentChannelFactory,
     MemoryStorage,
+    ServiceError,
     TurnContext,
     TurnState,
 )
 from microsoft_agents.hosting.core.client import ConversationIdFactoryOptions
 
+logger = logging.getLogger(__name__)
+
 PORT = int(os.environ.get("PORT", "3978"))
 SKILL_ENDPOINT = os.environ.get("SKILL_ENDPOINT", "http://127.0.0.1:3999/api/messages")
 HOST_ENDPOINT = os.environ.get("HOST_ENDPOINT", f"http://127.0.0.1:{PORT}/api/botresponse/")
-SKILL_APP_ID = os.environ.get("SKILL_APP_ID", "")  # empty: the skill runs without auth
+# The skill's app id, the audience post_activity names. The channel below never sends a
+# token (AnonymousTokenProvider), so the skill must run in development mode either way.
+SKILL_APP_ID = os.environ.get("SKILL_APP_ID", "")
 
 WELCOME = 'Hello and welcome! Say "agent" and I\'ll patch you through'
 PROMPT = 'Say "agent" and I\'ll patch you through'
 CONNECTING = "Got it, connecting you to the agent..."
 BACK = 'Back in the root agent. Say "agent" and I\'ll patch you through'
+REFUSED = "The agent could not take the message ({reason})."
 
 STORAGE = MemoryStorage()
 ADAPTER = CloudAdapter()
@@ -75,16 +88,61 @@ ACTIVE: dict[str, str] = {}
 
 
 async def forward_to_skill(context: TurnContext, skill_conversation_id: str) -> None:
-    answer = await SKILL.post_activity(
-        SKILL_APP_ID,
-        SKILL_APP_ID,
-        SKILL_ENDPOINT,
-        HOST_ENDPOINT,
-        skill_conversation_id,
-        context.activity,
-    )
-    if not 200 <= answer.status < 300:
-        await context.send_activity(f"The agent could not take the message (HTTP {answer.status}).")
+    """Pass the user's activity on to the skill, and relay what the skill answers with.
+
+    The skill's replies arrive at the callback routes while it runs its turn, unless the
+    user asked for them in the HTTP answer (``expectReplies``, which the copy passed on
+    keeps): the skill then answers ``{"activities": [...]}`` and they are relayed here, into
+    this turn's answer. A skill that cannot be reached or refuses the message ends the
+    patch-through: the user is told, and is back with the root agent.
+    """
+    try:
+        answer = await SKILL.post_activity(
+            SKILL_APP_ID,
+            SKILL_APP_ID,
+            SKILL_ENDPOINT,
+            HOST_ENDPOINT,
+            skill_conversation_id,
+            context.activity,
+        )
+    except ServiceError as error:
+        logger.warning("could not reach the skill at %s: %s", SKILL_ENDPOINT, error)
+        reason = "it cannot be reached"
+    else:
+        if 200 <= answer.status < 300:
+            if isinstance(answer.body, dict) and "activities" in answer.body:
+                for activity in ExpectedReplies.model_validate(answer.body).activities:
+                    await relay_to_user(context, skill_conversation_id, activity)
+            return
+        reason = f"HTTP {answer.status}"
+    await end_patch_through(context, skill_conversation_id)
+    await context.send_activity(REFUSED.format(reason=reason))
+    await context.send_activity(BACK)
+
+
+async def relay_to_user(
+    context: TurnContext, skill_conversation_id: str, activity: Activity
+) -> None:
+    """Send the user (``context``'s conversation) what the skill sent."""
+    if activity.type == ActivityTypes.end_of_conversation:
+        await end_patch_through(context, skill_conversation_id)
+        code = activity.code or "unknown"
+        await context.send_activity(f"Received endOfConversation. Code: {code}.")
+        await context.send_activity(BACK)
+        return
+    answer = Activity(type=activity.type or ActivityTypes.message)
+    for name in ("text", "attachments", "entities", "suggested_actions", "value"):
+        value = getattr(activity, name)
+        if value is not None:
+            setattr(answer, name, value)
+    await context.send_activity(answer)
+
+
+async def end_patch_through(context: TurnContext, skill_conversation_id: str) -> None:
+    """Forget the skill's conversation: the user's next messages are the root's again."""
+    conversation = context.activity.conversation
+    ACTIVE.pop((conversation.id if conversation else None) or "", None)
+    await CONVERSATION_IDS.delete_conversation_reference(skill_conversation_id)
 
 
 @AGENT_APP.conversation_update("membersAdded")
@@ -97,7 +155,7 @@ async def on_members_added(context: TurnContext, state: TurnState) -> None:
 @AGENT_APP.activity(ActivityTypes.message)
 async def on_message(context: TurnContext, state: TurnState) -> None:
     conversation = context.activity.conversation
-    user_conversation = conversation.id if conversation else ""
+    user_conversation = (conversation.id if conversation else None) or ""
     skill_conversation = ACTIVE.get(user_conversation)
     if skill_conversation is None:
         if "agent" not in (context.activity.text or "").lower():
@@ -124,27 +182,15 @@ class SkillResponses:
         stored = await CONVERSATION_IDS.get_agent_conversation_reference(conversation_id)
         if stored is None:
             raise KeyError(f"unknown conversation {conversation_id}")
-        reference = stored.conversation_reference
-        user_conversation = reference.conversation.id if reference.conversation else ""
 
         async def relay(context: TurnContext) -> None:
-            if activity.type == ActivityTypes.end_of_conversation:
-                ACTIVE.pop(user_conversation, None)
-                await CONVERSATION_IDS.delete_conversation_reference(conversation_id)
-                await context.send_activity(
-                    f"Received endOfConversation. Code: {activity.code or 'unknown'}."
-                )
-                await context.send_activity(BACK)
-                return
-            answer = Activity(type=activity.type or ActivityTypes.message)
-            for name in ("text", "attachments", "entities", "suggested_actions", "value"):
-                value = getattr(activity, name)
-                if value is not None:
-                    setattr(answer, name, value)
-            await context.send_activity(answer)
+            await relay_to_user(context, conversation_id, activity)
 
         await ADAPTER.continue_conversation_with_claims(
-            claims, reference.get_continuation_activity(), relay, audience=stored.oauth_scope
+            claims,
+            stored.conversation_reference.get_continuation_activity(),
+            relay,
+            audience=stored.oauth_scope,
         )
         return ResourceResponse(id=str(uuid.uuid4()))
 

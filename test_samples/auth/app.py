@@ -14,29 +14,84 @@ It echoes messages; ``/whoami`` tells which app the request came from (the ``app
 ``azp`` claim of its token).
 
 Run it with ``python test_samples/auth/app.py`` inside the ``samples`` hatch environment
-(``hatch run samples:auth``). Importing the module starts nothing.
+(``hatch run samples:auth``). Run that way, it first checks the settings
+(:func:`configuration_problem`) and, when they cannot work (none at all, a value still as
+``env.TEMPLATE`` has it, a missing or wrong setting), exits with one line saying what to
+fill in, before anything is built. Importing the module starts nothing and checks nothing.
 """
 
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import Mapping
 from pathlib import Path
 
-from dotenv import load_dotenv
+from dotenv import dotenv_values, load_dotenv
 
-from microsoft_agents.activity import load_configuration_from_env
+from microsoft_agents.activity import ConfigurationError, load_configuration_from_env
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter, start_server
 from microsoft_agents.hosting.core import (
     AgentApplication,
+    AuthConfigurationError,
     ClaimsIdentity,
     MemoryStorage,
     TurnContext,
     TurnState,
 )
 
-load_dotenv(Path(__file__).with_name(".env"))
+ENV_FILE = Path(__file__).with_name(".env")
+TEMPLATE = Path(__file__).with_name("env.TEMPLATE")
+CLIENT_ID_SETTING = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"
+NOT_CONFIGURED = (
+    "No app registration is configured. Copy test_samples/auth/env.TEMPLATE to "
+    "test_samples/auth/.env and fill in CLIENTID, CLIENTSECRET and TENANTID."
+)
+
+
+def configuration_problem(environ: Mapping[str, str]) -> str | None:
+    """What keeps the agent from starting with ``environ``, in one line; None if nothing.
+
+    Checked before the agent is built, so that a refusal is all the user reads (building
+    the connection manager without a client id would first announce development mode,
+    which this sample never runs in). In order: some ``CONNECTIONS__...`` setting is
+    given, a client id among them; none still holds its value from ``env.TEMPLATE``; the
+    settings build a connection manager (else the SDK's message says what is wrong).
+    """
+    given = {
+        name: value
+        for name, value in environ.items()
+        if name.startswith("CONNECTIONS__") and value.strip()
+    }
+    if not given:
+        return NOT_CONFIGURED
+    # Setting names are matched like the SDK does: any case, underscores ignored.
+    if not any(name.rsplit("__", 1)[-1].replace("_", "").upper() == "CLIENTID" for name in given):
+        return (
+            f"{CLIENT_ID_SETTING} is missing: set it to the app (client) id of your Azure Bot's "
+            "registration in test_samples/auth/.env."
+        )
+    # The values env.TEMPLATE ships with are placeholders, not an app registration.
+    for name, placeholder in dotenv_values(TEMPLATE).items():
+        if placeholder and given.get(name) == placeholder:
+            return (
+                f"{name} still holds the placeholder of env.TEMPLATE ({placeholder}): "
+                "replace it with the value of your app registration in test_samples/auth/.env."
+            )
+    try:
+        MsalConnectionManager(**load_configuration_from_env(environ))
+    except (AuthConfigurationError, ConfigurationError) as error:
+        return str(error)
+    return None
+
+
+load_dotenv(ENV_FILE)
+if __name__ == "__main__":
+    # Before anything is built: the refusal is then the only thing the user reads.
+    problem = configuration_problem(os.environ)
+    if problem:
+        raise SystemExit(problem)
+
 CONFIG = load_configuration_from_env(os.environ)
 
 CONNECTION_MANAGER = MsalConnectionManager(**CONFIG)
@@ -47,7 +102,7 @@ AGENT_APP = AgentApplication[TurnState](storage=MemoryStorage(), adapter=ADAPTER
 @AGENT_APP.message("/whoami")
 async def who_am_i(context: TurnContext, state: TurnState) -> None:
     identity = context.identity
-    caller = identity.get_app_id() if isinstance(identity, ClaimsIdentity) else None
+    caller = identity.get_outgoing_app_id() if isinstance(identity, ClaimsIdentity) else None
     await context.send_activity(f"This request came from app {caller or 'unknown'}.")
 
 
@@ -57,9 +112,4 @@ async def on_message(context: TurnContext, state: TurnState) -> None:
 
 
 if __name__ == "__main__":
-    if not ADAPTER.channel_service_client_factory.auth_configured:
-        sys.exit(
-            "No app registration is configured. Copy test_samples/auth/env.TEMPLATE to "
-            "test_samples/auth/.env and fill in CLIENTID, CLIENTSECRET and TENANTID."
-        )
     start_server(AGENT_APP, CONNECTION_MANAGER.get_default_connection_configuration())

@@ -1,5 +1,8 @@
 """The quick-start echo agent: greets new members and echoes every message.
 
+A message without text (a card's ``Action.Submit`` carries only a ``value``, an upload
+only attachments) has nothing to echo: it is answered with :data:`NO_TEXT`.
+
 Run it with ``python3 scripts/dev.py start`` (or ``python test_samples/quickstart/app.py``
 inside the ``samples`` hatch environment). It listens on
 ``http://127.0.0.1:3978/api/messages`` (``PORT`` changes the port) in anonymous
@@ -24,6 +27,7 @@ from microsoft_agents.hosting.core import (
 )
 
 WELCOME = "Welcome to the echo agent! Send me a message and I will repeat it."
+NO_TEXT = "Your message had no text, so there is nothing to repeat."
 
 ADAPTER = CloudAdapter()
 AGENT_APP = AgentApplication[TurnState](storage=MemoryStorage(), adapter=ADAPTER)
@@ -40,6 +44,9 @@ async def on_members_added(context: TurnContext, state: TurnState) -> None:
 
 @AGENT_APP.activity("message")
 async def on_message(context: TurnContext, state: TurnState) -> None:
+    if not context.activity.text:
+        await context.send_activity(NO_TEXT)
+        return
     await context.send_activity(f"You said: {context.activity.text}")
 
 

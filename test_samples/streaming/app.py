@@ -6,7 +6,8 @@ the "AI generated" label, a sensitivity label and the feedback buttons on the fi
 
 What the user sees depends on the channel (see ``StreamingResponse``): Teams (personal
 chat), Web Chat and Direct Line show the text growing; the Emulator and other channels get
-the whole answer as one message at the end. Every invoke is answered with 200.
+the typing indicator, then the whole answer as one message at the end. Every invoke is
+answered with 200.
 
 Run it with ``python test_samples/streaming/app.py`` inside the ``samples`` hatch
 environment (``hatch run samples:streaming``); it listens on

@@ -1,28 +1,55 @@
-"""The state counter and cards samples on a real aiohttp server, answering a fake channel.
+"""The samples on a real aiohttp server, answering a fake channel.
 
 Each test imports the sample afresh (``test_samples/<name>/app.py``: a new ``AGENT_APP``,
 so an empty storage), serves it with ``create_app`` on 127.0.0.1 and talks to it over HTTP
 the way Teams does; the agent's messages arrive at the fake channel of ``support.py``.
 Invokes (card actions, searches) are answered in the HTTP response.
+
+Covered here: the state counter and the cards; the quick start's answer to a message
+without text; what the streaming sample sends where nothing is streamed; the auth sample's
+``/whoami`` with tokens signed by a local Bot Framework key; and the agent-to-agent root
+when the skill answers in the HTTP response, is down, or refuses.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import ModuleType
 from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import web
 
+from microsoft_agents.hosting.aiohttp import create_app
+from microsoft_agents.hosting.core import JwtTokenValidator
+
+from .local_identity import (
+    BOT_FRAMEWORK_LOGIN_HOST,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    TENANT,
+    BotFrameworkIssuer,
+    LocalResolver,
+    LocalTls,
+    serve_tls,
+)
 from .support import (
     AGENT,
     CONVERSATION_ID,
     REPLY_TO_ACTIVITY,
     USER,
+    Received,
+    Served,
     Servers,
     conversation,
     load_sample,
     running,
+    serve,
+    serving,
 )
 
 STATE_WELCOME = (
@@ -271,3 +298,255 @@ async def test_cards_signin_invoke_posts_a_message_and_answers_with_the_card(
     assert status == 200
     assert json.loads(body["value"])["body"][0]["text"] == "Signed in"
     assert message.body["text"] == "Action.Execute sign-in handler called."
+
+
+# ---------------------------------------------------------------------- quick start
+
+
+async def test_quickstart_answers_a_message_without_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    quickstart = load_sample("quickstart", monkeypatch)
+    async with running(quickstart.AGENT_APP, quickstart.ADAPTER) as servers:
+        submit = servers.activity(value={"choice": "blue"})
+        del submit["text"]
+        status, _ = await servers.post(submit)
+        no_text = await servers.channel.next_message()
+        echo = await servers.say("hi")
+
+    assert status == 202
+    assert no_text.body["text"] == "Your message had no text, so there is nothing to repeat."
+    assert echo.body["text"] == "You said: hi"
+
+
+# ---------------------------------------------------------------------- streaming
+
+
+async def _until_message(servers: Servers) -> list[Received]:
+    """What the channel receives up to and including the first ``message``."""
+    received = [await servers.channel.next_request()]
+    while received[-1].body["type"] != "message":
+        received.append(await servers.channel.next_request())
+    return received
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param({"channelId": "emulator"}, id="emulator"),
+        pytest.param(
+            {"conversation": dict(conversation(CONVERSATION_ID), conversationType="groupChat")},
+            id="teams-group-chat",
+        ),
+    ],
+)
+async def test_streaming_where_nothing_streams_sends_typing_then_the_whole_answer(
+    monkeypatch: pytest.MonkeyPatch, fields: dict[str, Any]
+) -> None:
+    # Six chunks 0.2 s apart: the answer takes longer than the typing indicator's 0.5 s.
+    monkeypatch.setenv("CHUNK_DELAY", "0.2")
+    streaming = load_sample("streaming", monkeypatch)
+    async with running(streaming.AGENT_APP) as servers:
+        status, _ = await servers.post(servers.activity(text="tell me", **fields))
+        typing, final = await _until_message(servers)
+
+    assert status == 202
+    # the application's typing indicator: no text, no stream information
+    assert typing.body["type"] == "typing"
+    assert "text" not in typing.body
+    assert "entities" not in typing.body
+    full = "".join(streaming.CHUNKS).replace("[doc1]", "[1]").replace("[doc2]", "[2]")
+    assert final.body["text"] == full
+    [ai] = [e for e in final.body["entities"] if e["type"] == "https://schema.org/Message"]
+    assert [c["appearance"]["name"] for c in ai["citation"]] == [
+        c.title for c in streaming.CITATIONS
+    ]
+    assert ai["additionalType"] == ["AIGeneratedContent"]
+    assert ai["usageInfo"]["name"] == "Internal"
+
+
+# ---------------------------------------------------------------------- auth: /whoami
+
+
+@asynccontextmanager
+async def auth_sample_validating_tokens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[tuple[Served, BotFrameworkIssuer]]:
+    """The auth sample, validating tokens against a local Bot Framework signing key.
+
+    Replies are asked for in the HTTP answer (``expectReplies``), so nothing is sent to a
+    channel and no outbound token is needed.
+    """
+    monkeypatch.setenv("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID", CLIENT_ID)
+    monkeypatch.setenv("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET", CLIENT_SECRET)
+    monkeypatch.setenv("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID", TENANT)
+    sample = load_sample("auth", monkeypatch)
+    issuer = BotFrameworkIssuer(endorsements=["msteams"])
+    tls = LocalTls([BOT_FRAMEWORK_LOGIN_HOST])
+    keys_runner, keys_port = await serve_tls(issuer.application(), tls)
+    session = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(
+            resolver=LocalResolver({BOT_FRAMEWORK_LOGIN_HOST: keys_port}),
+            ssl=tls.client_context,
+        )
+    )
+    configuration = sample.CONNECTION_MANAGER.get_default_connection_configuration()
+    app = create_app(sample.AGENT_APP, auth_configuration=configuration)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        app["jwt_validator"] = JwtTokenValidator(configuration, session=session)
+    agent = await serve(app)
+    try:
+        yield agent, issuer
+    finally:
+        await agent.close()
+        await session.close()
+        await keys_runner.cleanup()
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        pytest.param({"ver": "1.0", "appid": "caller-app-v1"}, id="v1-appid"),
+        pytest.param({"ver": "2.0", "azp": "caller-app-v2"}, id="v2-azp"),
+    ],
+)
+async def test_auth_whoami_names_the_calling_app_not_the_agent(
+    monkeypatch: pytest.MonkeyPatch, claims: dict[str, str]
+) -> None:
+    caller = claims.get("appid") or claims["azp"]
+    service_url = "https://smba.trafficmanager.net/teams/"
+    activity = {
+        "type": "message",
+        "id": "w1",
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "deliveryMode": "expectReplies",
+        "from": dict(USER),
+        "recipient": dict(AGENT),
+        "conversation": conversation(CONVERSATION_ID),
+        "text": "/whoami",
+    }
+    async with auth_sample_validating_tokens(monkeypatch) as (agent, issuer):
+        token = issuer.token(CLIENT_ID, service_url, **claims)
+        headers = {"Authorization": f"Bearer {token}"}
+        async with (
+            aiohttp.ClientSession() as client,
+            client.post(f"{agent.url}/api/messages", json=activity, headers=headers) as response,
+        ):
+            status, body = response.status, await response.json()
+
+    assert status == 200
+    texts = [a["text"] for a in body["activities"] if a["type"] == "message"]
+    assert texts == [f"This request came from app {caller}."]
+
+
+# ---------------------------------------------------------------------- agent to agent
+
+
+@pytest.fixture
+async def skill_endpoint(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+    """The skill of the agent-to-agent sample, served; its messaging endpoint."""
+    skill = load_sample("agent_to_agent", monkeypatch, file="skill.py")
+    served = await serve(create_app(skill.AGENT_APP))
+    try:
+        yield f"{served.url}/api/messages"
+    finally:
+        await served.close()
+
+
+@asynccontextmanager
+async def root_calling(
+    monkeypatch: pytest.MonkeyPatch, skill_endpoint: str
+) -> AsyncIterator[tuple[ModuleType, Servers]]:
+    """The root of the agent-to-agent sample, served with its callback routes."""
+    root = load_sample("agent_to_agent", monkeypatch, file="root.py")
+    root_app = create_app(root.AGENT_APP)
+    root.add_callback_routes(root_app)  # its cleanup closes the root's HTTP session
+    async with serving(root_app) as servers:
+        monkeypatch.setattr(root, "SKILL_ENDPOINT", skill_endpoint)
+        monkeypatch.setattr(root, "HOST_ENDPOINT", f"{servers.agent_url}/api/botresponse/")
+        yield root, servers
+
+
+async def _texts_after(servers: Servers, *texts: str) -> list[str]:
+    """Say each of ``texts``; the texts of every message the channel got for them.
+
+    The agent answers 202 once its turn is over, its replies sent: no need to wait.
+    """
+    for text in texts:
+        status, body = await servers.post(servers.activity(text=text))
+        assert status == 202, (status, body)
+    return [r.body["text"] for r in servers.channel.requests if r.body["type"] == "message"]
+
+
+async def _expect_replies(servers: Servers, text: str) -> list[str]:
+    """Say ``text`` asking for the replies in the HTTP answer; the texts of the messages."""
+    status, body = await servers.post(servers.activity(text=text, deliveryMode="expectReplies"))
+    assert status == 200, (status, body)
+    return [a["text"] for a in json.loads(body)["activities"] if a["type"] == "message"]
+
+
+async def test_root_relays_the_skills_answers_in_its_http_answer_with_expect_replies(
+    monkeypatch: pytest.MonkeyPatch, skill_endpoint: str
+) -> None:
+    async with root_calling(monkeypatch, skill_endpoint) as (root, servers):
+        connected = await _expect_replies(servers, "agent, please")
+        echoed = await _expect_replies(servers, "more")
+        ended = await _expect_replies(servers, "end")
+        back = await _expect_replies(servers, "hello")
+
+        # everything came in the HTTP answers: nothing was posted to the channel
+        assert servers.channel.requests == []
+    assert connected == [
+        root.CONNECTING,
+        "Echo(Agent2): agent, please",
+        'Say "end" or "stop" and I\'ll end the conversation.',
+    ]
+    assert echoed[0] == "Echo(Agent2): more"
+    assert ended == [
+        "(Agent2) Ending conversation from Agent2",
+        "Received endOfConversation. Code: completedSuccessfully.",
+        root.BACK,
+    ]
+    assert back == [root.PROMPT]
+
+
+async def test_root_reports_a_skill_it_cannot_reach_and_takes_the_user_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A port nothing listens on any more: connecting to it is refused.
+    gone = await serve(web.Application())
+    await gone.close()
+    async with root_calling(monkeypatch, f"{gone.url}/api/messages") as (root, servers):
+        texts = await _texts_after(servers, "agent, please", "hello")
+
+    assert texts == [
+        root.CONNECTING,
+        "The agent could not take the message (it cannot be reached).",
+        root.BACK,
+        root.PROMPT,  # the root's again, not a second attempt to reach the skill
+    ]
+    assert root.ACTIVE == {}
+
+
+async def test_root_reports_a_skill_that_refuses_and_takes_the_user_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def refuse(request: web.Request) -> web.Response:
+        return web.json_response({"error": "overloaded"}, status=503)
+
+    refusing = web.Application()
+    refusing.router.add_post("/api/messages", refuse)
+    skill = await serve(refusing)
+    try:
+        async with root_calling(monkeypatch, f"{skill.url}/api/messages") as (root, servers):
+            texts = await _texts_after(servers, "agent, please", "hello")
+    finally:
+        await skill.close()
+
+    assert texts == [
+        root.CONNECTING,
+        "The agent could not take the message (HTTP 503).",
+        root.BACK,
+        root.PROMPT,
+    ]
+    assert root.ACTIVE == {}
