@@ -27,6 +27,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import aiohttp
 import jwt
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -41,6 +43,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+
+from microsoft_agents.hosting.aiohttp import create_app
+from microsoft_agents.hosting.core import Agent, AgentAuthConfiguration, JwtTokenValidator
 
 TENANT = "7a1c2e3f-4b5d-4e6f-8a9b-0c1d2e3f4a5b"
 CLIENT_ID = "c0ffee00-1234-4abc-8def-0123456789ab"
@@ -386,3 +391,16 @@ class BotFrameworkIssuer:
         }
         body.update(claims)
         return jwt.encode(body, self._key, algorithm="RS256", headers={"kid": self.kid})
+
+
+def validating_app(
+    agent: Agent, configuration: AgentAuthConfiguration, session: aiohttp.ClientSession
+) -> web.Application:
+    """``create_app`` for ``agent``, its tokens validated against ``configuration`` with the
+    signing keys fetched through ``session`` (whose resolver sends the Bot Framework's
+    login host to a local :class:`BotFrameworkIssuer`)."""
+    app = create_app(agent, auth_configuration=configuration)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)  # the samples' string key
+        app["jwt_validator"] = JwtTokenValidator(configuration, session=session)
+    return app

@@ -12,19 +12,16 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from microsoft_agents.hosting.aiohttp import CloudAdapter, create_app
 from microsoft_agents.hosting.core import (
     AgentApplication,
-    JwtTokenValidator,
     MemoryStorage,
     TurnContext,
     TurnState,
@@ -42,6 +39,7 @@ from .local_identity import (
     LocalTls,
     ThreadedServer,
     serve_tls,
+    validating_app,
 )
 from .support import (
     AGENT,
@@ -288,11 +286,7 @@ async def authenticated_auth_sample(monkeypatch: pytest.MonkeyPatch) -> AsyncIte
         factory = sample.ADAPTER.channel_service_client_factory
         factory._session, factory._owns_session = session, False
         configuration = sample.CONNECTION_MANAGER.get_default_connection_configuration()
-        app = create_app(sample.AGENT_APP, auth_configuration=configuration)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", web.NotAppKeyWarning)
-            app["jwt_validator"] = JwtTokenValidator(configuration, session=session)
-        agent = await serve(app)
+        agent = await serve(validating_app(sample.AGENT_APP, configuration, session))
         try:
             yield sample, agent, issuer, channel, entra
         finally:

@@ -14,7 +14,6 @@ when the skill answers in the HTTP response, is down, or refuses.
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import ModuleType
@@ -25,7 +24,6 @@ import pytest
 from aiohttp import web
 
 from microsoft_agents.hosting.aiohttp import create_app
-from microsoft_agents.hosting.core import JwtTokenValidator
 
 from .local_identity import (
     BOT_FRAMEWORK_LOGIN_HOST,
@@ -36,6 +34,7 @@ from .local_identity import (
     LocalResolver,
     LocalTls,
     serve_tls,
+    validating_app,
 )
 from .support import (
     AGENT,
@@ -389,15 +388,13 @@ async def auth_sample_validating_tokens(
         )
     )
     configuration = sample.CONNECTION_MANAGER.get_default_connection_configuration()
-    app = create_app(sample.AGENT_APP, auth_configuration=configuration)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", web.NotAppKeyWarning)
-        app["jwt_validator"] = JwtTokenValidator(configuration, session=session)
-    agent = await serve(app)
+    agent = await serve(validating_app(sample.AGENT_APP, configuration, session))
     try:
         yield agent, issuer
     finally:
         await agent.close()
+        await session.close()
+        await keys_runner.cleanup()
         await session.close()
         await keys_runner.cleanup()
 
