@@ -14,6 +14,7 @@ from aioresponses import aioresponses
 from yarl import URL
 
 from microsoft_agents.hosting.core import (
+    AdapterError,
     HeaderPropagationContext,
     HeaderValueProvider,
     OutboundHostValidator,
@@ -133,7 +134,7 @@ async def test_standard_headers_and_bearer_token(
     assert call.kwargs["data"] == b'{"type": "message"}'
 
 
-@pytest.mark.parametrize("token", [None, ""])
+@pytest.mark.parametrize("token", [None, "", "x"])
 async def test_no_authorization_header_without_a_token(
     mocked: aioresponses, sleep: RecordingSleep, token: str | None
 ) -> None:
@@ -392,6 +393,12 @@ async def test_a_retry_after_beyond_the_budget_gives_up_immediately(
     assert caught.value.status == 429
     assert sleep.waits == []
     assert len(_calls(mocked, "POST", ACTIVITIES)) == 1
+    # The caller learns when it may call again.
+    assert caught.value.retry_after == 60
+    assert "The service asked to wait 60 s before calling again." in str(caught.value)
+    assert isinstance(caught.value, aiohttp.ClientResponseError)
+    assert caught.value.headers is not None
+    assert caught.value.headers["Retry-After"] == "60"
 
 
 async def test_retries_are_logged_without_query_or_token(
@@ -540,6 +547,16 @@ async def test_a_same_origin_redirect_keeps_the_token_and_303_turns_post_into_ge
     assert second.kwargs["data"] is None
 
 
+async def test_a_redirect_to_a_location_that_is_no_url_is_a_service_error(
+    mocked: aioresponses, sleep: RecordingSleep
+) -> None:
+    mocked.get(BASE + "v3/x", status=302, headers={"Location": "http://[::1"})
+    async with _transport(sleep) as transport:
+        with pytest.raises(ServiceError, match="Location that is not a valid URL") as caught:
+            await transport.request("GET", "v3/x")
+    assert caught.value.status == 302
+
+
 async def test_redirects_can_be_disabled(mocked: aioresponses, sleep: RecordingSleep) -> None:
     mocked.get(BASE + "v3/x", status=302, headers={"Location": "https://evil.example/"})
     async with _transport(sleep) as transport:
@@ -569,6 +586,19 @@ async def test_a_borrowed_session_is_not_closed(
         await transport.request("GET", "v3/x")
         await transport.close()
         assert not session.closed
+
+
+async def test_a_closed_transport_sends_nothing_more(
+    mocked: aioresponses, sleep: RecordingSleep
+) -> None:
+    mocked.get(BASE + "v3/x", status=200, repeat=True)
+    transport = _transport(sleep)
+    await transport.request("GET", "v3/x")
+    await transport.close()
+    with pytest.raises(AdapterError, match="was closed"):
+        await transport.request("GET", "v3/x")
+    assert transport._session is None  # no new session was opened behind the close
+    assert _total_calls(mocked) == 1
 
 
 async def test_close_without_use_is_harmless(sleep: RecordingSleep) -> None:

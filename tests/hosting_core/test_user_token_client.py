@@ -292,6 +292,16 @@ async def test_get_token_other_error_raises(mocked: aioresponses, client: UserTo
     assert "bad app token" in caught.value.body
 
 
+async def test_get_token_or_sign_in_resource_404_is_an_empty_answer(
+    mocked: aioresponses, client: UserTokenClient
+) -> None:
+    # The service's definition lists 404 among its answers (wire-notes.md).
+    mocked.get(re.compile(r".*/api/usertoken/GetTokenOrSignInResource.*"), status=404)
+    answer = await client.get_token_or_sign_in_resource("graph", incoming())
+    assert answer.token_response is None
+    assert answer.sign_in_resource is None
+
+
 async def test_get_token_or_sign_in_resource_builds_the_state(
     mocked: aioresponses, client: UserTokenClient
 ) -> None:

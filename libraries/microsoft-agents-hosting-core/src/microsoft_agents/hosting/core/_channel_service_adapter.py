@@ -715,7 +715,9 @@ class ChannelServiceAdapter(ChannelAdapter):
         try:
             created = await client.conversations.create_conversation(conversation_parameters)
         finally:
-            await client.close()
+            # A client the factory shares serves the new conversation's turn next.
+            if not self._channel_service_client_factory.keeps_client(client):
+                await client.close()
 
         event.id = created.activity_id or str(uuid.uuid4())
         event.conversation = ConversationAccount(

@@ -89,6 +89,10 @@ class ErrorResources:
         "{method} {url} was redirected more than {limit} times.",
         -63104,
     )
+    InvalidRedirect = ErrorMessage(
+        "{method} {url} answered {status} with a Location that is not a valid URL.",
+        -63106,
+    )
     ServiceUrlMismatch = ErrorMessage(
         "The service URL '{url}' does not match the serviceurl claim of the incoming token; "
         "the reply was not sent.",

@@ -96,6 +96,8 @@ class ServiceError(HostingError):
         body: the response body as text (empty when there was none).
         method: the HTTP method of the call.
         url: the URL called.
+        retry_after: seconds the service asked to wait before calling again (its
+            ``Retry-After`` on a 429 or 503), if it said.
     """
 
     def __init__(
@@ -107,6 +109,7 @@ class ServiceError(HostingError):
         url: str,
         code: str | None = None,
         body: str = "",
+        retry_after: float | None = None,
     ) -> None:
         # Not super(): in ServiceResponseError the next class is aiohttp's error, whose
         # __init__ takes other arguments (that subclass calls it itself).
@@ -116,6 +119,7 @@ class ServiceError(HostingError):
         self.body = body
         self.method = method
         self.url = url
+        self.retry_after = retry_after
 
 
 class OutboundRequestRefusedError(HostingError):

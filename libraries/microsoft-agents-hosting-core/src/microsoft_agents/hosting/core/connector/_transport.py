@@ -51,7 +51,11 @@ import yarl
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from microsoft_agents.hosting.core._error_resources import error_resources
-from microsoft_agents.hosting.core._errors import OutboundRequestRefusedError, ServiceError
+from microsoft_agents.hosting.core._errors import (
+    AdapterError,
+    OutboundRequestRefusedError,
+    ServiceError,
+)
 from microsoft_agents.hosting.core._outbound import OutboundHostValidator, same_service_url
 from microsoft_agents.hosting.core.header_propagation import HeaderPropagationContext
 
@@ -68,7 +72,7 @@ class ServiceResponseError(ServiceError, aiohttp.ClientResponseError):
     ``aiohttp.ClientResponseError`` the reference SDK raises for a failed call
     (``status``, ``message``, ``request_info``), so handlers written for either catch it.
     ``code`` is the service's error code, as on every ``ServiceError`` (aiohttp's own
-    ``code`` is a deprecated spelling of ``status``).
+    ``code`` is a deprecated spelling of ``status``); ``headers`` are the answer's.
     """
 
     def __init__(
@@ -80,13 +84,29 @@ class ServiceResponseError(ServiceError, aiohttp.ClientResponseError):
         url: str,
         code: str | None = None,
         body: str = "",
+        retry_after: float | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         ServiceError.__init__(
-            self, message, status=status, method=method, url=url, code=code, body=body
+            self,
+            message,
+            status=status,
+            method=method,
+            url=url,
+            code=code,
+            body=body,
+            retry_after=retry_after,
         )
         target = yarl.URL(url)
         request = aiohttp.RequestInfo(target, method, _NO_HEADERS, target)
-        aiohttp.ClientResponseError.__init__(self, request, (), status=status, message=message)
+        aiohttp.ClientResponseError.__init__(
+            self,
+            request,
+            (),
+            status=status,
+            message=message,
+            headers=None if headers is None else CIMultiDictProxy(CIMultiDict(headers)),
+        )
         self.args = (message,)
 
     @property  # type: ignore[override]  # the service's code, not aiohttp's status alias
@@ -350,17 +370,27 @@ class HttpTransport:
         self._sleep = sleep
         self._random = random
         self._timeout = aiohttp.ClientTimeout(total=self.retry.timeout)
+        self._closed = False
 
     # ------------------------------------------------------------------ lifecycle
 
     def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise AdapterError(
+                f"this client of {self.base_url} was closed; a closed client cannot send. "
+                "Create a new one (or do not close it while it is still in use)."
+            )
         if self._session is None or (self._owns_session and self._session.closed):
             self._session = aiohttp.ClientSession()
             self._owns_session = True
         return self._session
 
     async def close(self) -> None:
-        """Close the session if this transport created it; a borrowed one stays open."""
+        """Close the session if this transport created it; a borrowed one stays open.
+
+        A closed transport sends nothing more (a call raises ``AdapterError``).
+        """
+        self._closed = True
         if self._owns_session and self._session is not None:
             session, self._session = self._session, None
             await session.close()
@@ -477,7 +507,7 @@ class HttpTransport:
         token = self._token
         if callable(token):
             token = self._token = await token()
-        if token:
+        if token and len(token) > 1:  # (a 1-character "token" is a placeholder)
             built.set("Authorization", f"Bearer {token}")
 
         policy = self.retry
@@ -588,7 +618,17 @@ class HttpTransport:
             location = response.headers.get("Location")
             if not allow_redirects or response.status not in _REDIRECTS or not location:
                 return response
-            target = current_url.join(yarl.URL(location))
+            try:
+                target = current_url.join(yarl.URL(location))
+            except ValueError as exc:
+                raise ServiceError(
+                    error_resources.InvalidRedirect.format(
+                        method=method, url=_loggable(url), status=response.status
+                    ),
+                    status=response.status,
+                    method=method,
+                    url=_loggable(url),
+                ) from exc
             self._check(current_method, target)
             if not same_service_url(str(target), str(current_url)):
                 # Never carry the token to another origin.
@@ -638,17 +678,23 @@ class HttpTransport:
         logger.debug(
             "%s %s failed with status %s (code %s)", method, safe_url, response.status, code
         )
+        message = error_resources.ServiceCallFailed.format(
+            method=method,
+            url=safe_url,
+            status=response.status,
+            code_text=f" ({code})" if code else "",
+            attempts=attempts,
+        )
+        retry_after = outcome.retry_after
+        if retry_after is not None:
+            message += f" The service asked to wait {retry_after:g} s before calling again."
         return ServiceResponseError(
-            error_resources.ServiceCallFailed.format(
-                method=method,
-                url=safe_url,
-                status=response.status,
-                code_text=f" ({code})" if code else "",
-                attempts=attempts,
-            ),
+            message,
             status=response.status,
             method=method,
             url=safe_url,
             code=code,
             body=response.text(),
+            retry_after=retry_after,
+            headers=response.headers,
         )

@@ -254,7 +254,8 @@ class UserTokenOperations(_OperationGroup):
             fwd_url: a forward URL for the sign-in page.
 
         Returns:
-            ``token_response`` when signed in, else ``sign_in_resource``.
+            ``token_response`` when signed in, else ``sign_in_resource``; neither (an
+            empty response) when the service answers 404.
         """
         params = {
             "userId": user_id,
@@ -265,12 +266,12 @@ class UserTokenOperations(_OperationGroup):
             "finalRedirect": final_redirect,
             "fwdUrl": fwd_url,
         }
-        return await self._call(
-            TokenOrSignInResourceResponse,
-            "GET",
-            "api/usertoken/GetTokenOrSignInResource",
-            params=params,
-        )
+        path = "api/usertoken/GetTokenOrSignInResource"
+        response = await self._request("GET", path, params=params, ok=_GET_TOKEN_OK)
+        if response.status == 404:
+            logger.debug("No token or sign-in resource for connection %s (404)", connection_name)
+            return TokenOrSignInResourceResponse()
+        return self._parse(TokenOrSignInResourceResponse, "GET", path, response)
 
 
 class AgentSignInOperations(_OperationGroup):

@@ -112,7 +112,7 @@ class SigningKeyCache:
                 and not self._recent(entry.failed_at, now)
             ):
                 logger.info(
-                    "Signing key %s is not among the cached keys of %s; fetching them again",
+                    "Signing key %r is not among the cached keys of %s; fetching them again",
                     kid,
                     metadata_url,
                 )
