@@ -128,6 +128,19 @@ async def test_a_bad_header_is_401_with_the_generic_body(
         assert header.split(" ", 1)[1] not in caplog.text
 
 
+async def test_a_refused_path_is_logged_escaped(
+    make_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = await make_client(_app(_configured()))
+    with caplog.at_level(logging.INFO):
+        response = await client.get("/x%0AINFO%20microsoft_agents:%20forged%20line")
+    assert response.status == 401
+    refusals = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert refusals == [
+        "refused GET '/x\\nINFO microsoft_agents: forged line': no Authorization header"
+    ]
+
+
 @pytest.mark.parametrize("anonymous_allowed", [True, False])
 async def test_a_token_of_bytes_that_are_not_text_is_401_not_500(
     make_client: Any, anonymous_allowed: bool, caplog: pytest.LogCaptureFixture

@@ -476,6 +476,21 @@ async def test_unknown_kid_refetches_the_keys_once_and_accepts_the_rotated_key(
     assert _calls(mocked, BF_JWKS) == 2
 
 
+async def test_an_unknown_kid_is_logged_escaped(
+    validator: JwtTokenValidator, mocked: aioresponses, caplog: pytest.LogCaptureFixture
+) -> None:
+    _serve(mocked, BF_METADATA, BF_JWKS, [_jwk(KEY, "k1")], [_jwk(KEY, "k1")])
+    await validator.validate_token(_sign(_bf_claims()))
+    forged = "zz\nERROR microsoft_agents.security: forged line"
+
+    with caplog.at_level(logging.INFO):
+        await _rejected(validator, _sign(_bf_claims(), key=STRANGER_KEY, kid=forged))
+
+    # The kid comes from an unverified token: it cannot start a log line of its own.
+    assert "zz\\nERROR" in caplog.text
+    assert all("\n" not in record.getMessage() for record in caplog.records)
+
+
 async def test_second_unknown_kid_within_the_refresh_interval_does_not_refetch(
     clock: FakeClock, mocked: aioresponses
 ) -> None:

@@ -119,14 +119,14 @@ async def _authenticate(request: web.Request) -> ClaimsIdentity | web.Response:
         return await _authorize_request(header, configuration, validator)
     except AuthenticationError:
         if header is None:
-            logger.info("refused %s %s: no Authorization header", request.method, request.path)
+            logger.info("refused %s %r: no Authorization header", request.method, request.path)
             return _error(401, _HEADER_NOT_FOUND)
-        logger.info("refused %s %s: invalid bearer token", request.method, request.path)
+        logger.info("refused %s %r: invalid bearer token", request.method, request.path)
         return _error(401, _INVALID_TOKEN)
     except Exception:
         # Anything else (a key set that cannot be fetched, ...) is our problem, not the
         # caller's; the details stay in the log.
-        logger.exception("token validation failed unexpectedly for %s", request.path)
+        logger.exception("token validation failed unexpectedly for %r", request.path)
         return _error(500, "Internal Server Error")
 
 
