@@ -27,7 +27,8 @@ from cryptography.x509.oid import NameOID
 from msal import TokenCache
 
 from microsoft_agents.authentication.msal import MsalAuth, _msal_auth
-from microsoft_agents.hosting.core import AuthConfigurationError
+from microsoft_agents.authentication.msal._credentials import TokenAcquisitionError
+from microsoft_agents.hosting.core import AuthConfigurationError, HostingError
 from microsoft_agents.hosting.core.authorization import (
     AccessTokenProviderBase,
     AgentAuthConfiguration,
@@ -552,6 +553,20 @@ async def test_a_failure_reaches_every_waiter_and_is_not_cached(service: Service
     assert await auth.get_access_token(BF, []) == "token-2"
 
 
+async def test_entra_out_of_reach_is_a_token_acquisition_error(service: Service) -> None:
+    auth = secret_auth()
+    refused = ConnectionError("connection refused by login.microsoftonline.com")
+
+    def unreachable(**request: Any) -> dict[str, Any]:
+        raise refused  # what MSAL's HTTP client (requests) raises is an OSError too
+
+    service.issue = unreachable  # type: ignore[method-assign]
+    with pytest.raises(TokenAcquisitionError, match="could not be reached") as caught:
+        await auth.get_access_token(BF, [])
+    assert isinstance(caught.value, HostingError)
+    assert caught.value.__cause__ is refused
+
+
 # ---------------------------------------------------------------------------- OBO
 
 
@@ -639,6 +654,28 @@ async def test_agentic_instance_and_user_tokens(service: Service) -> None:
 
     await auth.get_agentic_user_token(TENANT, INSTANCE, "agent@contoso.com", ["s/.default"])
     assert service.calls[-1]["username"] == "agent@contoso.com"
+
+
+async def test_agentic_user_tokens_are_reused_until_shortly_before_they_expire(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(_msal_auth, "_clock", lambda: now[0])
+    auth = secret_auth()
+    user = "44444444-4444-4444-4444-444444444444"
+
+    first = await auth.get_agentic_user_token(TENANT, INSTANCE, user, ["https://graph/.default"])
+    again = await auth.get_agentic_user_token(TENANT, INSTANCE, user, ["https://graph/.default"])
+    other = await auth.get_agentic_user_token(TENANT, INSTANCE, user, ["s/.default"])
+    grants = [call["grant"] for call in service.calls]
+    assert again == first
+    assert other != first
+    assert grants.count("user_fic") == 2  # one per scope set, not one per call
+
+    now[0] += service.lifetime - 299  # within five minutes of its expiry: asked again
+    renewed = await auth.get_agentic_user_token(TENANT, INSTANCE, user, ["https://graph/.default"])
+    assert renewed != first
+    assert [call["grant"] for call in service.calls].count("user_fic") == 3
 
 
 async def test_agentic_with_plain_managed_identity_is_not_implemented(service: Service) -> None:

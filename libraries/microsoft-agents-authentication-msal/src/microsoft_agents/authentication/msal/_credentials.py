@@ -29,7 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from microsoft_agents.hosting.core import AuthConfigurationError
+from microsoft_agents.hosting.core import AuthConfigurationError, HostingError
 
 __all__ = [
     "TOKEN_EXCHANGE_RESOURCE",
@@ -54,8 +54,10 @@ _PEM_CERTIFICATE = re.compile(
 )
 
 
-class TokenAcquisitionError(ValueError):
-    """Entra ID (through MSAL) answered without a token.
+class TokenAcquisitionError(HostingError, ValueError):
+    """Entra ID (through MSAL) answered without a token, or could not be reached.
+
+    A :class:`~microsoft_agents.hosting.core.HostingError`, and a ``ValueError`` as before.
 
     Attributes:
         error: the OAuth error code (``invalid_client``, ...), if any.

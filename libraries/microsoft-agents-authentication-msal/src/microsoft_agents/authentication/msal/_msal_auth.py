@@ -48,7 +48,8 @@ GUID, ``common`` or ``organizations``) is replaced by that tenant. ``AZUREREGION
 MSAL's regional endpoints.
 
 **Caching and concurrency.** MSAL is synchronous, so every MSAL call runs in a worker thread
-(:func:`asyncio.to_thread`) and never blocks the event loop. Each :class:`MsalAuth` keeps its
+(:func:`asyncio.to_thread`) and never blocks the event loop; a network failure there is a
+:class:`TokenAcquisitionError` too. Each :class:`MsalAuth` keeps its
 MSAL application objects for its whole life (one for the connection, plus one per tenant and
 agent instance for agentic requests, keyed ``tenant:<tenant>.instance:<client id>``), all
 sharing one in-memory token cache: MSAL answers from that cache until a token is close to
@@ -85,8 +86,9 @@ import importlib
 import logging
 import re
 import threading
+import time
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from microsoft_agents.hosting.core import AuthConfigurationError
@@ -105,6 +107,7 @@ from msal import (
 
 from ._credentials import (
     ManagedIdentityAssertion,
+    TokenAcquisitionError,
     TokenFileAssertion,
     load_certificate_credential,
     token_from,
@@ -121,6 +124,33 @@ DEFAULT_IDPM_RESOURCE = "api://AzureAdTokenExchange/.default"
 """``IDPMRESOURCE`` when it is not set."""
 
 _DEFAULT_AUTHORITY_HOST = f"https://{_C.ENTRA_AUTHORITY_HOST}"
+
+# Agentic user tokens (the user_fic grant, which MSAL does not look up in its cache) are
+# kept here until this long before they expire, at most this many at once.
+_USER_TOKEN_EXPIRY_MARGIN = 300.0
+_MAX_USER_TOKENS = 1024
+_clock: Callable[[], float] = time.monotonic
+_T = TypeVar("_T")
+
+
+async def _in_thread(call: Callable[..., _T], *args: Any) -> _T:
+    """Run a (blocking) MSAL call in a worker thread.
+
+    Raises:
+        TokenAcquisitionError: Entra ID could not be reached (MSAL's HTTP client raised a
+            ``requests`` error or an ``OSError``, which ``requests``' errors also are).
+    """
+    try:
+        return await asyncio.to_thread(call, *args)
+    except OSError as error:
+        raise TokenAcquisitionError(
+            f"Microsoft Entra ID could not be reached ({type(error).__name__}). Check the "
+            "network, and the connection's AUTHORITY or TENANTID.",
+            error=None,
+            error_description=None,
+        ) from error
+
+
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _SCOPE_SEPARATORS = re.compile(r"[\s,]+")
 _CONFIDENTIAL = frozenset(
@@ -210,6 +240,7 @@ class MsalAuth:
         self._apps: dict[str, Any] = {}
         self._apps_lock = threading.RLock()
         self._in_flight: dict[Hashable, asyncio.Future[Any]] = {}
+        self._user_tokens: dict[Hashable, tuple[str, float]] = {}  # key: (token, good until)
 
         client_id = msal_configuration.CLIENT_ID
         if not client_id:
@@ -444,15 +475,13 @@ class MsalAuth:
             key: Hashable = ("managed_identity", resource, force_refresh)
 
             async def acquire() -> str:
-                return await asyncio.to_thread(
-                    self._managed_identity_token, resource, force_refresh
-                )
+                return await _in_thread(self._managed_identity_token, resource, force_refresh)
 
         else:
             key = ("client", tuple(resolved), force_refresh)
 
             async def acquire() -> str:
-                return await asyncio.to_thread(self._client_token, resolved, force_refresh)
+                return await _in_thread(self._client_token, resolved, force_refresh)
 
         token: str = await self._single_flight(key, acquire)
         return token
@@ -528,7 +557,7 @@ class MsalAuth:
             result = app.acquire_token_on_behalf_of(user_assertion=user_assertion, scopes=requested)
             return token_from(result, f"on-behalf-of scopes {requested}", self._client_id)
 
-        return await asyncio.to_thread(call)
+        return await _in_thread(call)
 
     # ------------------------------------------------------------------ agentic
 
@@ -604,7 +633,7 @@ class MsalAuth:
             raise ValueError("An agentic token needs the agent instance id.")
 
         async def acquire() -> str:
-            return await asyncio.to_thread(self._blueprint_token, tenant, agent_app_instance_id)
+            return await _in_thread(self._blueprint_token, tenant, agent_app_instance_id)
 
         token: str = await self._single_flight(
             ("agentic_application", tenant.lower(), agent_app_instance_id.lower()), acquire
@@ -633,7 +662,7 @@ class MsalAuth:
         tenant = self._agentic_tenant(tenant_id)
 
         async def acquire() -> str:
-            return await asyncio.to_thread(self._instance_token, tenant, agent_app_instance_id)
+            return await _in_thread(self._instance_token, tenant, agent_app_instance_id)
 
         instance_token: str = await self._single_flight(
             ("agentic_instance", tenant.lower(), agent_app_instance_id.lower()), acquire
@@ -671,7 +700,7 @@ class MsalAuth:
         instance_token, _ = await self.get_agentic_instance_token(tenant_id, agent_app_instance_id)
         tenant = self._agentic_tenant(tenant_id)
 
-        def call() -> str:
+        def call() -> tuple[str, float]:
             app = self._instance_app(tenant, agent_app_instance_id)
             exchange = getattr(app, "acquire_token_by_user_federated_identity_credential", None)
             if exchange is None:
@@ -691,7 +720,10 @@ class MsalAuth:
                 requested,
             )
             result = exchange(scopes=requested, assertion=instance_token, **user)
-            return token_from(result, f"agentic user scopes {requested}", agent_app_instance_id)
+            token = token_from(result, f"agentic user scopes {requested}", agent_app_instance_id)
+            expires_in = result.get("expires_in") if isinstance(result, dict) else None
+            lifetime = float(expires_in) if isinstance(expires_in, (int, float, str)) else 0.0
+            return token, lifetime
 
         key = (
             "agentic_user",
@@ -700,9 +732,28 @@ class MsalAuth:
             agentic_user_id.lower(),
             tuple(requested),
         )
+        cached = self._user_tokens.get(key)
+        if cached is not None and cached[1] > _clock():
+            return cached[0]
 
         async def acquire() -> str:
-            return await asyncio.to_thread(call)
+            token, lifetime = await _in_thread(call)
+            self._keep_user_token(key, token, lifetime)
+            return token
 
         token: str = await self._single_flight(key, acquire)
         return token
+
+    def _keep_user_token(self, key: Hashable, token: str, lifetime: float) -> None:
+        now = _clock()
+        good_until = now + lifetime - _USER_TOKEN_EXPIRY_MARGIN
+        if good_until <= now:
+            return  # too short-lived (or no expiry given) to be worth keeping
+        tokens = self._user_tokens
+        if len(tokens) >= _MAX_USER_TOKENS:
+            for stale in [k for k, (_, until) in tokens.items() if until <= now]:
+                del tokens[stale]
+            while len(tokens) >= _MAX_USER_TOKENS:
+                del tokens[next(iter(tokens))]  # the oldest
+        tokens.pop(key, None)
+        tokens[key] = (token, good_until)
