@@ -180,7 +180,8 @@ class _OperationGroup:
         ok: Collection[int] = _GET_OK,
         allow_redirects: bool = True,
     ) -> ServiceResponse:
-        logger.debug("%s %s", method, path.split("?", 1)[0])  # (a query may hold secrets)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s", method, path.split("?", 1)[0])  # (a query may hold secrets)
         return await self._transport.request(
             method,
             path,
