@@ -55,11 +55,12 @@ class DictBackedStorage(AsyncStorageBase):
             stored = self.documents.get(key)
             if stored is None or stored["e_tag"] != e_tag:
                 raise ETagConflictError(f"stale e_tag for {key!r} ('*' overwrites)", key=key)
-        self._version += 1
-        data["e_tag"] = str(self._version)
+        if "e_tag" in data:  # an item that takes part in e-tags
+            self._version += 1
+            data["e_tag"] = str(self._version)
+            if hasattr(item, "e_tag"):
+                item.e_tag = data["e_tag"]
         self.documents[key] = data
-        if hasattr(item, "e_tag"):
-            item.e_tag = data["e_tag"]
 
     async def _delete_item(self, key: str) -> None:
         self.documents.pop(key, None)

@@ -18,7 +18,9 @@ compares what the scope holds with what was read, so such changes are saved too.
 
 ``save`` passes on the e-tag of the document it read, so when two turns of the same
 conversation run at once, the second one to save gets an ``ETagConflictError`` instead of
-silently overwriting the first one's changes.
+silently overwriting the first one's changes. That needs a document to compare with: two
+turns that both find the scope empty (a conversation's first two messages, at once) both
+write it unconditionally, and the last save wins.
 
 Attributes of a scope are not stored: ``conversation.count = 1`` raises ``StateError``
 (use ``set_value("count", 1)`` or an accessor from :meth:`AgentState.create_property`).

@@ -77,10 +77,10 @@ class JsonDocument(StoreItem):
         self.e_tag = e_tag
 
     def store_item_to_json(self) -> dict[str, Any]:
-        """The properties, with ``"e_tag"`` when the document has one."""
+        """The properties and ``"e_tag"`` (None for a document never stored): a state
+        document always takes part in the storage's e-tag checks."""
         document = dict(self.values)
-        if self.e_tag is not None:
-            document[ETAG_FIELD] = self.e_tag
+        document[ETAG_FIELD] = self.e_tag
         return document
 
     @staticmethod

@@ -3,7 +3,10 @@
 Everything is lost when the process ends, and nothing is shared between processes, so use
 a real backend in production. Otherwise it behaves like one: items are stored as deep
 copies of their JSON (a handler that changes an object it read or wrote does not change
-the store), e-tags are checked on write, and a batch is all-or-nothing::
+the store), e-tags are checked on write for the items whose JSON carries an ``"e_tag"``
+(the turn state's documents do; any other item is stored exactly as its
+``store_item_to_json()`` gives it, as the reference SDK's ``MemoryStorage`` does), and a
+batch is all-or-nothing::
 
     storage = MemoryStorage()
     app = AgentApplication[TurnState](storage=storage, adapter=adapter)
@@ -83,7 +86,7 @@ class MemoryStorage(Storage):
         """Read the items stored under ``keys``; missing keys are absent from the result.
 
         Each item is rebuilt with ``target_cls.from_json_to_store_item`` from a copy of the
-        stored JSON, ``"e_tag"`` included.
+        stored JSON (with its current ``"e_tag"`` when the item takes part in e-tags).
 
         Raises:
             StorageKeyError: ``keys`` is empty or holds an invalid key.
@@ -130,10 +133,11 @@ class MemoryStorage(Storage):
             self._check_etag(key, data.get(ETAG_FIELD))
         new_etags: dict[str, str] = {}
         for key, data in documents.items():
-            new_etags[key] = data[ETAG_FIELD] = self._new_etag()
+            if ETAG_FIELD in data:  # an item that takes part in e-tags
+                new_etags[key] = data[ETAG_FIELD] = self._new_etag()
             self._memory[key] = data
-        for key, item in checked.items():
-            apply_new_etag(item, new_etags[key])
+        for key, e_tag in new_etags.items():
+            apply_new_etag(checked[key], e_tag)
         logger.debug("MemoryStorage wrote %s", list(documents))
 
     def _check_etag(self, key: str, e_tag: object) -> None:

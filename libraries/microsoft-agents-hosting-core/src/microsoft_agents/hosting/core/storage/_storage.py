@@ -26,11 +26,12 @@ The rules every implementation follows:
 * ``read`` returns only the keys that exist; ``delete`` of a missing key is not an error.
 * ``keys`` / ``changes`` must not be empty and every key must be a non-empty string
   (:class:`StorageKeyError`, a ``ValueError``, otherwise).
-* Optimistic concurrency: the JSON of an item may carry an ``"e_tag"``. A write whose
-  ``e_tag`` is missing, ``None`` or ``"*"`` always succeeds; any other value must match the
-  stored item's current e_tag, else :class:`ETagConflictError` is raised. Each successful
-  write gives the item a new e_tag (stored under ``"e_tag"`` and, when the object has an
-  ``e_tag`` attribute, set on it).
+* Optimistic concurrency, for items that take part in it: the JSON of such an item carries
+  an ``"e_tag"`` key. A write whose ``e_tag`` is ``None`` or ``"*"`` always succeeds; any
+  other value must match the stored item's current e_tag, else :class:`ETagConflictError`
+  is raised. Each successful write gives the item a new e_tag (stored under ``"e_tag"``
+  and, when the object has an ``e_tag`` attribute, set on it). An item whose JSON has no
+  ``"e_tag"`` key is stored and read back exactly as its JSON is, unchecked.
 * The JSON must be JSON-compatible (dicts with string keys, lists, strings, numbers,
   booleans, ``None``): it is what a real backend can store.
 
