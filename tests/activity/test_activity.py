@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -24,6 +25,7 @@ from microsoft_agents.activity import (
     ConversationAccount,
     ConversationReference,
     Entity,
+    GeoCoordinates,
     Mention,
     ProductInfo,
     ResourceResponse,
@@ -128,6 +130,67 @@ def test_nulls_and_empty_strings_are_tolerated() -> None:
     assert wire(activity) == payload
 
 
+def test_an_empty_type_is_refused() -> None:
+    """api-surface 2.3: ``type`` is required and non-empty (the reference refuses "")."""
+    with pytest.raises(ValidationError) as caught:
+        Activity.model_validate({"type": "", "conversation": {"id": "c"}})
+    assert caught.value.errors()[0]["loc"] == ("type",)
+    with pytest.raises(ValidationError):
+        Activity(type="")
+
+
+@pytest.mark.parametrize(
+    "dump",
+    [
+        lambda a: json.loads(a.model_dump_json(by_alias=True, exclude_unset=True)),
+        lambda a: json.loads(json.dumps(a.to_wire(), allow_nan=False)),
+        lambda a: json.loads(json.dumps(a.to_wire(exclude_none=True), allow_nan=False)),
+    ],
+    ids=["model_dump_json", "to_wire", "to_wire_exclude_none"],
+)
+def test_nan_and_infinity_are_written_as_null_never_as_invalid_json(dump: Any) -> None:
+    """JSON has no NaN or Infinity: such floats go out as ``null``, as the reference does."""
+    parsed = Activity.model_validate_json(
+        '{"type":"message","channelData":{"big":1e400,"small":-1e400},"conversation":{"id":"c"}}'
+    )
+    built = Activity(
+        type="message",
+        value=float("nan"),
+        channel_data={"list": [float("inf")]},
+        entities=[GeoCoordinates(latitude=float("nan"), longitude=float("-inf"), elevation=2.5)],
+    )
+
+    assert dump(parsed) == {
+        "type": "message",
+        "conversation": {"id": "c"},
+        "channelData": {"big": None, "small": None},
+    }
+    assert dump(built)["value"] is None
+    assert dump(built)["channelData"] == {"list": [None]}
+    [geo] = dump(built)["entities"]
+    assert (geo["latitude"], geo["longitude"], geo["elevation"]) == (None, None, 2.5)
+
+
+def test_validation_errors_name_the_field_but_never_quote_the_value() -> None:
+    """Payloads carry tokens: an error message (which ends up in logs) must not echo them."""
+    secret = "eyJhbGciOi.SECRETPAYLOAD.sig"
+    with pytest.raises(ValidationError) as caught:
+        Activity.model_validate(
+            {
+                "type": "message",
+                "value": {"token": secret},
+                "text": {"token": secret},
+                "recipient": {"id": "28:bot", "name": [secret]},
+            }
+        )
+
+    message = str(caught.value)
+    assert "SECRETPAYLOAD" not in message
+    assert "text" in message
+    assert "recipient.name" in message
+    assert {error["loc"] for error in caught.value.errors()} == {("text",), ("recipient", "name")}
+
+
 def test_deeply_nested_channel_data_is_refused_cleanly_not_crashing() -> None:
     nested: Any = "leaf"
     for _ in range(5000):
@@ -182,6 +245,30 @@ def test_a_parsed_timestamp_is_the_datetime_it_spells_and_survives_copy_and_pick
     for clone in (copy.deepcopy(activity), pickle.loads(pickle.dumps(activity))):
         assert clone.local_timestamp == parsed
         assert wire(clone)["localTimestamp"] == text
+
+
+def test_a_timestamp_derived_from_a_parsed_one_copies_pickles_and_dumps() -> None:
+    """Arithmetic and ``replace`` on a parsed timestamp give an ordinary value: it is
+    written from its own fields (not the parsed text) and pickles."""
+    import copy
+    import pickle
+
+    activity = Activity.model_validate(
+        {"type": "message", "timestamp": "2024-05-02T09:15:27.1234567Z"}
+    )
+    assert activity.timestamp is not None
+    later = activity.timestamp + timedelta(seconds=1)
+    activity.timestamp = later
+
+    expected = {"type": "message", "timestamp": "2024-05-02T09:15:28.123456Z"}
+    assert wire(activity) == expected
+    for clone in (pickle.loads(pickle.dumps(activity)), copy.deepcopy(activity)):
+        assert clone.timestamp == later
+        assert wire(clone) == expected
+    replaced = later.replace(microsecond=0)
+    assert pickle.loads(pickle.dumps(replaced)) == replaced
+    activity.timestamp = replaced
+    assert wire(activity)["timestamp"] == "2024-05-02T09:15:28Z"
 
 
 def test_A2043_timestamps_set_in_code_are_written_in_utc_with_z() -> None:
@@ -272,6 +359,67 @@ def test_a_sub_channel_set_in_code_travels_as_product_info() -> None:
     assert wire(assigned) == expected
 
 
+def test_changing_the_channel_id_drops_or_follows_the_product_info() -> None:
+    """api-surface 2.3: the ProductInfo entity is removed when there is no sub-channel
+    and names the sub-channel when there is one."""
+    activity = Activity.model_validate({"type": "message", "channelId": "msteams:COPILOT"})
+    activity.add_entity(Mention(text="<at>Bot</at>"))
+
+    activity.channel_id = "msteams"  # type: ignore[assignment]
+    assert activity.get_product_info_entity() is None
+    assert wire(activity) == {
+        "type": "message",
+        "channelId": "msteams",
+        "entities": [{"type": "mention", "text": "<at>Bot</at>"}],
+    }
+
+    activity.channel_id = "msteams:OTHER"  # type: ignore[assignment]
+    activity.channel_id = "msteams:COPILOT"  # type: ignore[assignment]
+    activity.channel_id = "msteams:OTHER"  # type: ignore[assignment]
+    assert wire(activity)["entities"] == [
+        {"type": "mention", "text": "<at>Bot</at>"},
+        {"type": "ProductInfo", "id": "OTHER"},
+    ]
+
+
+def test_changing_the_channel_id_leaves_the_source_activity_alone() -> None:
+    payload = {
+        "type": "message",
+        "channelId": "msteams",
+        "entities": [{"type": "ProductInfo", "id": "COPILOT"}],
+    }
+    incoming = Activity.model_validate(payload)
+    reply = incoming.model_copy()
+
+    reply.channel_id = ChannelId("msteams:OTHER")
+    assert wire(reply)["entities"] == [{"type": "ProductInfo", "id": "OTHER"}]
+    assert wire(incoming) == payload
+    unchanged = Activity.model_validate(payload)
+    unchanged.channel_id = ChannelId("msteams:COPILOT")
+    assert wire(unchanged) == payload
+
+
+def test_a_channel_id_that_bypassed_validation_still_dumps() -> None:
+    """``model_copy(update=...)`` and ``model_construct`` store a plain ``str``."""
+    base = Activity.model_validate({"type": "message", "channelId": "msteams:COPILOT"})
+
+    copied = base.model_copy(update={"channel_id": "webchat"})
+    assert wire(copied) == {"type": "message", "channelId": "webchat", "entities": []}
+    assert isinstance(copied.channel_id, ChannelId)
+    moved = base.model_copy(update={"channel_id": "msteams:OTHER"})
+    assert wire(moved)["entities"] == [{"type": "ProductInfo", "id": "OTHER"}]
+    assert wire(base)["entities"] == [{"type": "ProductInfo", "id": "COPILOT"}]
+
+    constructed = Activity.model_construct(type="message", channel_id="msteams")
+    assert constructed.to_wire() == {"type": "message", "channelId": "msteams"}
+    assert json.loads(constructed.model_dump_json(by_alias=True, exclude_unset=True)) == {
+        "type": "message",
+        "channelId": "msteams",
+    }
+    with_sub = Activity.model_construct(type="message", channel_id="msteams:COPILOT")
+    assert with_sub.to_wire()["channelId"] == "msteams"
+
+
 def test_conflicting_sub_channels_are_refused() -> None:
     with pytest.raises(ValidationError, match="ProductInfo"):
         Activity.model_validate(
@@ -358,6 +506,58 @@ def test_channel_capability_helpers_take_the_reference_keywords() -> None:
     assert Channels.supports_suggested_actions(channel="webchat", button_cnt=3)
     assert Channels.supports_card_actions(channel="msteams", button_cnt=3)
     assert not Channels.supports_card_actions(channel="msteams", button_cnt=4)
+
+
+def test_snake_case_keys_of_an_entity_built_in_code_are_written_camel_case() -> None:
+    """api-surface 2.6: entities accept snake or camel keys and write camelCase."""
+    entity = Entity(type="streaminfo", stream_id="s1", stream_sequence=1, streamType="final")
+    activity = Activity(type="typing").add_entity(entity)
+
+    assert activity.to_wire() == {
+        "type": "typing",
+        "entities": [
+            {"type": "streaminfo", "streamId": "s1", "streamSequence": 1, "streamType": "final"}
+        ],
+    }
+    assert entity.stream_id == "s1"
+    assert entity.streamId == "s1"
+    assert entity.additional_properties == {
+        "streamId": "s1",
+        "streamSequence": 1,
+        "streamType": "final",
+    }
+
+    entity.stream_sequence = 2
+    entity.feedback_loop_enabled = True
+    assert wire(entity) == {
+        "type": "streaminfo",
+        "streamId": "s1",
+        "streamSequence": 2,
+        "streamType": "final",
+        "feedbackLoopEnabled": True,
+    }
+    assert entity.feedback_loop_enabled is True
+    with pytest.raises(AttributeError):
+        _ = entity.no_such_key
+
+
+def test_entity_keys_received_from_the_wire_are_written_back_as_received() -> None:
+    payload = {
+        "type": "message",
+        "entities": [{"type": "x-contoso", "stream_id": "snake", "otherKey": "camel"}],
+    }
+    activity = Activity.model_validate(payload)
+    [entity] = activity.entities or []
+
+    assert entity.stream_id == "snake"
+    assert entity.other_key == "camel"
+    entity.stream_id = "changed"
+    entity.other_key = "changed too"
+    assert wire(activity)["entities"] == [
+        {"type": "x-contoso", "stream_id": "changed", "otherKey": "changed too"}
+    ]
+    both = Entity(type="x", some_key=1, someKey=2)
+    assert wire(both) == {"type": "x", "someKey": 2}
 
 
 def test_json_ld_keys_are_kept_verbatim() -> None:

@@ -24,6 +24,7 @@ from microsoft_agents.activity import (
     CardAction,
     CardImage,
     ContentTypes,
+    ExpectedReplies,
     Fact,
     HeroCard,
     MediaCard,
@@ -33,8 +34,10 @@ from microsoft_agents.activity import (
     ReceiptItem,
     SigninCard,
     SignInResource,
+    SuggestedActions,
     ThumbnailCard,
     ThumbnailUrl,
+    Transcript,
     VideoCard,
 )
 
@@ -532,3 +535,35 @@ def test_attachment_info_views() -> None:
     assert info.views is not None
     assert [(v.view_id, v.size) for v in info.views] == [("original", 1024), ("thumbnail", 96)]
     assert wire(info) == payload
+
+
+# ---------------------------------------------------------------------- list fields and null
+
+
+def test_suggested_actions_with_null_lists_parse_and_round_trip() -> None:
+    """protocol.md 1.6 / 18 #14 and wire-notes (list fields are ``T[] | null``): a null
+    list is no error; like any other received null it is written back as null."""
+    payload = {"type": "message", "suggestedActions": {"to": None, "actions": None}}
+
+    activity = Activity.model_validate(payload)
+
+    suggested = activity.suggested_actions
+    assert suggested is not None
+    assert (suggested.to, suggested.actions) == (None, None)
+    assert wire(activity) == payload
+    suggested.add_recipients("29:ann").add_action(CardAction(type="imBack", title="Yes"))
+    assert wire(suggested) == {"to": ["29:ann"], "actions": [{"type": "imBack", "title": "Yes"}]}
+
+
+def test_suggested_actions_built_in_code_start_with_empty_lists() -> None:
+    suggested = SuggestedActions()
+    assert (suggested.to, suggested.actions) == ([], [])
+    assert wire(suggested) == {}
+
+
+@pytest.mark.parametrize("model", [ExpectedReplies, Transcript])
+def test_activity_lists_accept_null(model: Any) -> None:
+    parsed = model.model_validate({"activities": None})
+    assert parsed.activities is None
+    assert wire(parsed) == {"activities": None}
+    assert model().activities == []

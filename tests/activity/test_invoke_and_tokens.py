@@ -26,9 +26,16 @@ from microsoft_agents.activity import (
     TokenExchangeRequest,
     TokenExchangeState,
     TokenOrSignInResourceResponse,
+    TokenPostResource,
     TokenRequest,
     TokenResponse,
     TokenStatus,
+)
+from microsoft_agents.activity.teams import (
+    AppBasedLinkQuery,
+    MessagingExtensionQuery,
+    SigninStateVerificationQuery,
+    TabRequest,
 )
 
 from .conftest import load_fixture, wire
@@ -264,6 +271,17 @@ def test_v2_token_with_audience_list_containing_the_app_is_exchangeable() -> Non
     assert TokenResponse(token=token).is_exchangeable()
 
 
+@pytest.mark.parametrize(
+    "audience",
+    [f"api://{APP_ID}", [f"api://{APP_ID}"], ["https://graph.microsoft.com", f"api://{APP_ID}"]],
+)
+def test_token_whose_audience_contains_the_app_id_is_exchangeable(audience: Any) -> None:
+    """api-surface 2.8: exchangeable when ``aud`` contains the app id (``api://<id>``)."""
+    token = _unsigned_jwt({"ver": "1.0", "aud": audience, "appid": APP_ID})
+
+    assert TokenResponse(token=token).is_exchangeable()
+
+
 def test_token_for_another_audience_is_not_exchangeable() -> None:
     token = _unsigned_jwt({"ver": "2.0", "aud": "https://graph.microsoft.com", "azp": APP_ID})
 
@@ -378,3 +396,33 @@ def test_encoded_state_decodes_back_to_the_wire_json_without_nulls() -> None:
 def test_token_exchange_state_requires_the_conversation() -> None:
     with pytest.raises(ValidationError, match="conversation"):
         TokenExchangeState.model_validate({"connectionName": "graph"})
+
+
+# ---------------------------------------------------------------------- secrets in repr
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        TokenResponse(connection_name="graph", token="SECRETTOKEN"),
+        TokenExchangeRequest(uri="api://x", token="SECRETTOKEN"),
+        TokenExchangeInvokeRequest(id="1", connection_name="graph", token="SECRETTOKEN"),
+        TokenPostResource(sas_url="https://x.blob.core.windows.net/t?sig=SECRETTOKEN"),
+        AdaptiveCardInvokeValue(
+            action=AdaptiveCardInvokeAction(type="Action.Execute"), state="SECRETTOKEN"
+        ),
+        SigninStateVerificationQuery(state="SECRETTOKEN"),
+        MessagingExtensionQuery(command_id="search", state="SECRETTOKEN"),
+        AppBasedLinkQuery(url="https://contoso.example", state="SECRETTOKEN"),
+        TabRequest(state="SECRETTOKEN"),
+    ],
+    ids=lambda model: type(model).__name__,
+)
+def test_tokens_and_magic_codes_stay_out_of_repr_but_on_the_wire(model: Any) -> None:
+    assert "SECRETTOKEN" not in repr(model)
+    assert "SECRETTOKEN" not in str(model)
+    assert "SECRETTOKEN" in json.dumps(wire(model))
+
+
+def test_token_response_repr_still_shows_the_connection() -> None:
+    assert "graph" in repr(TokenResponse(connection_name="graph", token="SECRETTOKEN"))

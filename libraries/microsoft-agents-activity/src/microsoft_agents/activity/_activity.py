@@ -21,12 +21,15 @@ payload is parsed and dumped again (timestamps included, to the digit).
 
 Sub-channels: ``"channelId": "msteams"`` with a ``ProductInfo`` entity ``{"id": "COPILOT"}``
 parses to ``channel_id == "msteams:COPILOT"``; on the wire the base channel goes in
-``channelId`` and the sub-channel in the ``ProductInfo`` entity.
+``channelId`` and the sub-channel in the ``ProductInfo`` entity. Assigning another
+``channel_id`` (or passing one to ``model_copy(update=...)``) brings the entity along: it
+names the new sub-channel, or is dropped when there is none.
 """
 
 import functools
 import logging
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, Field, PlainSerializer, model_validator
@@ -86,8 +89,12 @@ _AGENTIC_ROLES = frozenset({RoleTypes.agentic_identity.value, RoleTypes.agentic_
 _NO_REPLY_THREADING = frozenset({Channels.direct_line.value, Channels.webchat.value})
 
 
-def _base_channel(channel_id: ChannelId) -> str:
-    return channel_id.channel
+def _base_channel(channel_id: str) -> str:
+    # A plain ``str`` gets here when validation was bypassed (``model_construct``,
+    # ``model_copy(update=...)``).
+    if isinstance(channel_id, ChannelId):
+        return channel_id.channel
+    return channel_id.partition(":")[0]
 
 
 # On the wire an activity names the base channel; the sub-channel travels as a ProductInfo
@@ -135,7 +142,7 @@ def _type_matches(activity_type: str | None, wanted: str) -> bool:
 class Activity(AgentsModel):
     """One activity of the Bot Framework / Microsoft 365 Agents protocol."""
 
-    type: str
+    type: str = Field(min_length=1)
     id: str | None = None
     timestamp: UtcDatetime | None = None
     local_timestamp: WireDatetime | None = None
@@ -215,9 +222,22 @@ class Activity(AgentsModel):
             if isinstance(value, str) and not isinstance(value, ChannelId):
                 value = ChannelId(value)
             super().__setattr__(name, value)
-            self._ensure_product_info()
+            self._sync_product_info()
             return
         super().__setattr__(name, value)
+
+    def model_copy(
+        self: _ActivityT, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> _ActivityT:
+        """A copy of this activity (see pydantic's ``model_copy``).
+
+        A ``channel_id`` in ``update`` is taken as an assignment would take it: parsed into
+        a :class:`ChannelId`, with the ``ProductInfo`` entity following its sub-channel.
+        """
+        copy = super().model_copy(update=update, deep=deep)
+        if update and "channel_id" in update:
+            copy.channel_id = update["channel_id"]
+        return copy
 
     def _ensure_product_info(self) -> None:
         """Carry a sub-channel on the wire as a ``ProductInfo`` entity."""
@@ -228,6 +248,42 @@ class Activity(AgentsModel):
             if _kind(entity) == _PRODUCT_INFO:
                 return
         self.entities = [*(self.entities or ()), ProductInfo(id=channel_id.sub_channel)]
+
+    def _sync_product_info(self) -> None:
+        """Make the ``ProductInfo`` entities name the sub-channel of a new ``channel_id``.
+
+        A channel id without a sub-channel drops them, one with a sub-channel replaces any
+        that names another (or adds one). Entity objects are not changed in place (they
+        may be shared with the activity this one was built from), nor is the list. With
+        no channel id at all the entities stay as they are.
+        """
+        channel_id = self.channel_id
+        if channel_id is None:
+            return
+        sub = channel_id.sub_channel if isinstance(channel_id, ChannelId) else None
+        entities = self.entities
+        if not entities:
+            if sub is not None:
+                self.entities = [ProductInfo(id=sub)]
+            return
+        kept: list[Entity] = []
+        found = changed = False
+        for entity in entities:
+            if _kind(entity) != _PRODUCT_INFO:
+                kept.append(entity)
+            elif sub is None:
+                changed = True
+            elif getattr(entity, "id", None) == sub:
+                found = True
+                kept.append(entity)
+            else:
+                found = changed = True
+                kept.append(ProductInfo(id=sub))
+        if sub is not None and not found:
+            kept.append(ProductInfo(id=sub))
+            changed = True
+        if changed:
+            self.entities = kept
 
     # ------------------------------------------------------------------ type tests
 
@@ -969,13 +1025,19 @@ class ConversationParameters(AgentsModel):
 
 
 class ExpectedReplies(AgentsModel):
-    """The activities an agent answers with when the request asked for ``expectReplies``."""
+    """The activities an agent answers with when the request asked for ``expectReplies``.
 
-    activities: list[Activity] = Field(default_factory=new_list)
+    ``activities`` starts empty; a received ``null`` parses to ``None``.
+    """
+
+    activities: list[Activity] | None = Field(default_factory=new_list)
     body: Any = None
 
 
 class Transcript(AgentsModel):
-    """A list of activities, as a channel stores a conversation's history."""
+    """A list of activities, as a channel stores a conversation's history.
 
-    activities: list[Activity] = Field(default_factory=new_list)
+    ``activities`` starts empty; a received ``null`` parses to ``None``.
+    """
+
+    activities: list[Activity] | None = Field(default_factory=new_list)

@@ -90,10 +90,14 @@ class CardAction(AgentsModel):
 
 
 class SuggestedActions(AgentsModel):
-    """Quick replies offered with a message, optionally only to some recipients."""
+    """Quick replies offered with a message, optionally only to some recipients.
 
-    to: list[str] = Field(default_factory=new_list)
-    actions: list[CardAction] = Field(default_factory=new_list)
+    Both lists start empty. A payload may send ``null`` for either (the protocol types list
+    fields ``T[] | null``): that parses to ``None`` and is written back as ``null``.
+    """
+
+    to: list[str] | None = Field(default_factory=new_list)
+    actions: list[CardAction] | None = Field(default_factory=new_list)
 
     def add_action(self, action: CardAction) -> "SuggestedActions":
         """Append one action; returns self for chaining."""
@@ -103,12 +107,12 @@ class SuggestedActions(AgentsModel):
         """Append several actions; returns self for chaining."""
         # Assigning (rather than appending in place) marks the field as set, so it is
         # part of the wire form.
-        self.actions = [*self.actions, *actions]
+        self.actions = [*(self.actions or ()), *actions]
         return self
 
     def add_recipients(self, *recipients: str) -> "SuggestedActions":
         """Show the actions to these account ids only; returns self for chaining."""
-        self.to = [*self.to, *recipients]
+        self.to = [*(self.to or ()), *recipients]
         return self
 
 

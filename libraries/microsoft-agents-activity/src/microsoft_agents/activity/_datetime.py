@@ -30,7 +30,12 @@ _FAST_ISO = sys.version_info >= (3, 11)
 
 
 class _ParsedDatetime(datetime):
-    """A ``datetime`` that also holds the wire text it was parsed from."""
+    """A ``datetime`` that also holds the wire text it was parsed from.
+
+    ``datetime`` arithmetic and ``replace`` give back an instance of the subclass, built
+    without the text (a value that differs from the one parsed): ``_wire_text`` is then
+    not set, and such a value formats, copies and pickles as a plain ``datetime``.
+    """
 
     __slots__ = ("_wire_text",)
 
@@ -47,7 +52,11 @@ class _ParsedDatetime(datetime):
         return self
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        return (_rebuild, (datetime.__reduce__(self)[1], self._wire_text))
+        state = datetime.__reduce__(self)[1]
+        text = getattr(self, "_wire_text", None)
+        if text is None:  # derived by arithmetic or ``replace``: nothing to remember
+            return (datetime, state)
+        return (_rebuild, (state, text))
 
 
 def _rebuild(args: tuple[Any, ...], text: str) -> _ParsedDatetime:

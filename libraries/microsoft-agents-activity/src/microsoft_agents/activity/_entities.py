@@ -20,15 +20,16 @@ serialises with ``"type": "mention"`` and an :class:`AIEntity` with its ``@type`
 ``@context``, even though those were not passed explicitly.
 """
 
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
+from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from ._accounts import ChannelAccount
 from ._enums import EntityTypes, _StrEnum
-from ._model import AgentsModel
+from ._model import AgentsModel, WireFloat
 
 __all__ = [
     "AIEntity",
@@ -69,18 +70,84 @@ class _DefaultsOnWire(AgentsModel):
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
 
+def _wire_key(name: str) -> str:
+    """The JSON key of an entity key written in Python: ``stream_id`` is ``streamId``.
+
+    Only snake_case identifiers change; ``streamId``, ``@type`` or ``_x`` stay as they are.
+    """
+    if "_" not in name or name.startswith("_") or not name.isidentifier():
+        return name
+    return to_camel(name)
+
+
 class Entity(_DefaultsOnWire):
     """An entity of any type; unknown keys are kept as they came.
 
     ``type`` names the entity and every sender should set it, but an entity without one
     is kept (as a generic entity that nothing matches) rather than failing the activity
     that carries it: receivers pass over what they cannot use (A2104, A2105, A3133).
+
+    Keys the class does not declare may be given in either spelling. Given in code
+    (``Entity(type="streaminfo", stream_id="s1")``, or assigned as an attribute), a
+    snake_case key is written in camelCase (``streamId``), as the protocol spells
+    everything; keys of a parsed payload are written exactly as they came. Either way
+    ``entity.stream_id`` reads the value.
     """
 
     type: str | None = None
     at_type: str | None = Field(default=None, alias="@type")
     at_context: str | None = Field(default=None, alias="@context")
     at_id: str | None = Field(default=None, alias="@id")
+
+    def __init__(self, /, **data: Any) -> None:
+        super().__init__(**data)
+        extra = self.__pydantic_extra__
+        if not extra:  # the usual case
+            return
+        renamed = {key: _wire_key(key) for key in extra}
+        if all(key == wire for key, wire in renamed.items()):
+            return
+        values = dict(extra)
+        extra.clear()
+        fields_set = self.__pydantic_fields_set__
+        for key, value in values.items():
+            wire = renamed[key]
+            if wire != key:
+                fields_set.discard(key)
+                fields_set.add(wire)
+                if wire in values:  # both spellings given: the camelCase one stands
+                    continue
+            extra[wire] = value
+
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    if not TYPE_CHECKING:
+        # Hidden from type checkers, as pydantic hides its own ``__getattr__`` and
+        # ``__setattr__``: an entity's attributes stay typed.
+
+        def __getattr__(self, name: str) -> Any:
+            try:
+                return super().__getattr__(name)
+            except AttributeError:
+                wire = _wire_key(name)
+                try:
+                    extra = object.__getattribute__(self, "__pydantic_extra__")
+                except AttributeError:
+                    extra = None
+                if wire == name or not extra or wire not in extra:
+                    raise
+                return extra[wire]
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            extra = self.__pydantic_extra__
+            if (
+                extra is not None
+                and name not in extra
+                and name not in type(self).__pydantic_fields__
+                and not hasattr(type(self), name)
+            ):
+                name = _wire_key(name)
+            super().__setattr__(name, value)
 
     @property
     def additional_properties(self) -> dict[str, Any]:
@@ -136,9 +203,9 @@ class GeoCoordinates(Entity):
     _wire_defaults = ("type",)
 
     type: str = EntityTypes.GEO_COORDINATES.value
-    latitude: float | None = None
-    longitude: float | None = None
-    elevation: float | None = None
+    latitude: WireFloat | None = None
+    longitude: WireFloat | None = None
+    elevation: WireFloat | None = None
     name: str | None = None
 
 

@@ -66,7 +66,7 @@ class AdaptiveCardInvokeValue(AgentsModel):
 
     action: AdaptiveCardInvokeAction
     authentication: TokenExchangeInvokeRequest | None = None
-    state: str | None = None
+    state: str | None = Field(default=None, repr=False)  # a sign-in magic code: not in repr
     trigger: str | None = None
 
 

@@ -17,13 +17,14 @@ the cost of importing this package, which is part of every agent's cold start. T
 annotations that name a class not defined yet are written as strings.
 """
 
+import math
 from collections.abc import Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
 
-__all__ = ["AgentsModel", "new_dict", "new_list"]
+__all__ = ["AgentsModel", "WireFloat", "new_dict", "new_list"]
 
 _ModelT = TypeVar("_ModelT", bound="AgentsModel")
 
@@ -44,6 +45,19 @@ def new_dict() -> dict[str, Any]:
     return {}
 
 
+def _finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+WireFloat = Annotated[float, PlainSerializer(_finite_or_none, when_used="json-unless-none")]
+"""A ``float`` field that writes NaN and infinities as ``null`` in every JSON form.
+
+The model config's ``ser_json_inf_nan`` covers JSON text and values of type ``Any``, but a
+``float`` field keeps ``inf`` in a ``model_dump(mode="json")`` dict, which ``json.dumps``
+would then write as ``Infinity``.
+"""
+
+
 class AgentsModel(BaseModel):
     """Base of all protocol models: camelCase on the wire, unknown keys preserved."""
 
@@ -53,7 +67,13 @@ class AgentsModel(BaseModel):
         validate_by_alias=True,
         extra="allow",
         arbitrary_types_allowed=False,
-        ser_json_inf_nan="constants",
+        # JSON has no NaN or Infinity (A2001): such a float is written ``null``, as JSON
+        # encoders of other languages do. (Typed ``float`` fields need more in a
+        # ``mode="json"`` dict: see ``WireFloat``.)
+        ser_json_inf_nan="null",
+        # A validation error names the field and what was wrong, never the value: payloads
+        # carry tokens and magic codes, and error text ends up in logs.
+        hide_input_in_errors=True,
         # Validators are built when a model is first used, not at import: an agent uses a
         # fraction of the ~200 models, and import time is start-up time (bench/import_time.py).
         defer_build=True,

@@ -14,6 +14,9 @@ A ``TokenResponse`` is truthy only when it holds a token. Single sign-on goes th
 token exchange: the channel sends a :class:`TokenExchangeInvokeRequest` and the agent posts
 a :class:`TokenExchangeRequest` to the service. The sign-in ``state`` parameter is a
 :class:`TokenExchangeState` encoded with :meth:`TokenExchangeState.get_encoded_state`.
+
+Tokens and signed URLs are left out of a model's ``repr``, so a model that is logged or
+printed does not give them away; they are still attributes and on the wire as usual.
 """
 
 import base64
@@ -75,7 +78,7 @@ class TokenResponse(AgentsModel):
 
     channel_id: str | None = None
     connection_name: str | None = None
-    token: str | None = None
+    token: str | None = Field(default=None, repr=False)
     expiration: str | None = None
 
     def __bool__(self) -> bool:
@@ -87,8 +90,9 @@ class TokenResponse(AgentsModel):
         The token's claims are read without verifying its signature: that is the token
         service's job, this only decides whether to try. A token is exchangeable when it
         is not a user-identity token (``idtyp`` is not ``user``) and its audience
-        (``aud``, a string or a list) contains the id of the app it was issued to
-        (``appid`` in v1 tokens, ``azp`` in v2 tokens).
+        (``aud``, a string or a list of them) contains the id of the app it was issued to
+        (``appid`` in v1 tokens, ``azp`` in v2 tokens): ``app1`` and ``api://app1`` both
+        name the app ``app1``.
 
         Returns:
             ``False`` as well when there is no token or it is not a readable JWT.
@@ -110,11 +114,12 @@ class TokenResponse(AgentsModel):
         app_id = claims.get("appid") or claims.get("azp")
         if not isinstance(app_id, str) or not app_id:
             return False
+        # The audience names the app, bare or inside a URI ("api://<app id>").
         audience = claims.get("aud")
         if isinstance(audience, str):
-            return audience == app_id
-        if isinstance(audience, list):
             return app_id in audience
+        if isinstance(audience, list):
+            return any(isinstance(aud, str) and app_id in aud for aud in audience)
         return False
 
 
@@ -138,7 +143,7 @@ class TokenExchangeRequest(AgentsModel):
     """The body of the token service's ``exchange`` call: a resource URI or an SSO token."""
 
     uri: str | None = None
-    token: str | None = None
+    token: str | None = Field(default=None, repr=False)
 
 
 class TokenExchangeState(AgentsModel):
@@ -172,7 +177,7 @@ class TokenExchangeInvokeRequest(AgentsModel):
 
     id: str | None = None
     connection_name: str | None = None
-    token: str | None = None
+    token: str | None = Field(default=None, repr=False)
     properties: dict[str, Any] | None = None
 
 
@@ -203,7 +208,7 @@ class TokenPostResource(AgentsModel):
     """A signed URL a channel can post a token to directly."""
 
     sas_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("sas_url", "sasUrl", "SasUrl")
+        default=None, validation_alias=AliasChoices("sas_url", "sasUrl", "SasUrl"), repr=False
     )
 
 

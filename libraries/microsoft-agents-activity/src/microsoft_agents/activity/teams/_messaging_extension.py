@@ -80,7 +80,7 @@ class MessagingExtensionQuery(AgentsModel):
     command_id: str | None = None
     parameters: list[MessagingExtensionParameter] | None = None
     query_options: MessagingExtensionQueryOptions | None = None
-    state: str | None = None
+    state: str | None = Field(default=None, repr=False)  # a sign-in magic code: not in repr
 
 
 class MessageActionsPayloadUser(AgentsModel):
@@ -247,10 +247,10 @@ class AppBasedLinkQuery(AgentsModel):
     """The ``value`` of ``composeExtension/queryLink``: the pasted ``url`` to unfurl."""
 
     url: str | None = None
-    state: str | None = None
+    state: str | None = Field(default=None, repr=False)  # a sign-in magic code: not in repr
 
 
 class SigninStateVerificationQuery(AgentsModel):
     """The ``value`` of ``signin/verifyState``: the magic code in ``state``."""
 
-    state: str | None = None
+    state: str | None = Field(default=None, repr=False)  # a sign-in magic code: not in repr

@@ -13,6 +13,8 @@ card sends ``tab/submit`` with a :class:`TabSubmit`. The agent answers both with
 
 from typing import Any
 
+from pydantic import Field
+
 from microsoft_agents.activity._cards import CardAction
 from microsoft_agents.activity._model import AgentsModel
 
@@ -53,7 +55,7 @@ class TabRequest(AgentsModel):
 
     tab_context: TabEntityContext | None = None
     context: TabContext | None = None
-    state: str | None = None
+    state: str | None = Field(default=None, repr=False)  # a sign-in magic code: not in repr
 
 
 class TabSubmitData(AgentsModel):
