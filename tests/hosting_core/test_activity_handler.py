@@ -432,8 +432,9 @@ async def test_a_bad_adaptive_card_value_is_answered_400(value: Any, message_par
     assert agent.values == []
 
 
-async def test_an_action_other_than_execute_is_answered_not_supported() -> None:
-    """§18 row 16 and protocol.md §9: a non-Execute action gets a NotSupported error body."""
+async def test_an_action_other_than_execute_is_answered_400_not_supported() -> None:
+    """api-surface §3.4: a non-Execute action is a bad request (400), with a NotSupported
+    error body (§18 row 16). The 501 of protocol §9 is app.adaptive_card's, not this."""
     agent = CardAgent()
     result = await AgentTester(agent).invoke(
         "adaptiveCard/action", {"action": {"type": "Action.Submit", "data": {}}}
@@ -441,9 +442,9 @@ async def test_an_action_other_than_execute_is_answered_not_supported() -> None:
 
     assert result.invoke_response is not None
     assert result.invoke_response.to_wire() == {
-        "status": 501,
+        "status": 400,
         "body": {
-            "statusCode": 501,
+            "statusCode": 400,
             "type": "application/vnd.microsoft.error",
             "value": {
                 "code": "NotSupported",
@@ -576,3 +577,32 @@ async def test_an_answer_sent_through_the_context_is_kept_under_the_one_key() ->
     result = await AgentTester(SendsItsOwn()).invoke("my/invoke")
     assert result.invoke_response == InvokeResponse(status=202)
     assert result.replies == []
+
+
+async def test_the_invoke_response_activity_carries_the_answer_as_json() -> None:
+    """api-surface §3.4: the value is the response dumped by alias without None, so an
+    on_send_activities interceptor reads it as a dict."""
+    seen: list[Any] = []
+
+    class Answering(ActivityHandler):
+        async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+            async def inspect(
+                context: TurnContext, activities: list[Activity], next_send: Any
+            ) -> Any:
+                seen.extend((a.type, a.value["status"], a.value) for a in activities)
+                return await next_send()
+
+            turn_context.on_send_activities(inspect)
+            return InvokeResponse(
+                status=200,
+                body=AdaptiveCardInvokeResponse(status_code=200, type="t", value=None),
+            )
+
+    result = await AgentTester(Answering()).invoke("my/invoke")
+
+    wire = {"status": 200, "body": {"statusCode": 200, "type": "t"}}
+    assert seen == [("invokeResponse", 200, wire)]
+    assert result.invoke_response == InvokeResponse(
+        status=200, body={"statusCode": 200, "type": "t"}
+    )
+    assert result.status == 200

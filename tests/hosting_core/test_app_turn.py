@@ -426,6 +426,78 @@ async def test_app_error_becomes_the_adapters_on_turn_error_for_middleware_error
     assert result.texts == ["handled"]
 
 
+class _ErrorHandlerFailedError(Exception):
+    pass
+
+
+def _failing_error_handler(app: AgentApplication[TurnState], seen: list[Exception]) -> None:
+    @app.activity("message")
+    async def fails(context: TurnContext, state: TurnState) -> None:
+        raise RuntimeError("handler failed")
+
+    @app.error
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        seen.append(error)
+        raise _ErrorHandlerFailedError("the error handler failed too")
+
+
+async def test_an_exception_raised_by_an_error_handler_is_not_handled_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """api-surface §3.5 step 10: handled once; without an adapter fallback it propagates."""
+    adapter = TestAdapter()
+    app = _app(adapter=adapter)
+    seen: list[Exception] = []
+    _failing_error_handler(app, seen)
+
+    with pytest.raises(_ErrorHandlerFailedError):
+        await AgentTester(app, adapter=adapter).send("hi")
+
+    assert [type(e) for e in seen] == [RuntimeError]
+    assert "raised _ErrorHandlerFailedError while handling RuntimeError" in caplog.text
+
+
+async def test_an_error_handlers_exception_goes_to_the_adapters_own_on_turn_error() -> None:
+    """The adapter's previous on_turn_error (its default behaviour) gets it, once."""
+    fallback: list[Exception] = []
+
+    async def adapter_default(context: TurnContext, error: Exception) -> None:
+        fallback.append(error)
+        await context.send_activity("adapter default")
+
+    adapter = TestAdapter(on_turn_error=adapter_default)
+    app = _app(adapter=adapter)
+    seen: list[Exception] = []
+    _failing_error_handler(app, seen)
+
+    @app.error  # a second handler: registering it must not wrap the wrapper
+    async def never(context: TurnContext, error: Exception) -> None:
+        raise AssertionError("not reached: the first handler raised")
+
+    result = await AgentTester(app, adapter=adapter).send("hi")
+
+    assert [type(e) for e in seen] == [RuntimeError]
+    assert [type(e) for e in fallback] == [_ErrorHandlerFailedError]
+    assert result.texts == ["adapter default"]
+
+
+async def test_a_failing_error_handler_for_a_middleware_error_runs_once() -> None:
+    class Broken:
+        async def on_turn(self, context: TurnContext, logic: NextDelegate) -> None:
+            raise LookupError("middleware failed")
+
+    adapter = TestAdapter()
+    adapter.use(Broken())
+    app = _app(adapter=adapter)
+    seen: list[Exception] = []
+    _failing_error_handler(app, seen)
+
+    with pytest.raises(_ErrorHandlerFailedError):
+        await AgentTester(app, adapter=adapter).send("hi")
+
+    assert [type(e) for e in seen] == [LookupError]
+
+
 async def test_mentions_are_stripped_and_normalized_before_routing() -> None:
     """The agent's own mention goes; another person's mention becomes their plain name."""
     app = AgentApplication[TurnState](

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from typing import Any, ClassVar
 
 import pytest
 from pydantic import BaseModel
 
+import microsoft_agents.hosting.core as core_package
 from microsoft_agents.activity import Activity, ChannelAccount, ChannelId, ConversationAccount
 from microsoft_agents.hosting.core import ETagConflictError, StateError, TurnContext
+from microsoft_agents.hosting.core import app as app_package
 from microsoft_agents.hosting.core.app.state import State, TempState, TurnState, state
 from microsoft_agents.hosting.core.state import (
     AgentState,
@@ -801,7 +804,7 @@ async def test_state_classes_map_attributes_to_saved_keys() -> None:
     again = await Preferences.load(make_context(), storage)
     assert again.language == "de"
     assert again["topics"] == ["sports"]
-    assert Preferences(key="k").topics == []  # defaults are not shared between instances
+    assert Preferences().topics == []  # defaults are not shared between instances
 
 
 async def test_the_state_decorator_makes_a_state_of_a_plain_class() -> None:
@@ -822,3 +825,79 @@ async def test_the_state_decorator_makes_a_state_of_a_plain_class() -> None:
     assert (await Counter.load(make_context(), storage)).count == 1
     with pytest.raises(StateError, match=r"needs a storage"):
         await Counter.load(make_context())
+
+
+async def test_a_state_is_built_like_a_dict() -> None:
+    """api-surface §3.9: State is dict-backed, so it takes what dict() takes."""
+    assert Preferences(language="de") == {"language": "de", "topics": []}
+    assert Preferences({"language": "fr"}, topics=["x"]) == {"language": "fr", "topics": ["x"]}
+    assert Preferences([("language", "it")]).language == "it"
+    data = {"language": "de", "key": "a data key", "storage": "another"}
+    prefs = Preferences(**data)
+    assert prefs == {**data, "topics": []}
+    assert prefs.key is None  # "key" is data; the storage key is __key__=
+
+    storage = CountingStorage()
+    keyed = Preferences(__key__="prefs/u9", language="de")
+    assert "__key__" not in keyed
+    await keyed.save(make_context(), storage)
+    assert await storage.peek("prefs/u9") == {"language": "de", "topics": []}
+
+
+def test_the_app_state_accessor_is_the_dict_state_one() -> None:
+    """api-surface §3.2: core.app and core.app.state export the dict-State accessor;
+    core.state and the package root keep the AgentState one."""
+    accessor = Preferences().create_property("language")
+    # (`from ... import state` is the @state decorator, not the sub-package.)
+    app_state_package = importlib.import_module("microsoft_agents.hosting.core.app.state")
+    state_package = importlib.import_module("microsoft_agents.hosting.core.state")
+
+    assert app_package.StatePropertyAccessor is app_state_package.StatePropertyAccessor
+    assert isinstance(accessor, app_package.StatePropertyAccessor)
+    assert state_package.StatePropertyAccessor is StatePropertyAccessor
+    assert core_package.StatePropertyAccessor is StatePropertyAccessor
+    assert not isinstance(accessor, StatePropertyAccessor)
+    scope_accessor = ConversationState(MemoryStorage()).create_property("n")
+    assert isinstance(scope_accessor, StatePropertyAccessor)
+
+
+async def test_a_state_property_accessor_gets_sets_and_deletes_a_key() -> None:
+    storage = CountingStorage()
+    context = make_context()
+    prefs = await Preferences.load(context, storage)
+    language = app_package.StatePropertyAccessor(prefs, "language")
+    color = prefs.create_property("color")
+
+    assert language.name == "language"
+    assert language.state is prefs
+    assert await language.get(context) == "en"
+    assert await color.get(context) is None
+    assert await color.get(context, lambda: "blue") == "blue"  # a factory, stored
+    assert prefs.color == "blue"
+    shared: list[str] = []
+    tags = prefs.create_property("tags")
+    (await tags.get(context, shared)).append("a")  # a default value is copied
+    assert shared == []
+    await language.set(context, "de")
+    await color.delete(context)
+    await color.delete(context)  # nothing to delete: no error
+    await prefs.save(context)
+
+    assert await storage.peek("prefs/u1") == {"language": "de", "topics": [], "tags": ["a"]}
+    with pytest.raises(StateError, match="cannot be saved"):
+        await language.set(context, object())
+    with pytest.raises(StateError, match="e_tag"):
+        prefs.create_property("e_tag")
+
+
+async def test_a_state_property_accessor_converts_to_target_cls() -> None:
+    class Profile(BaseModel):
+        name: str
+
+    prefs = Preferences(profile={"name": "Ann"})
+    profile = prefs.create_property("profile")
+
+    value = await profile.get(make_context(), target_cls=Profile)
+
+    assert value == Profile(name="Ann")
+    assert prefs["profile"] is value  # changes made to it in place are saved

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 
 import pytest
 
-from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse, ResourceResponse
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.testing import AgentTester, TestAdapter
 
@@ -97,3 +98,58 @@ async def test_status_is_what_the_channel_would_get() -> None:
     assert (await tester.invoke("nobody/answers")).status == 501
     assert (await tester.send("hi", delivery_mode="expectReplies")).status == 200
     assert (await AgentTester(Echo()).invoke("x")).status == 200
+
+
+async def test_an_expect_replies_invoke_has_status_200_like_the_adapter_gives() -> None:
+    """protocol.md §3: for an invoke sent with expectReplies the buffered replies are the
+    answer: ChannelServiceAdapter.process_activity returns 200 {"activities": [...]}."""
+
+    class Unanswered:
+        async def on_turn(self, context: TurnContext) -> None:
+            await context.send_activity("working on it")
+
+    answered = await AgentTester(Echo()).invoke("x", delivery_mode="expectReplies")
+    unanswered = await AgentTester(Unanswered()).invoke("x", delivery_mode="expectReplies")
+
+    assert answered.invoke_response == InvokeResponse(status=200, body={"name": "x"})
+    assert answered.status == 200
+    assert unanswered.invoke_response is None
+    assert unanswered.status == 200
+    assert [a.text for a in unanswered.buffered] == ["working on it"]
+
+
+async def test_concurrent_sends_each_get_only_their_own_activities() -> None:
+    b_done = asyncio.Event()
+
+    class Interleaving:
+        async def on_turn(self, context: TurnContext) -> None:
+            text = context.activity.text
+            first = await context.send_activity(f"{text} 1")
+            if text == "a":
+                await b_done.wait()  # "b" runs its whole turn in the middle of this one
+            await context.send_activity(f"{text} 2")
+            await context.update_activity(Activity(type="message", id=first.id, text=text))
+            await context.delete_activity(f"{text}-gone")
+            b_done.set()
+
+    tester = AgentTester(Interleaving())
+    a, b = await asyncio.gather(tester.send("a"), tester.send("b"))
+
+    assert a.texts == ["a 1", "a 2"]
+    assert b.texts == ["b 1", "b 2"]
+    assert [u.text for u in a.updated] == ["a"]
+    assert [d.activity_id for d in b.deleted] == ["b-gone"]
+    assert [x.text for x in tester.adapter.sent] == ["a 1", "b 1", "b 2", "a 2"]
+
+
+async def test_activities_a_test_adapter_subclass_records_itself_count_for_the_turn() -> None:
+    class OwnRecording(TestAdapter):
+        async def send_activities(
+            self, context: TurnContext, activities: Sequence[Activity]
+        ) -> list[ResourceResponse]:
+            self.sent.extend(activities)
+            return [ResourceResponse(id="own") for _ in activities]
+
+    result = await AgentTester(Echo(), adapter=OwnRecording()).send("hi")
+
+    assert result.texts == ["You said: hi"]

@@ -174,10 +174,30 @@ async def test_interceptors_run_in_registration_order_and_can_drop() -> None:
 
     context.on_send_activities(first).on_send_activities(dropper)
     await context.send_activity("hello")
-    assert await context.send_activity("secret") is None
+    # api-surface §3.3: "Returns first response or empty ResourceResponse()".
+    assert await context.send_activity("secret") == ResourceResponse()
 
     assert seen == ["first", "dropper", "first", "dropper"]
     assert [a.text for a in adapter.sent] == ["[hello]"]
+
+
+async def test_an_interceptor_that_returns_nothing_drops_without_breaking_the_sender() -> None:
+    adapter = TestAdapter()
+    context = TurnContext(adapter, _incoming())
+
+    async def swallow(
+        ctx: TurnContext,
+        activities: list[Activity],
+        next_: Callable[[], Awaitable[list[ResourceResponse]]],
+    ) -> list[ResourceResponse]:
+        return None  # type: ignore[return-value]  # a careless interceptor
+
+    context.on_send_activities(swallow)
+
+    assert await context.send_activity("one") == ResourceResponse()
+    assert await context.send_activities([Activity(type="message", text="two")]) == []
+    assert await context.send_trace_activity("t") == ResourceResponse()
+    assert adapter.sent == []
 
 
 async def test_an_invoke_response_is_kept_not_posted() -> None:

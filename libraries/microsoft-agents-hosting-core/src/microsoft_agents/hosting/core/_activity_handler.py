@@ -28,13 +28,15 @@ an inner one to get the pieces.
 
 An ``invoke`` waits for an answer. :meth:`~ActivityHandler.on_invoke_activity` returns an
 :class:`~microsoft_agents.activity.InvokeResponse` and the handler hands it to the context
-as an ``invokeResponse`` activity, which the adapter turns into the HTTP answer. The default
+as an ``invokeResponse`` activity whose ``value`` is the response's JSON (a dict, by alias,
+without nulls), which the adapter turns into the HTTP answer. The default
 implementation answers the sign-in invokes, Adaptive Card ``Action.Execute``
 (``adaptiveCard/action``) and Adaptive Card search (``application/search``) by calling
 :meth:`~ActivityHandler.on_sign_in_invoke`, :meth:`~ActivityHandler.on_adaptive_card_invoke`
 and :meth:`~ActivityHandler.on_search_invoke`; an invoke it does not know, or one whose hook
-was not overridden, is answered ``501 Not Implemented``, and a malformed card invoke
-``400 Bad Request`` with an ``application/vnd.microsoft.error`` body.
+was not overridden, is answered ``501 Not Implemented``, and a malformed card invoke (or
+one whose action is not ``Action.Execute``) ``400 Bad Request`` with an
+``application/vnd.microsoft.error`` body.
 
 Exceptions raised by the ``on_*`` methods are not caught here: they reach the adapter's
 ``on_turn_error``. The handler keeps no state and saves none; use the state classes and
@@ -68,7 +70,6 @@ from ._turn_context import (
     INVOKE_RESPONSE_KEY,
     TurnContext,
     adaptive_card_error_body,
-    send_invoke_response,
 )
 
 __all__ = ["ActivityHandler"]
@@ -229,7 +230,11 @@ class ActivityHandler(Agent):
                 turn_context.activity.name,
             )
             return
-        await send_invoke_response(turn_context, response)
+        # The value is the answer's JSON (by alias, without nulls), not the model: what
+        # an on_send_activities interceptor sees is what the channel gets.
+        await turn_context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=_json_body(response))
+        )
 
     # ------------------------------------------------------------------ messages
 
@@ -342,9 +347,8 @@ class ActivityHandler(Agent):
         * ``signin/verifyState`` and ``signin/tokenExchange``: calls
           :meth:`on_sign_in_invoke`, then answers ``200`` without a body;
         * ``adaptiveCard/action``: checks the value (``400`` with an error body when it
-          has no ``action``; ``501`` with an error body when the action is not
-          ``Action.Execute``), calls :meth:`on_adaptive_card_invoke` and answers ``200``
-          with its result as the body;
+          has no ``action`` or the action is not ``Action.Execute``), calls
+          :meth:`on_adaptive_card_invoke` and answers ``200`` with its result as the body;
         * ``application/search``: checks the value (``400`` with an error body when it is
           not a search), calls :meth:`on_search_invoke` and answers with its result as the
           body (status: the result's ``statusCode``, ``200`` when unset);
@@ -451,8 +455,9 @@ class ActivityHandler(Agent):
                     f"{_describe_validation_error(error)}",
                 ) from error
         if invoke_value.action.type != _ACTION_EXECUTE:
+            # A bad request, not a missing feature: only Action.Execute raises this invoke.
             raise _InvokeResponseError.card_error(
-                _NOT_IMPLEMENTED,
+                _BAD_REQUEST,
                 "NotSupported",
                 f"The action type {invoke_value.action.type!r} is not supported; only "
                 f"{_ACTION_EXECUTE!r} raises adaptiveCard/action invokes",

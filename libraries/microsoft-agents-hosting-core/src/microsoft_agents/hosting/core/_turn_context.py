@@ -344,7 +344,7 @@ class TurnContext:
         activity_or_text: Activity | str,
         speak: str | None = None,
         input_hint: str | None = None,
-    ) -> ResourceResponse | None:
+    ) -> ResourceResponse:
         """Send one activity (or a text message) to the conversation.
 
         Args:
@@ -353,9 +353,9 @@ class TurnContext:
             input_hint: whether the agent expects an answer (default ``acceptingInput``).
 
         Returns:
-            The channel's receipt (its ``id`` is the sent activity's id), an empty
-            :class:`ResourceResponse` when the channel returned none, or ``None`` when an
-            interceptor dropped the activity.
+            The channel's receipt (its ``id`` is the sent activity's id), or an empty
+            :class:`ResourceResponse` when there is none: the channel returned none, the
+            activity was kept for the HTTP answer, or an interceptor dropped it.
         """
         if isinstance(activity_or_text, str):
             # Built here, addressed as it is built: nobody else holds it, so there is
@@ -383,7 +383,7 @@ class TurnContext:
                 responses = await self._send(activity, copy=False, addressed=True)
         else:
             responses = await self._send(activity_or_text, copy=True)
-        return responses[0] if responses else None
+        return responses[0] if responses else ResourceResponse()
 
     async def send_activities(self, activities: Sequence[Activity]) -> list[ResourceResponse]:
         """Send several activities, in order, addressed as replies to the incoming one.
@@ -416,7 +416,9 @@ class TurnContext:
         async def deliver() -> list[ResourceResponse]:
             return await self._deliver(outgoing)
 
-        return await self._intercept_send(outgoing, 0, deliver)
+        responses = await self._intercept_send(outgoing, 0, deliver)
+        # An interceptor that drops the activities may return nothing at all.
+        return responses if responses is not None else []
 
     async def _intercept_send(
         self,
@@ -479,7 +481,7 @@ class TurnContext:
         value: Any = None,
         value_type: str | None = None,
         label: str | None = None,
-    ) -> ResourceResponse | None:
+    ) -> ResourceResponse:
         """Send a ``trace`` activity (shown by the Emulator; other channels never get it)."""
         trace = Activity.create_trace_activity(
             name, value=value, value_type=value_type, label=label

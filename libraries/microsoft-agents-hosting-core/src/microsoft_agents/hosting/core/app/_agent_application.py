@@ -33,7 +33,8 @@ the first matching route runs (see :mod:`~microsoft_agents.hosting.core.app._rou
 order); the ``after_turn`` hooks run; and the state is saved when every ``after_turn`` hook
 returned True. An exception from a handler or hook goes to the ``@app.error`` handlers
 when there are any (the turn then ends normally, without saving its state), and otherwise
-to the adapter's ``on_turn_error``.
+to the adapter's ``on_turn_error``. An exception an ``@app.error`` handler raises is not
+handed to the handlers again: it goes on to the adapter (see :meth:`AgentApplication.error`).
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ HandoffHandler = Callable[[TurnContext, StateT, str], Awaitable[None]]
 """``async handler(context, state, continuation)``: a conversation was handed to the agent."""
 
 _HANDOFF_INVOKE_NAME = "handoff/action"
+# turn_state key of the exception an @app.error handler raised: handled once, not twice.
+_FAILED_ERROR_HANDLER_KEY = "microsoft_agents.app.error_handler_failed"
 _ANSWERED_AT_ONCE = frozenset({"expectReplies"})
 _MEMBERS_ADDED = "membersAdded"
 _MEMBERS_REMOVED = "membersRemoved"
@@ -170,6 +173,9 @@ class AgentApplication(Generic[StateT]):
         self._before_turn: list[TurnHook[StateT]] = []
         self._after_turn: list[TurnHook[StateT]] = []
         self._error_handlers: list[ErrorHandler] = []
+        # The adapter's on_turn_error before @app.error replaced it: it gets the
+        # exceptions the error handlers themselves raise.
+        self._adapter_turn_error: ErrorHandler | None = None
         self._sign_in_success: list[SignInHandler[StateT]] = []
         self._sign_in_failure: list[SignInHandler[StateT]] = []
         self._adaptive_card: AdaptiveCard[StateT] = AdaptiveCard(self)
@@ -669,12 +675,17 @@ class AgentApplication(Generic[StateT]):
         An exception raised by a route handler or a hook goes to the error handlers (in
         registration order); the turn then ends without saving its state. When the
         application has an adapter, the handlers also become its ``on_turn_error``, so
-        exceptions raised by middleware reach them too. Usable as ``@app.error``;
-        returns the handler.
+        exceptions raised by middleware reach them too. An exception is handled once: one
+        raised by an error handler itself is logged and goes to the adapter's previous
+        ``on_turn_error`` (``default_on_turn_error`` for a ``CloudAdapter``), or
+        propagates when it had none; it never reaches the error handlers. Usable as
+        ``@app.error``; returns the handler.
         """
         self._error_handlers.append(handler)
-        if self._options.adapter is not None:
-            self._options.adapter.on_turn_error = self._handle_error
+        adapter = self._options.adapter
+        if adapter is not None and adapter.on_turn_error != self._on_adapter_turn_error:
+            self._adapter_turn_error = adapter.on_turn_error
+            adapter.on_turn_error = self._on_adapter_turn_error
         return handler
 
     def on_sign_in_success(self, handler: SignInHandler[StateT]) -> SignInHandler[StateT]:
@@ -708,7 +719,7 @@ class AgentApplication(Generic[StateT]):
 
         Raises:
             Exception: what a handler or hook raised, when no ``@app.error`` handler is
-                registered.
+                registered; what an ``@app.error`` handler raised.
         """
         if self._options.long_running_messages:
             await context.adapter.run_detached(context, lambda: self._on_turn(context))
@@ -717,6 +728,7 @@ class AgentApplication(Generic[StateT]):
 
     async def _on_turn(self, context: TurnContext) -> None:
         typing = self._start_typing(context)
+        failure: Exception | None = None
         try:
             await self._run_turn(context)
         except Exception as error:
@@ -729,10 +741,13 @@ class AgentApplication(Generic[StateT]):
                 exc_info=error,
             )
             await finish_turn_stream(context, failed=True)
-            await self._handle_error(context, error)
+            failure = await self._handle_error(context, error)
         finally:
             if typing is not None:
                 await typing.stop()
+        if failure is not None:
+            # An error handler raised: on to the adapter, which does not hand it back.
+            raise failure
 
     def _start_typing(self, context: TurnContext) -> TypingIndicator | None:
         activity = context.activity
@@ -749,9 +764,36 @@ class AgentApplication(Generic[StateT]):
         typing.start()
         return typing
 
-    async def _handle_error(self, context: TurnContext, error: Exception) -> None:
-        for handler in self._error_handlers:
-            await handler(context, error)
+    async def _handle_error(self, context: TurnContext, error: Exception) -> Exception | None:
+        """Run the ``@app.error`` handlers; returns what one of them raised (logged)."""
+        handler: ErrorHandler | None = None
+        try:
+            for handler in self._error_handlers:
+                await handler(context, error)
+        except Exception as failure:
+            logger.exception(
+                "the @app.error handler %s raised %s while handling %s; it is not handled again",
+                getattr(handler, "__qualname__", handler),
+                type(failure).__name__,
+                type(error).__name__,
+            )
+            # Marked for _on_adapter_turn_error, which the adapter calls with it next.
+            context.turn_state[_FAILED_ERROR_HANDLER_KEY] = failure
+            return failure
+        return None
+
+    async def _on_adapter_turn_error(self, context: TurnContext, error: Exception) -> None:
+        """The adapter's ``on_turn_error`` once ``@app.error`` handlers are registered."""
+        if context.turn_state.get(_FAILED_ERROR_HANDLER_KEY) is not error:
+            failure = await self._handle_error(context, error)
+            if failure is None:
+                return
+            error = failure
+        # An error handler failed: what the adapter did before the handlers took over.
+        fallback = self._adapter_turn_error
+        if fallback is None:
+            raise error
+        await fallback(context, error)
 
     async def _run_turn(self, context: TurnContext) -> None:
         activity = context.activity

@@ -14,6 +14,7 @@ from microsoft_agents.activity import (
     ChannelAccount,
     ConversationAccount,
     ConversationReference,
+    DeliveryModes,
     InvokeResponse,
     RoleTypes,
 )
@@ -23,6 +24,8 @@ from microsoft_agents.hosting.core._turn_context import read_invoke_response
 from ._adapter import TestAdapter
 
 __all__ = ["AgentTester", "TurnResult"]
+
+_EXPECT_REPLIES = DeliveryModes.expect_replies.value
 
 
 @dataclass
@@ -73,13 +76,14 @@ class TurnResult(Sequence[Activity]):
     def status(self) -> int:
         """The HTTP status a channel would get for this turn from the hosting layer.
 
-        The answer's status for an answered invoke, 501 for an invoke nobody answered,
-        200 for an ``expectReplies`` request, 202 for everything else.
+        200 for an ``expectReplies`` request (an invoke too: the buffered replies are the
+        answer, protocol.md §3), the answer's status for an answered invoke, 501 for an
+        invoke nobody answered, 202 for everything else.
         """
+        if self.activity.delivery_mode == _EXPECT_REPLIES:
+            return 200
         if self.activity.type == ActivityTypes.invoke:
             return self.invoke_response.status if self.invoke_response else 501
-        if self.activity.delivery_mode == "expectReplies":
-            return 200
         return 202
 
     def of_type(self, activity_type: str) -> list[Activity]:
@@ -185,17 +189,17 @@ class AgentTester:
         ``on_turn_error`` handler (or the agent handles them itself).
         """
         incoming = self.make_activity(activity, **fields)
-        first_sent = len(self.adapter.sent)
-        first_updated = len(self.adapter.updated)
-        first_deleted = len(self.adapter.deleted)
-        context = await self.adapter.process_activity(incoming, self.agent.on_turn)
+        # Recorded per turn, not sliced from the adapter's lists: turns sent at the same
+        # time (asyncio.gather) each get only their own activities.
+        with self.adapter._record_turn() as record:
+            context = await self.adapter.process_activity(incoming, self.agent.on_turn)
         return TurnResult(
             activity=context.activity,
-            replies=self.adapter.sent[first_sent:],
+            replies=list(record.sent),
             invoke_response=read_invoke_response(context),
             buffered=list(context.buffered_reply_activities),
-            updated=self.adapter.updated[first_updated:],
-            deleted=self.adapter.deleted[first_deleted:],
+            updated=list(record.updated),
+            deleted=list(record.deleted),
         )
 
     async def invoke(self, name: str, value: Any = None, **fields: Any) -> TurnResult:

@@ -15,13 +15,13 @@ Values can be pydantic models (``get_value("profile", target_cls=Profile)``) or 
 JSON. Paths address any scope: ``state.get_value("UserState.language")``.
 
 For state of your own shape, :class:`State` and the :func:`state` decorator make a dict
-with attribute access that loads and saves itself.
+with attribute access that loads and saves itself; :class:`StatePropertyAccessor` (here,
+the accessor of a ``State``) reads and writes one of its keys.
 """
 
-from microsoft_agents.hosting.core.state._agent_state import StatePropertyAccessor
 from microsoft_agents.hosting.core.state._scopes import ConversationState
 
-from ._state import State, state
+from ._state import State, StatePropertyAccessor, state
 from ._temp_state import TempState
 from ._turn_state import TurnState
 

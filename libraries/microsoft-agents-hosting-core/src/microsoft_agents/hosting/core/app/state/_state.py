@@ -22,6 +22,15 @@ it (the whole dict is one JSON document; values are JSON, pydantic models or
 ``StoreItem`` objects). ``save`` writes only when the values changed since they were
 read, and with the e-tag that was read, so a concurrent change raises
 ``ETagConflictError`` instead of being overwritten.
+
+A state is built like a dict (``Preferences(language="de")``, ``Preferences(data)``);
+the keyword ``__key__`` names the storage key. :meth:`State.create_property` (or
+:class:`StatePropertyAccessor`) gives an accessor for one key, with the same
+``get``/``set``/``delete`` as the accessors of ``AgentState``::
+
+    language = prefs.create_property("language")
+    if await language.get(context, "en") == "en":
+        await language.set(context, "de")
 """
 
 from __future__ import annotations
@@ -29,18 +38,24 @@ from __future__ import annotations
 import copy
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast, overload
 
 from microsoft_agents.hosting.core._errors import StateError
-from microsoft_agents.hosting.core.state._json import JsonDocument, dump_stable, to_json_object
+from microsoft_agents.hosting.core.state._agent_state import check_property_name, read_value
+from microsoft_agents.hosting.core.state._json import (
+    JsonDocument,
+    dump_stable,
+    to_json_object,
+    to_json_value,
+)
 from microsoft_agents.hosting.core.storage._storage import ETAG_FIELD
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core._turn_context import TurnContext
     from microsoft_agents.hosting.core.storage._storage import Storage
 
-__all__ = ["State", "state"]
+__all__ = ["State", "StatePropertyAccessor", "state"]
 
 _T = TypeVar("_T")
 _S = TypeVar("_S", bound="State")
@@ -51,33 +66,37 @@ class State(dict[str, Any], ABC):
 
     Subclasses implement the classmethod :meth:`load` (usually with
     :meth:`from_storage`); ``@state`` turns annotated class attributes into keys with
-    defaults.
+    defaults. Built like a dict: ``Preferences({"language": "de"})``,
+    ``Preferences(language="de")``, ``Preferences(**data)``.
 
     Args:
-        values: initial values (after the defaults of ``@state`` fields).
-        key: the storage key the state is saved under.
-        storage: the storage :meth:`save` writes to by default.
+        values: initial values, a mapping or ``(key, value)`` pairs (after the defaults
+            of ``@state`` fields).
+        __key__: the storage key the state is saved under (:meth:`from_storage` sets it).
+        **data: more initial values, as for ``dict(**data)``; they win over ``values``.
     """
 
     __state_defaults__: ClassVar[dict[str, Any]] = {}
 
     def __init__(
         self,
-        values: Mapping[str, Any] | None = None,
+        values: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
         /,
         *,
-        key: str | None = None,
-        storage: Storage | None = None,
+        __key__: str | None = None,
+        **data: Any,
     ) -> None:
         super().__init__()
-        self._key = key
-        self._storage = storage
+        self._key = __key__
+        self._storage: Storage | None = None
         self._e_tag: str | None = None
         self._saved: str | None = None
         for name, default in type(self).__state_defaults__.items():
             self[name] = copy.deepcopy(default)
         if values:
             self.update(values)
+        if data:
+            self.update(data)
 
     @property
     def key(self) -> str | None:
@@ -101,7 +120,8 @@ class State(dict[str, Any], ABC):
             raise StateError(f"{cls.__name__}.load() needs a storage to read {key!r} from")
         items = await storage.read([key], target_cls=JsonDocument)
         document = items.get(key)
-        instance = cls(document.values if document else None, key=key, storage=storage)
+        instance = cls(document.values if document else None, __key__=key)
+        instance._storage = storage
         if document is not None:
             instance._e_tag = document.e_tag
             instance._saved = dump_stable(document.values)
@@ -130,7 +150,7 @@ class State(dict[str, Any], ABC):
         if self._key is None:
             raise StateError(
                 f"{name}.save() does not know where to save: create the state with "
-                f"{name}(key=...) or from_storage(storage, key)."
+                f"{name}(__key__=...) or from_storage(storage, key)."
             )
         if ETAG_FIELD in self:
             raise StateError(
@@ -145,6 +165,14 @@ class State(dict[str, Any], ABC):
         await target.write({self._key: item})
         self._e_tag = item.e_tag
         self._saved = text
+
+    def create_property(self, name: str) -> StatePropertyAccessor:
+        """An accessor for the key ``name`` (see :class:`StatePropertyAccessor`).
+
+        Raises:
+            StateError: ``name`` is not a non-empty string, or is the reserved ``"e_tag"``.
+        """
+        return StatePropertyAccessor(self, name)
 
     # ------------------------------------------------------------------ attributes = keys
 
@@ -170,6 +198,99 @@ class State(dict[str, Any], ABC):
             del self[name]
         except KeyError:
             raise AttributeError(f"{type(self).__name__} has no key {name!r}") from None
+
+
+class StatePropertyAccessor:
+    """Reads and writes one key of a :class:`State`: the accessor of dict-backed states.
+
+    The same ``get``/``set``/``delete`` as the accessors of ``AgentState`` scopes (those
+    are ``microsoft_agents.hosting.core.state.StatePropertyAccessor``). A ``State`` is read
+    before the accessor is used, so the context is only there for the common signature::
+
+        language = StatePropertyAccessor(prefs, "language")   # or prefs.create_property(...)
+        current = await language.get(context, lambda: "en")
+        await language.set(context, "de")
+        await prefs.save(context)
+
+    Args:
+        state: the state the key belongs to.
+        name: the key.
+
+    Raises:
+        StateError: ``name`` is not a non-empty string, or is the reserved ``"e_tag"``.
+    """
+
+    def __init__(self, state: State, name: str) -> None:
+        self._state = state
+        self._name = check_property_name(name, type(state).__name__)
+
+    @property
+    def name(self) -> str:
+        """The key this accessor reads and writes."""
+        return self._name
+
+    @property
+    def state(self) -> State:
+        """The state the key belongs to."""
+        return self._state
+
+    @overload
+    async def get(
+        self, context: TurnContext, default_value_or_factory: None = None, *, target_cls: type[_T]
+    ) -> _T | None: ...
+    @overload
+    async def get(
+        self, context: TurnContext, default_value_or_factory: Any, *, target_cls: type[_T]
+    ) -> _T: ...
+    @overload
+    async def get(
+        self, context: TurnContext, default_value_or_factory: Any = None, *, target_cls: None = None
+    ) -> Any: ...
+    async def get(
+        self,
+        context: TurnContext,
+        default_value_or_factory: Any = None,
+        *,
+        target_cls: type[Any] | None = None,
+    ) -> Any:
+        """The value of the key.
+
+        Args:
+            context: the turn.
+            default_value_or_factory: used when the value is missing or ``None``: a
+                callable is called, anything else is copied; the result is stored in the
+                state (so changes made to it in place are saved).
+            target_cls: the type to return: a JSON object read from storage becomes, say,
+                the pydantic model it was saved from (and replaces the stored value).
+
+        Raises:
+            StateError: the value does not fit ``target_cls``.
+        """
+        factory: Callable[[], Any] | None
+        if default_value_or_factory is None:
+            factory = None
+        elif callable(default_value_or_factory):
+            factory = cast("Callable[[], Any]", default_value_or_factory)
+        else:
+            default = default_value_or_factory
+
+            def factory() -> Any:
+                return copy.deepcopy(default)
+
+        return read_value(self._state, self._name, factory, target_cls, type(self._state).__name__)
+
+    async def set(self, context: TurnContext, value: Any) -> None:
+        """Set the key (saved with the state).
+
+        Raises:
+            StateError: the value cannot be written as JSON.
+        """
+        to_json_value(value, where=f"{type(self._state).__name__} key {self._name!r}")
+        self._state[self._name] = value
+
+    async def delete(self, context: TurnContext) -> None:
+        """Remove the key (nothing happens when it is not there)."""
+        self._state.pop(self._name, None)
 
 
 def _is_class_var(annotation: object) -> bool:
