@@ -124,6 +124,21 @@ def _convert(value: Any, target_cls: Any, where: str) -> Any:
         ) from error
 
 
+def as_factory(default_value_or_factory: Any) -> Callable[[], Any] | None:
+    """An accessor's default as a factory: a callable is one; any other value (not None)
+    gives a fresh deep copy of itself each time."""
+    if default_value_or_factory is None:
+        return None
+    if callable(default_value_or_factory):
+        return cast("Callable[[], Any]", default_value_or_factory)
+    default = default_value_or_factory
+
+    def factory() -> Any:
+        return copy.deepcopy(default)
+
+    return factory
+
+
 def read_value(
     values: dict[str, Any],
     name: str,
@@ -513,17 +528,7 @@ class StatePropertyAccessor:
             StorageError: loading the state failed.
         """
         values = await self._state._loaded_values(context)
-        factory: Callable[[], Any] | None
-        if default_value_or_factory is None:
-            factory = None
-        elif callable(default_value_or_factory):
-            factory = cast("Callable[[], Any]", default_value_or_factory)
-        else:
-            default = default_value_or_factory
-
-            def factory() -> Any:
-                return copy.deepcopy(default)
-
+        factory = as_factory(default_value_or_factory)
         return read_value(values, self._name, factory, target_cls, self._state.scope_name)
 
     async def set(self, context: TurnContext, value: Any) -> None:

@@ -38,11 +38,15 @@ from __future__ import annotations
 import copy
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast, overload
 
 from microsoft_agents.hosting.core._errors import StateError
-from microsoft_agents.hosting.core.state._agent_state import check_property_name, read_value
+from microsoft_agents.hosting.core.state._agent_state import (
+    as_factory,
+    check_property_name,
+    read_value,
+)
 from microsoft_agents.hosting.core.state._json import (
     JsonDocument,
     dump_stable,
@@ -266,17 +270,7 @@ class StatePropertyAccessor:
         Raises:
             StateError: the value does not fit ``target_cls``.
         """
-        factory: Callable[[], Any] | None
-        if default_value_or_factory is None:
-            factory = None
-        elif callable(default_value_or_factory):
-            factory = cast("Callable[[], Any]", default_value_or_factory)
-        else:
-            default = default_value_or_factory
-
-            def factory() -> Any:
-                return copy.deepcopy(default)
-
+        factory = as_factory(default_value_or_factory)
         return read_value(self._state, self._name, factory, target_cls, type(self._state).__name__)
 
     async def set(self, context: TurnContext, value: Any) -> None:
