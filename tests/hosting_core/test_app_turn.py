@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -23,6 +24,8 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core._middleware import NextDelegate
 from microsoft_agents.hosting.core.app.state import TurnState
 from microsoft_agents.hosting.core.testing import AgentTester, TestAdapter
+
+from .storage_conformance import RawDocument
 
 
 def _app(**options: Any) -> AgentApplication[TurnState]:
@@ -56,6 +59,44 @@ async def test_the_seed_simple_echo_agent_form_constructs_and_answers() -> None:
     assert result.texts == ["You said: hi"]
     assert agent_app.adapter is adapter
     assert agent_app.connection_manager is None
+
+
+async def test_two_turns_of_one_conversation_at_once_both_answer_and_both_changes_stay() -> None:
+    """Two people writing in a group chat at once: no turn fails on the state's e-tag."""
+    adapter = TestAdapter()
+    storage = MemoryStorage()
+    agent_app = _app(adapter=adapter, storage=storage)
+    arrived: list[str] = []
+    release = asyncio.Event()
+    errors: list[Exception] = []
+
+    @agent_app.activity("message")
+    async def note(context: TurnContext, state: TurnState) -> None:
+        text = context.activity.text or ""
+        state.conversation.set_value(f"from_{text}", True)
+        arrived.append(text)
+        if len(arrived) == 2:
+            release.set()
+        await release.wait()  # both turns have read the state before either saves
+        await context.send_activity(f"noted {text}")
+
+    @agent_app.error
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        errors.append(error)
+
+    tester = AgentTester(agent_app, adapter=adapter)
+    first, second = await asyncio.gather(tester.send("ann"), tester.send("bob"))
+
+    assert errors == []
+    assert (first.texts, second.texts) == (["noted ann"], ["noted bob"])
+    conversation = first.activity.conversation
+    assert conversation is not None
+    key = f"{first.activity.channel_id}/conversations/{conversation.id}"
+    stored = await storage.read([key], target_cls=RawDocument)
+    assert {k: v for k, v in stored[key].data.items() if k != "e_tag"} == {
+        "from_ann": True,
+        "from_bob": True,
+    }
 
 
 def test_configuration_sections_are_ignored_and_agentapplication_settings_not_read() -> None:

@@ -16,11 +16,14 @@ back with ``get_value(name, target_cls=Model)``) or ``StoreItem`` objects. Objec
 from the state may be changed in place (``get_value("items").append(x)``): ``save``
 compares what the scope holds with what was read, so such changes are saved too.
 
-``save`` passes on the e-tag of the document it read, so when two turns of the same
-conversation run at once, the second one to save gets an ``ETagConflictError`` instead of
-silently overwriting the first one's changes. That needs a document to compare with: two
-turns that both find the scope empty (a conversation's first two messages, at once) both
-write it unconditionally, and the last save wins.
+``save`` passes on the e-tag of the document it read. When two turns of the same
+conversation run at once (two people writing in a group chat), the second one to save
+finds the document changed: it reads it again and writes the other turn's properties with
+its own changes on top, property by property (a property both turns changed ends with the
+value of the turn that saved last, as in the reference SDK, where the last write wins
+outright). Neither turn fails, and changes to different properties are both kept. A
+turn that found the scope empty looks again before it creates the document, so the first
+two messages of a conversation, at once, merge the same way.
 
 Attributes of a scope are not stored: ``conversation.count = 1`` raises ``StateError``
 (use ``set_value("count", 1)`` or an accessor from :meth:`AgentState.create_property`).
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -45,7 +49,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from microsoft_agents.hosting.core._errors import StateError
+from microsoft_agents.hosting.core._errors import ETagConflictError, StateError
 from microsoft_agents.hosting.core.storage._storage import ETAG_FIELD, Storage, StoreItem
 
 from ._json import JsonDocument, dump_stable, to_json_object, to_json_value
@@ -58,6 +62,8 @@ __all__ = ["AgentState", "StatePropertyAccessor", "check_property_name", "read_v
 logger = logging.getLogger(__name__)
 
 _EMPTY = dump_stable({})
+_ABSENT = object()
+_MERGE_ATTEMPTS = 3
 
 _T = TypeVar("_T")
 
@@ -283,12 +289,14 @@ class AgentState(ABC):
         Changes are found by comparing the JSON the state holds now with the JSON read, so
         objects changed in place count. An empty state that storage never held is not
         written. ``force`` writes even when nothing changed. The write carries the e-tag
-        that was read: if another turn saved the same document in between, the write is
-        refused. Saving again in the same turn writes only what changed after this save.
+        that was read: if another turn saved the same document in between, the document is
+        read again and this turn's changes (the properties it set, changed or removed) are
+        written on top of it (see the module docs). Saving again in the same turn writes
+        only what changed after this save.
 
         Raises:
-            ETagConflictError: the document changed in storage since it was read; nothing
-                was written. Load it again (``force=True``), redo the change and save.
+            ETagConflictError: the document kept changing while it was merged, a few times
+                in a row; nothing was written.
             StateError: a value cannot be written as JSON.
             StorageError: the storage failed.
         """
@@ -305,11 +313,68 @@ class AgentState(ABC):
         if text == cached.saved and not force:
             return
         item = JsonDocument(document, cached.e_tag)
-        await self._storage.write({cached.storage_key: item})
+        try:
+            if not cached.stored and await self._storage.read(
+                [cached.storage_key], target_cls=JsonDocument
+            ):
+                # Another turn created the document since this one found none: an
+                # unconditional write would drop its properties.
+                raise ETagConflictError("created meanwhile", key=cached.storage_key)
+            await self._storage.write({cached.storage_key: item})
+        except ETagConflictError:
+            item, text = await self._merge_into_stored(cached, document)
         cached.e_tag = item.e_tag
         cached.saved = text
         cached.stored = True
         logger.debug("%s saved %s", self.scope_name, cached.storage_key)
+
+    async def _merge_into_stored(
+        self, cached: _CachedState, document: dict[str, Any]
+    ) -> tuple[JsonDocument, str]:
+        """Write this turn's changes on top of the document another turn saved meanwhile.
+
+        Returns:
+            The document written (with its new e-tag) and its stable text.
+
+        Raises:
+            ETagConflictError: the document changed again on each of a few attempts.
+        """
+        read: dict[str, Any] = json.loads(cached.saved)
+        changed = {
+            name: value for name, value in document.items() if read.get(name, _ABSENT) != value
+        }
+        removed = [name for name in read if name not in document]
+        key = cached.storage_key
+        for attempt in range(1, _MERGE_ATTEMPTS + 1):
+            found = (await self._storage.read([key], target_cls=JsonDocument)).get(key)
+            stored = found if isinstance(found, JsonDocument) else JsonDocument({})
+            merged = {**stored.values, **changed}
+            for name in removed:
+                merged.pop(name, None)
+            logger.info(
+                "%s %r was saved by another turn meanwhile; writing this turn's changes (%s) "
+                "over it (attempt %d)",
+                self.scope_name,
+                key,
+                ", ".join(sorted([*changed, *removed])) or "none",
+                attempt,
+            )
+            item = JsonDocument(merged, stored.e_tag)
+            try:
+                await self._storage.write({key: item})
+            except ETagConflictError:
+                if attempt == _MERGE_ATTEMPTS:
+                    raise
+                continue
+            # The other turn's properties become this turn's too (its own objects stay).
+            values = cached.values
+            for name in [name for name in values if name not in merged]:
+                del values[name]
+            for name, value in merged.items():
+                if name not in changed:
+                    values[name] = copy.deepcopy(value)
+            return item, dump_stable(merged)
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     def _may_need_saving(self, context: TurnContext) -> bool:
         """False when :meth:`save` (without ``force``) has nothing to write for sure."""

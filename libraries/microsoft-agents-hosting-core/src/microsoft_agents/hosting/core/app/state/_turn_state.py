@@ -409,7 +409,9 @@ class TurnState:
         raised.
 
         Raises:
-            ETagConflictError: another turn saved a scope since it was loaded.
+            ETagConflictError: a scope kept changing in storage while this turn's changes
+                were merged into it (another turn saving it meanwhile is merged, see
+                ``AgentState.save``).
             StateError: a value cannot be saved as JSON.
             StorageError: the storage failed.
         """
