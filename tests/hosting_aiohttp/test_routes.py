@@ -10,6 +10,7 @@ from aiohttp import web
 from microsoft_agents.activity import (
     Activity,
     AttachmentData,
+    AttachmentInfo,
     ChannelAccount,
     ConversationParameters,
     ConversationResourceResponse,
@@ -44,7 +45,7 @@ class FakeHandler:
         conversation_id: str | None,
         continuation_token: str | None = None,
     ) -> ConversationsResult:
-        self._record("get_conversations", conversation_id)
+        self._record("get_conversations", conversation_id, continuation_token)
         return ConversationsResult(continuation_token="next")
 
     async def on_create_conversation(
@@ -109,7 +110,9 @@ class FakeHandler:
         page_size: int | None = None,
         continuation_token: str | None = None,
     ) -> PagedMembersResult:
-        self._record("get_conversation_paged_members", conversation_id)
+        self._record(
+            "get_conversation_paged_members", conversation_id, page_size, continuation_token
+        )
         return PagedMembersResult(members=[ChannelAccount(id="u1")])
 
     async def on_delete_conversation_member(
@@ -240,6 +243,55 @@ async def test_bad_bodies_are_4xx(make_client: Any) -> None:
     )
     assert broken.status == 400
     assert handler.calls == []
+
+
+async def test_query_parameters_reach_the_handler(make_client: Any) -> None:
+    handler = FakeHandler()
+    client = await make_client(_app(handler))
+    listed = await client.get(f"{BASE}/v3/conversations", params={"continuationToken": "t1"})
+    paged = await client.get(
+        f"{CONV}/pagedmembers", params={"pageSize": "5", "continuationToken": "c0"}
+    )
+    bad = await client.get(f"{CONV}/pagedmembers", params={"pageSize": "many"})
+    assert (listed.status, paged.status, bad.status) == (200, 200, 400)
+    assert handler.calls == [
+        ("get_conversations", (None, "t1")),
+        ("get_conversation_paged_members", ("c1", 5, "c0")),
+    ]
+
+
+async def test_the_attachment_reads_of_the_connector_api_are_served(make_client: Any) -> None:
+    class WithAttachments(FakeHandler):
+        async def on_get_attachment_info(
+            self, claims_identity: ClaimsIdentity, attachment_id: str
+        ) -> AttachmentInfo:
+            self._record("get_attachment_info", attachment_id)
+            return AttachmentInfo(name="a.png", type="image/png")
+
+        async def on_get_attachment(
+            self, claims_identity: ClaimsIdentity, attachment_id: str, view_id: str
+        ) -> bytes:
+            self._record("get_attachment", attachment_id, view_id)
+            return b"\x89PNG"
+
+    handler = WithAttachments()
+    client = await make_client(_app(handler))
+    info = await client.get(f"{BASE}/v3/attachments/att-1")
+    view = await client.get(f"{BASE}/v3/attachments/att-1/views/original")
+    assert (info.status, await info.json()) == (200, {"name": "a.png", "type": "image/png"})
+    assert (view.status, view.content_type, await view.read()) == (
+        200,
+        "application/octet-stream",
+        b"\x89PNG",
+    )
+    assert handler.calls == [
+        ("get_attachment_info", ("att-1",)),
+        ("get_attachment", ("att-1", "original")),
+    ]
+    # A handler without them: the operation is not implemented, not an unknown route.
+    plain = await make_client(_app(FakeHandler()))
+    missing = await plain.get(f"{BASE}/v3/attachments/att-1/views/original")
+    assert (missing.status, await missing.json()) == (501, {"error": "Not Implemented"})
 
 
 async def test_unsupported_and_unknown_give_501_and_404(make_client: Any) -> None:

@@ -229,6 +229,10 @@ class AiohttpRequest:
         identity = self._request.get(CLAIMS_IDENTITY_KEY)
         return identity if isinstance(identity, ClaimsIdentity) else None
 
+    def get_query_param(self, name: str) -> str | None:
+        """A parameter of the query string (the first one of that name), or None."""
+        return self._request.query.get(name)
+
     def get_path_param(self, name: str) -> str:
         """A parameter of the matched route (``conversation_id``, ...).
 

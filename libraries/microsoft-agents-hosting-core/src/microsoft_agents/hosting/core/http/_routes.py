@@ -24,6 +24,13 @@ operation raises ``NotImplementedError`` (501), one that does not know the conve
 activity or member raises ``LookupError`` such as ``KeyError`` (404), one that refuses the
 caller raises ``PermissionError`` (401); any other exception is logged and answered with a
 generic 500.
+
+Query parameters (``continuationToken``, ``pageSize``) reach the handler when the
+framework's request also has ``get_query_param(name)`` (the aiohttp one does). The two
+attachment reads of the Connector API, ``GET /v3/attachments/{attachment_id}`` and ``.../views/
+{view_id}``, call the handler's ``on_get_attachment_info(claims, attachment_id)`` and
+``on_get_attachment(claims, attachment_id, view_id)`` (the bytes, answered as
+``application/octet-stream``) when it has them, else answer 501.
 """
 
 from __future__ import annotations
@@ -125,6 +132,8 @@ class ChannelServiceRoutes:
             ("DELETE", member, self.delete_conversation_member),
             ("GET", conversation + "/pagedmembers", self.get_conversation_paged_members),
             ("POST", conversation + "/attachments", self.upload_attachment),
+            ("GET", "/v3/attachments/{attachment_id}", self.get_attachment_info),
+            ("GET", "/v3/attachments/{attachment_id}/views/{view_id}", self.get_attachment),
             ("POST", "/v3/conversations", self.create_conversation),
             ("GET", "/v3/conversations", self.get_conversations),
             ("POST", "/", self.create_conversation),
@@ -266,7 +275,9 @@ class ChannelServiceRoutes:
         """``GET …/v3/conversations`` (and the base URL root)."""
 
         async def call(claims: ClaimsIdentity) -> HttpResponse:
-            result = await self.handler.on_get_conversations(claims, None)
+            result = await self.handler.on_get_conversations(
+                claims, None, _query_param(request, "continuationToken")
+            )
             return self._result(result, empty={})
 
         return await self._run(request, call)
@@ -299,10 +310,47 @@ class ChannelServiceRoutes:
         """``GET …/pagedmembers``."""
 
         async def call(claims: ClaimsIdentity) -> HttpResponse:
+            page_size = _query_param(request, "pageSize")
+            if page_size is not None and not page_size.isdigit():
+                return HttpResponseFactory.bad_request(
+                    f"pageSize must be a whole number, got {page_size!r}"
+                )
             result = await self.handler.on_get_conversation_paged_members(
-                claims, request.get_path_param("conversation_id")
+                claims,
+                request.get_path_param("conversation_id"),
+                None if page_size is None else int(page_size),
+                _query_param(request, "continuationToken"),
             )
             return self._result(result, empty={})
+
+        return await self._run(request, call)
+
+    async def get_attachment_info(self, request: HttpRequestProtocol) -> HttpResponse:
+        """``GET /v3/attachments/{attachment_id}`` (501 without ``on_get_attachment_info``)."""
+
+        async def call(claims: ClaimsIdentity) -> HttpResponse:
+            read = getattr(self.handler, "on_get_attachment_info", None)
+            if read is None:
+                raise NotImplementedError
+            result = await read(claims, request.get_path_param("attachment_id"))
+            return self._result(result, empty={})
+
+        return await self._run(request, call)
+
+    async def get_attachment(self, request: HttpRequestProtocol) -> HttpResponse:
+        """``GET /v3/attachments/{attachment_id}/views/{view_id}``: the bytes (501 without
+        ``on_get_attachment``)."""
+
+        async def call(claims: ClaimsIdentity) -> HttpResponse:
+            read = getattr(self.handler, "on_get_attachment", None)
+            if read is None:
+                raise NotImplementedError
+            content = await read(
+                claims, request.get_path_param("attachment_id"), request.get_path_param("view_id")
+            )
+            if content is None:
+                raise LookupError(request.get_path_param("attachment_id"))
+            return HttpResponse(200, bytes(content), content_type="application/octet-stream")
 
         return await self._run(request, call)
 
@@ -342,3 +390,9 @@ class ChannelServiceRoutes:
             return self._result(result, empty={})
 
         return await self._run(request, call)
+
+
+def _query_param(request: HttpRequestProtocol, name: str) -> str | None:
+    """A query parameter of ``request``, when the framework's request gives them."""
+    get = getattr(request, "get_query_param", None)
+    return None if get is None else get(name)
