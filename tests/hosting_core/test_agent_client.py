@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import aiohttp
 import pytest
 from aioresponses import aioresponses
 
-from microsoft_agents.activity import Activity, InvokeResponse
+from microsoft_agents.activity import Activity, AgentsModel, InvokeResponse
 from microsoft_agents.hosting.core import (
     AgentAuthConfiguration,
     AnonymousTokenProvider,
@@ -81,6 +82,98 @@ async def test_post_activity_sends_a_copy_addressed_to_the_callee() -> None:
     assert relates["activityId"] == "u1"
     assert original.conversation is not None
     assert original.conversation.id == "a:user-conversation"  # the original is untouched
+
+
+async def test_relates_to_is_only_the_original_address() -> None:
+    """§12.1: relatesTo is {serviceUrl, activityId, channelId, locale, conversation}."""
+    factory = HttpAgentChannelFactory()
+    channel = factory.create_channel(FakeTokenProvider())
+    with aioresponses() as mocked:
+        mocked.post(SKILL, status=202)
+        await channel.post_activity(
+            SKILL_APP_ID, SKILL_APP_ID, SKILL, CALLBACK, "skill-conversation-1", user_message()
+        )
+        _, body = _body(mocked)
+    await factory.close()
+    assert body["relatesTo"] == {
+        "serviceUrl": "https://smba.trafficmanager.net/amer/",
+        "activityId": "u1",
+        "channelId": "msteams",
+        "locale": "en-GB",
+        "conversation": {"id": "a:user-conversation", "tenantId": "t1"},
+    }
+
+
+class _Answer(AgentsModel):
+    answer: str
+
+
+async def test_error_answers_keep_their_status_and_body_whatever_the_model(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """§12.1: the caller sees the status; only a fitting 2xx body becomes the model."""
+    factory = HttpAgentChannelFactory()
+    channel = factory.create_channel(FakeTokenProvider())
+    with aioresponses() as mocked:
+        mocked.post(SKILL, status=401, payload={"error": {"code": "Unauthorized"}})
+        mocked.post(SKILL, status=200, payload={"unexpected": True})
+        mocked.post(SKILL, status=200, payload={"answer": "42"})
+        mocked.post(SKILL, status=500, body="boom")
+        with caplog.at_level(logging.INFO, logger="microsoft_agents.hosting.core.client"):
+            answers = [
+                await channel.post_activity(
+                    SKILL_APP_ID,
+                    SKILL_APP_ID,
+                    SKILL,
+                    CALLBACK,
+                    "c1",
+                    user_message(),
+                    response_body_type=_Answer,
+                )
+                for _ in range(4)
+            ]
+    await factory.close()
+    assert answers == [
+        InvokeResponse(status=401, body={"error": {"code": "Unauthorized"}}),
+        InvokeResponse(status=200, body={"unexpected": True}),
+        InvokeResponse(status=200, body=_Answer(answer="42")),
+        InvokeResponse(status=500, body="boom"),
+    ]
+    misfits = [r for r in caplog.records if "is not a _Answer" in r.getMessage()]
+    assert [r.levelno for r in misfits] == [logging.INFO]
+
+
+async def test_an_invoke_is_forwarded_without_expect_replies(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A3114: an invoke is not marked expectReplies; its invoke response is the answer."""
+    invoke = Activity.model_validate(
+        {
+            **user_message().to_wire(exclude_none=True),
+            "type": "invoke",
+            "name": "composeExtension/query",
+            "deliveryMode": "expectReplies",
+        }
+    )
+    message = user_message()
+    message.delivery_mode = "expectReplies"
+    factory = HttpAgentChannelFactory()
+    channel = factory.create_channel(FakeTokenProvider())
+    with aioresponses() as mocked:
+        mocked.post(SKILL, status=200, payload={"status": 200})
+        mocked.post(SKILL, status=200, payload={"activities": []})
+        with caplog.at_level(logging.INFO, logger="microsoft_agents.hosting.core.client"):
+            await channel.post_activity(SKILL_APP_ID, SKILL_APP_ID, SKILL, CALLBACK, "c1", invoke)
+            await channel.post_activity(SKILL_APP_ID, SKILL_APP_ID, SKILL, CALLBACK, "c1", message)
+        [invoke_call, message_call] = next(iter(mocked.requests.values()))
+    await factory.close()
+    assert "deliveryMode" not in json.loads(invoke_call.kwargs["data"])
+    assert invoke.delivery_mode == "expectReplies"  # the caller's activity is untouched
+    # Only an invoke loses it.
+    assert json.loads(message_call.kwargs["data"])["deliveryMode"] == "expectReplies"
+    [dropped] = [r for r in caplog.records if "expectReplies" in r.getMessage()]
+    assert dropped.levelno == logging.INFO
+    assert "composeExtension/query" in dropped.getMessage()
 
 
 async def test_anonymous_callers_send_no_token_and_read_json_or_text_answers() -> None:
@@ -174,6 +267,7 @@ async def test_channel_host_from_configuration() -> None:
     host = ConfigurationChannelHost(factory, FakeConnections(), Settings, "HttpAgentClient")
     assert host.host_endpoint == CALLBACK
     assert host.channels["EchoAgent"].channel_factory == "HttpAgentClient"
+    assert host.channels["EchoAgent"].resource_url is None  # no default, as documented
     with aioresponses() as mocked:
         mocked.post(SKILL, status=202)
         channel = host.get_channel_from_name("EchoAgent")

@@ -16,11 +16,14 @@ messaging endpoint, the way a channel would (protocol.md §12.1)::
 
 The activity is sent as a copy whose ``conversation.id`` is the new id, whose
 ``serviceUrl`` is this agent's callback address (the callee answers there, see
-``channel_service_route_table``), whose ``relatesTo`` is the original conversation and whose
-recipient has the ``skill`` role; the request carries a token for the callee
-(``<callee app id>/.default``; none when the token provider is anonymous) and the
-``x-ms-conversation-id`` header. The result is the callee's HTTP answer as an
-``InvokeResponse`` (status and JSON body, or text): 2xx means the callee took it.
+``channel_service_route_table``), whose ``relatesTo`` is the original conversation
+(``serviceUrl``, ``activityId``, ``channelId``, ``locale`` and ``conversation``) and whose
+recipient has the ``skill`` role. An invoke goes without ``deliveryMode: expectReplies``
+(its answer is the invoke response, activity-requirements A3114). The request carries a
+token for the callee (``<callee app id>/.default``; none when the token provider is
+anonymous) and the ``x-ms-conversation-id`` header. The result is the callee's HTTP answer
+as an ``InvokeResponse`` (status and JSON body, or text): 2xx means the callee took it, any
+other status is a failure whose body is returned as the callee sent it.
 
 The factory keeps one HTTP session for all its channels; close it at shutdown.
 """
@@ -33,8 +36,17 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
+from pydantic import ValidationError
 
-from microsoft_agents.activity import Activity, ChannelAccount, InvokeResponse, RoleTypes
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationReference,
+    DeliveryModes,
+    InvokeResponse,
+    RoleTypes,
+)
 from microsoft_agents.hosting.core._errors import ServiceError
 from microsoft_agents.hosting.core.authorization import AccessTokenProviderBase
 
@@ -112,7 +124,9 @@ class HttpAgentChannel:
             service_url: this agent's callback base URL.
             conversation_id: the conversation id the callee sees.
             activity: the activity to pass on (not modified).
-            response_body_type: a model to parse the JSON answer into (for invokes).
+            response_body_type: a model to parse a 2xx JSON answer into (for invokes); an
+                answer that does not fit it, or a non-2xx one, is returned as parsed JSON
+                (or text).
 
         Returns:
             The callee's status and body.
@@ -126,7 +140,18 @@ class HttpAgentChannel:
         if not conversation_id:
             raise ValueError("post_activity needs the conversation id the callee sees")
         outgoing = activity.model_copy(deep=True)
-        outgoing.relates_to = activity.get_conversation_reference()
+        outgoing.relates_to = _relates_to(activity)
+        if (
+            outgoing.type == ActivityTypes.invoke
+            and outgoing.delivery_mode == DeliveryModes.expect_replies
+        ):
+            logger.info(
+                "dropped deliveryMode expectReplies from the invoke %r sent to %s: an invoke "
+                "is answered by its invoke response, not by expected replies",
+                outgoing.name,
+                endpoint,
+            )
+            outgoing.delivery_mode = None
         if outgoing.conversation is not None:
             outgoing.conversation.id = conversation_id
         outgoing.service_url = service_url
@@ -156,19 +181,46 @@ class HttpAgentChannel:
             ) from error
         if status >= 300:
             logger.warning("the agent at %s answered %s", endpoint, status)
-        return InvokeResponse(status=status, body=_parse(text, response_body_type))
+        answer = _parse(text)
+        if 200 <= status < 300 and answer is not None:
+            answer = _to_model(answer, response_body_type, endpoint)
+        return InvokeResponse(status=status, body=answer)
 
 
-def _parse(text: str, model: type[Any] | None) -> Any:
+def _relates_to(activity: Activity) -> ConversationReference:
+    """The original conversation, as §12.1 sends it: no user, agent or delivery mode."""
+    reference = activity.get_conversation_reference()
+    return ConversationReference(
+        service_url=reference.service_url,
+        activity_id=reference.activity_id,
+        channel_id=reference.channel_id,
+        locale=reference.locale,
+        conversation=reference.conversation,
+    )
+
+
+def _parse(text: str) -> Any:
     if not text:
         return None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except ValueError:
         return text
-    if model is not None and hasattr(model, "model_validate"):
+
+
+def _to_model(data: Any, model: type[Any] | None, endpoint: str) -> Any:
+    if model is None or not hasattr(model, "model_validate"):
+        return data
+    try:
         return model.model_validate(data)
-    return data
+    except ValidationError as error:
+        logger.info(
+            "the answer of the agent at %s is not a %s (%s error(s)); returned as sent",
+            endpoint,
+            model.__name__,
+            error.error_count(),
+        )
+        return data
 
 
 class HttpAgentChannelFactory:

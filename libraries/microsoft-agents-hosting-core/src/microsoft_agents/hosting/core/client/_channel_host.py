@@ -59,7 +59,9 @@ class ChannelInfo:
     Args:
         id: the name it is called by.
         app_id: its app (client) id.
-        resource_url: the resource its tokens are asked for (default: ``app_id``).
+        resource_url: the resource its tokens are asked for; ``None`` (the default)
+            stays ``None``, so pass the callee's app id or resource URL to
+            ``post_activity`` as ``to_agent_resource`` yourself.
         token_provider: the connection name tokens come from.
         channel_factory: the name of the channel factory (informational).
         endpoint: its messaging endpoint.
