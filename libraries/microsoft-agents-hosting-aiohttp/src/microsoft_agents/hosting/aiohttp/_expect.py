@@ -18,7 +18,7 @@ from aiohttp import HttpVersion11, web
 from microsoft_agents.hosting.core import HttpAdapterBase
 
 from ._agent_http_adapter import AgentHttpAdapter
-from ._jwt_authorization import authenticate_before_body
+from ._jwt_authorization import authenticate_request
 from ._request import AiohttpRequest, give_up_body, to_web_response
 
 __all__ = ["ExpectHandler", "expect_handler_for"]
@@ -49,7 +49,7 @@ def expect_handler_for(adapter: AgentHttpAdapter) -> ExpectHandler:
                 status=417,
             )
         else:
-            refusal = await authenticate_before_body(request)
+            refusal = await authenticate_request(request)
         if refusal is None and isinstance(adapter, HttpAdapterBase):
             answer = adapter.refusal_before_body(AiohttpRequest(request))
             refusal = None if answer is None else to_web_response(answer)

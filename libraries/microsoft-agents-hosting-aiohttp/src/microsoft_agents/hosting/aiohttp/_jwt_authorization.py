@@ -43,7 +43,7 @@ from ._request import CLAIMS_IDENTITY_KEY, set_claims_identity
 
 __all__ = [
     "allow_anonymous",
-    "authenticate_before_body",
+    "authenticate_request",
     "jwt_authorization_decorator",
     "jwt_authorization_middleware",
 ]
@@ -95,8 +95,9 @@ def _anonymous(request: web.Request) -> ClaimsIdentity | None:
     return None
 
 
-async def _authenticate(request: web.Request) -> ClaimsIdentity | web.Response:
-    """The caller's identity, or the error response to answer with."""
+async def _check_token(request: web.Request) -> web.Response | None:
+    """Validate the bearer token and keep the caller's identity on ``request``; the error
+    response to answer with, or None."""
     configuration = lookup(request, AGENT_CONFIGURATION_KEY, AGENT_CONFIGURATION)
     if not isinstance(configuration, AgentAuthConfiguration):
         logger.error(
@@ -116,7 +117,7 @@ async def _authenticate(request: web.Request) -> ClaimsIdentity | web.Response:
     if not isinstance(validator, JwtTokenValidator):
         validator = None  # the core keeps one validator per configuration
     try:
-        return await _authorize_request(header, configuration, validator)
+        identity = await _authorize_request(header, configuration, validator)
     except AuthenticationError:
         if header is None:
             logger.info("refused %s %r: no Authorization header", request.method, request.path)
@@ -128,6 +129,8 @@ async def _authenticate(request: web.Request) -> ClaimsIdentity | web.Response:
         # caller's; the details stay in the log.
         logger.exception("token validation failed unexpectedly for %r", request.path)
         return _error(500, "Internal Server Error")
+    set_claims_identity(request, identity)
+    return None
 
 
 @web.middleware
@@ -143,37 +146,47 @@ async def jwt_authorization_middleware(
     Returns:
         The handler's response, or a JSON 401/500 when the request is refused.
     """
-    if _is_public(request) or isinstance(request.get(CLAIMS_IDENTITY_KEY), ClaimsIdentity):
-        # Public, or verified already (before the body, for ``Expect: 100-continue``).
-        return await handler(request)
-    outcome = _anonymous(request) or await _authenticate(request)
-    # Tested this way round: web.Response is an ABC (a MutableMapping), ClaimsIdentity not.
-    if not isinstance(outcome, ClaimsIdentity):
-        return outcome
-    set_claims_identity(request, outcome)
+    if not _needs_no_token_check(request, True):
+        refusal = await _check_token(request)
+        if refusal is not None:
+            return refusal
     return await handler(request)
 
 
-async def authenticate_before_body(request: web.Request) -> web.Response | None:
-    """Check the token of a request whose body has not been sent yet.
+async def authenticate_request(request: web.Request) -> web.Response | None:
+    """What the middleware checks, for a request whose body has not been sent yet.
 
-    The route's ``Expect: 100-continue`` handler calls this, so that a refused client is
-    not invited to send its body. The identity is kept on the request, and the middleware
-    does not check it again.
+    The ``Expect: 100-continue`` handler of ``create_app`` runs this, so that a refused
+    client is not invited to send its body; the middleware then finds the identity kept
+    on the request and does not check again.
 
     Args:
-        request: the request, its headers only.
+        request: the request (its headers are all that is read).
 
     Returns:
-        The refusal to answer with (the middleware's 401 or 500), or None.
+        The refusal to answer with (401, or 500 without a configuration), or None.
     """
-    if _is_public(request) or isinstance(request.get(CLAIMS_IDENTITY_KEY), ClaimsIdentity):
+    if _needs_no_token_check(request, True):
         return None
-    outcome = _anonymous(request) or await _authenticate(request)
-    if not isinstance(outcome, ClaimsIdentity):
-        return outcome
-    set_claims_identity(request, outcome)
-    return None
+    return await _check_token(request)
+
+
+def _needs_no_token_check(request: web.Request, public_routes: bool) -> bool:
+    """True for a public route (when ``public_routes``), a request verified already, or
+    one without a token where anonymous requests are allowed (its identity is then set).
+
+    Synchronous: the usual request (development mode, or checked before its body) costs
+    no coroutine.
+    """
+    if (public_routes and _is_public(request)) or isinstance(
+        request.get(CLAIMS_IDENTITY_KEY), ClaimsIdentity
+    ):
+        return True
+    anonymous = _anonymous(request)
+    if anonymous is None:
+        return False
+    set_claims_identity(request, anonymous)
+    return True
 
 
 def jwt_authorization_decorator(func: Handler) -> Handler:
@@ -190,11 +203,10 @@ def jwt_authorization_decorator(func: Handler) -> Handler:
 
     @functools.wraps(func)
     async def guarded(request: web.Request) -> web.StreamResponse:
-        if not isinstance(request.get(CLAIMS_IDENTITY_KEY), ClaimsIdentity):
-            outcome = _anonymous(request) or await _authenticate(request)
-            if not isinstance(outcome, ClaimsIdentity):
-                return outcome
-            set_claims_identity(request, outcome)
+        if not _needs_no_token_check(request, False):
+            refusal = await _check_token(request)
+            if refusal is not None:
+                return refusal
         return await func(request)
 
     return guarded

@@ -56,7 +56,7 @@ from microsoft_agents.hosting.core._errors import ServiceError
 from microsoft_agents.hosting.core._outbound import OutboundHostValidator
 
 from ._bases import UserTokenClientBase
-from ._connector_client import _model_json, _OperationGroup
+from ._connector_client import _model_json, _ModelT, _OperationGroup
 from ._transport import HttpTransport, RetryPolicy, ServiceResponseError, TokenSource
 
 __all__ = ["AgentSignInOperations", "UserTokenClient", "UserTokenOperations"]
@@ -76,6 +76,18 @@ def _base_channel(channel_id: str | None) -> str | None:
 
 class UserTokenOperations(_OperationGroup):
     """``api/usertoken/...``: the user's tokens per OAuth connection."""
+
+    async def _get_or_empty(
+        self, model: type[_ModelT], path: str, params: dict[str, str | None]
+    ) -> _ModelT:
+        """GET ``path``; a 404 (nothing for this user and connection) is an empty ``model``."""
+        response = await self._request("GET", path, params=params, ok=_GET_TOKEN_OK)
+        if response.status == 404:
+            logger.debug(
+                "GET %s answered 404: nothing for connection %s", path, params.get("connectionName")
+            )
+            return model()
+        return self._parse(model, "GET", path, response)
 
     async def get_token(
         self,
@@ -101,12 +113,7 @@ class UserTokenOperations(_OperationGroup):
             "channelId": _base_channel(channel_id),
             "code": code,
         }
-        path = "api/usertoken/GetToken"
-        response = await self._request("GET", path, params=params, ok=_GET_TOKEN_OK)
-        if response.status == 404:
-            logger.debug("No token for connection %s (404)", connection_name)
-            return TokenResponse()
-        return self._parse(TokenResponse, "GET", path, response)
+        return await self._get_or_empty(TokenResponse, "api/usertoken/GetToken", params)
 
     async def get_aad_tokens(
         self,
@@ -266,12 +273,9 @@ class UserTokenOperations(_OperationGroup):
             "finalRedirect": final_redirect,
             "fwdUrl": fwd_url,
         }
-        path = "api/usertoken/GetTokenOrSignInResource"
-        response = await self._request("GET", path, params=params, ok=_GET_TOKEN_OK)
-        if response.status == 404:
-            logger.debug("No token or sign-in resource for connection %s (404)", connection_name)
-            return TokenOrSignInResourceResponse()
-        return self._parse(TokenOrSignInResourceResponse, "GET", path, response)
+        return await self._get_or_empty(
+            TokenOrSignInResourceResponse, "api/usertoken/GetTokenOrSignInResource", params
+        )
 
 
 class AgentSignInOperations(_OperationGroup):

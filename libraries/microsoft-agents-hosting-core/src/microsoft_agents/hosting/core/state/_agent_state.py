@@ -57,7 +57,13 @@ from ._json import JsonDocument, dump_stable, to_json_object, to_json_value
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core._turn_context import TurnContext
 
-__all__ = ["AgentState", "StatePropertyAccessor", "check_property_name", "read_value"]
+__all__ = [
+    "AgentState",
+    "PropertyAccessor",
+    "StatePropertyAccessor",
+    "check_property_name",
+    "read_value",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -313,15 +319,17 @@ class AgentState(ABC):
         if text == cached.saved and not force:
             return
         item = JsonDocument(document, cached.e_tag)
-        try:
-            if not cached.stored and await self._storage.read(
-                [cached.storage_key], target_cls=JsonDocument
-            ):
-                # Another turn created the document since this one found none: an
-                # unconditional write would drop its properties.
-                raise ETagConflictError("created meanwhile", key=cached.storage_key)
-            await self._storage.write({cached.storage_key: item})
-        except ETagConflictError:
+        # A turn that found no document looks again before creating one: another turn may
+        # have created it since, and an unconditional write would drop its properties.
+        changed_meanwhile = not cached.stored and bool(
+            await self._storage.read([cached.storage_key], target_cls=JsonDocument)
+        )
+        if not changed_meanwhile:
+            try:
+                await self._storage.write({cached.storage_key: item})
+            except ETagConflictError:
+                changed_meanwhile = True
+        if changed_meanwhile:
             item, text = await self._merge_into_stored(cached, document)
         cached.e_tag = item.e_tag
         cached.saved = text
@@ -530,35 +538,36 @@ class AgentState(ABC):
         return f"{type(self).__name__}(storage_key={key!r})"
 
 
-class StatePropertyAccessor:
-    """Reads and writes one property of an :class:`AgentState`, loading the state if needed.
+class PropertyAccessor(ABC):
+    """Reads and writes one named value of a state; what the two kinds of accessor share.
 
-    Accessors take the turn's context, so one accessor (and one state object) can serve
-    concurrent turns::
-
-        counter = conversation_state.create_property("count")
-        count = await counter.get(context, 0)
-        await counter.set(context, count + 1)
-        await conversation_state.save(context)
+    Subclasses say where the values are (:meth:`_values`); :class:`StatePropertyAccessor`
+    is the one of ``AgentState`` scopes.
 
     Args:
-        state: the scope the property belongs to.
-        name: the property.
+        state: the state the value belongs to.
+        name: the value's name.
+        owner: the state's name in messages (``ConversationState``, ``Prefs``...).
+        noun: what the value is called in messages (``property``, ``key``).
+
+    Raises:
+        StateError: ``name`` is not a non-empty string, or is the reserved ``"e_tag"``.
     """
 
-    def __init__(self, state: AgentState, name: str) -> None:
+    def __init__(self, state: Any, name: str, owner: str, noun: str) -> None:
         self._state = state
-        self._name = check_property_name(name, state.scope_name)
+        self._name = check_property_name(name, owner)
+        self._owner = owner
+        self._noun = noun
 
     @property
     def name(self) -> str:
-        """The property this accessor reads and writes."""
+        """The name this accessor reads and writes."""
         return self._name
 
-    @property
-    def state(self) -> AgentState:
-        """The scope the property belongs to."""
-        return self._state
+    @abstractmethod
+    async def _values(self, context: TurnContext) -> dict[str, Any]:
+        """The values the name belongs to, in the turn of ``context``."""
 
     @overload
     async def get(
@@ -579,39 +588,69 @@ class StatePropertyAccessor:
         *,
         target_cls: type[Any] | None = None,
     ) -> Any:
-        """The value of the property in the turn of ``context``.
+        """The value in the turn of ``context``.
 
         Args:
             context: the turn.
             default_value_or_factory: used when the value is missing or ``None``: a
-                callable is called, anything else is copied; the result is stored.
-            target_cls: the type to return (see :meth:`AgentState.get_value`).
+                callable is called, anything else is copied; the result is stored (so
+                changes made to it in place are saved).
+            target_cls: the type to return: a JSON object read from storage becomes, say,
+                the pydantic model it was saved from (see :meth:`AgentState.get_value`).
 
         Raises:
             StateError: the value does not fit ``target_cls``, or the activity lacks what
                 the storage key is built from.
             StorageError: loading the state failed.
         """
-        values = await self._state._loaded_values(context)
+        values = await self._values(context)
         factory = as_factory(default_value_or_factory)
-        return read_value(values, self._name, factory, target_cls, self._state.scope_name)
+        return read_value(values, self._name, factory, target_cls, self._owner)
 
     async def set(self, context: TurnContext, value: Any) -> None:
-        """Set the property in the turn of ``context`` (saved with the state).
+        """Set the value in the turn of ``context`` (saved with the state).
 
         Raises:
             StateError: the value cannot be written as JSON.
             StorageError: loading the state failed.
         """
-        to_json_value(value, where=f"{self._state.scope_name} property {self._name!r}")
-        values = await self._state._loaded_values(context)
+        to_json_value(value, where=f"{self._owner} {self._noun} {self._name!r}")
+        values = await self._values(context)
         values[self._name] = value
 
     async def delete(self, context: TurnContext) -> None:
-        """Remove the property in the turn of ``context``.
+        """Remove the value in the turn of ``context`` (nothing happens when it is not there).
 
         Raises:
             StorageError: loading the state failed.
         """
-        values = await self._state._loaded_values(context)
+        values = await self._values(context)
         values.pop(self._name, None)
+
+
+class StatePropertyAccessor(PropertyAccessor):
+    """Reads and writes one property of an :class:`AgentState`, loading the state if needed.
+
+    Accessors take the turn's context, so one accessor (and one state object) can serve
+    concurrent turns::
+
+        counter = conversation_state.create_property("count")
+        count = await counter.get(context, 0)
+        await counter.set(context, count + 1)
+        await conversation_state.save(context)
+
+    Args:
+        state: the scope the property belongs to.
+        name: the property.
+    """
+
+    def __init__(self, state: AgentState, name: str) -> None:
+        super().__init__(state, name, state.scope_name, "property")
+
+    @property
+    def state(self) -> AgentState:
+        """The scope the property belongs to."""
+        return cast("AgentState", self._state)
+
+    async def _values(self, context: TurnContext) -> dict[str, Any]:
+        return await cast("AgentState", self._state)._loaded_values(context)

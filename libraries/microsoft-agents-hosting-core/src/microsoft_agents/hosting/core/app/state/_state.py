@@ -39,19 +39,16 @@ import copy
 import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from microsoft_agents.hosting.core._errors import StateError
 from microsoft_agents.hosting.core.state._agent_state import (
-    as_factory,
-    check_property_name,
-    read_value,
+    PropertyAccessor,
 )
 from microsoft_agents.hosting.core.state._json import (
     JsonDocument,
     dump_stable,
     to_json_object,
-    to_json_value,
 )
 from microsoft_agents.hosting.core.storage._storage import ETAG_FIELD
 
@@ -204,7 +201,7 @@ class State(dict[str, Any], ABC):
             raise AttributeError(f"{type(self).__name__} has no key {name!r}") from None
 
 
-class StatePropertyAccessor:
+class StatePropertyAccessor(PropertyAccessor):
     """Reads and writes one key of a :class:`State`: the accessor of dict-backed states.
 
     The same ``get``/``set``/``delete`` as the accessors of ``AgentState`` scopes (those
@@ -225,66 +222,16 @@ class StatePropertyAccessor:
     """
 
     def __init__(self, state: State, name: str) -> None:
-        self._state = state
-        self._name = check_property_name(name, type(state).__name__)
-
-    @property
-    def name(self) -> str:
-        """The key this accessor reads and writes."""
-        return self._name
+        super().__init__(state, name, type(state).__name__, "key")
 
     @property
     def state(self) -> State:
         """The state the key belongs to."""
-        return self._state
+        return cast("State", self._state)
 
-    @overload
-    async def get(
-        self, context: TurnContext, default_value_or_factory: None = None, *, target_cls: type[_T]
-    ) -> _T | None: ...
-    @overload
-    async def get(
-        self, context: TurnContext, default_value_or_factory: Any, *, target_cls: type[_T]
-    ) -> _T: ...
-    @overload
-    async def get(
-        self, context: TurnContext, default_value_or_factory: Any = None, *, target_cls: None = None
-    ) -> Any: ...
-    async def get(
-        self,
-        context: TurnContext,
-        default_value_or_factory: Any = None,
-        *,
-        target_cls: type[Any] | None = None,
-    ) -> Any:
-        """The value of the key.
-
-        Args:
-            context: the turn.
-            default_value_or_factory: used when the value is missing or ``None``: a
-                callable is called, anything else is copied; the result is stored in the
-                state (so changes made to it in place are saved).
-            target_cls: the type to return: a JSON object read from storage becomes, say,
-                the pydantic model it was saved from (and replaces the stored value).
-
-        Raises:
-            StateError: the value does not fit ``target_cls``.
-        """
-        factory = as_factory(default_value_or_factory)
-        return read_value(self._state, self._name, factory, target_cls, type(self._state).__name__)
-
-    async def set(self, context: TurnContext, value: Any) -> None:
-        """Set the key (saved with the state).
-
-        Raises:
-            StateError: the value cannot be written as JSON.
-        """
-        to_json_value(value, where=f"{type(self._state).__name__} key {self._name!r}")
-        self._state[self._name] = value
-
-    async def delete(self, context: TurnContext) -> None:
-        """Remove the key (nothing happens when it is not there)."""
-        self._state.pop(self._name, None)
+    async def _values(self, context: TurnContext) -> dict[str, Any]:
+        # A State is the dict of its keys, read before its accessors are used.
+        return cast("State", self._state)
 
 
 def _is_class_var(annotation: object) -> bool:
