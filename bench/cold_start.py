@@ -16,7 +16,12 @@ it can answer, in order, and notes the time after each stage:
   loaded and ``create_app`` called), ``first turn`` (one ``expectReplies`` message through
   the adapter's ``process_request``: the validators are built here);
 * bare: ``aiohttp``, ``app`` (``bench/load/servers/bare_aiohttp.py`` imported, its
-  ``web.Application`` built), ``first turn`` (its reply work on the same body).
+  ``web.Application`` built), ``first turn`` (its reply work on the same body);
+* floor: the bare echo that parses its body with a one-field pydantic model: ``aiohttp``,
+  ``pydantic`` (``from pydantic import BaseModel``), ``app`` (the model class defined, which
+  loads pydantic's field machinery), ``first turn`` (the model's validator built, with
+  pydantic's search for plugins, and the body parsed). The API makes ``Activity`` a
+  pydantic model, so no implementation of it starts faster than this.
 
 aiohttp's server start and the HTTP exchange are the same for both and are not counted
 (nor is the interpreter's own start-up). Wall time moves with the machine; with
@@ -54,6 +59,7 @@ STAGES = {
         "first turn",
     ),
     "bare": ("aiohttp", "app", "first turn"),
+    "floor": ("aiohttp", "pydantic", "app", "first turn"),
 }
 
 # The worker runs as ``python -I -c WORKER SIDE STOP``: it imports nothing before its
@@ -90,6 +96,24 @@ if side == "bare":
     app.router.add_post("/api/messages", bare_aiohttp.messages)
     mark("app")
     answer = json.dumps({"activities": [bare_aiohttp._reply_to(json.loads(BODY))]})
+    assert "You said" in answer
+    mark("first turn")
+if side == "floor":
+    sys.path.insert(0, servers)
+    import json
+    from pydantic import BaseModel, ConfigDict
+    mark("pydantic")
+    import bare_aiohttp
+
+    class Activity(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        type: str
+
+    app = web.Application()
+    app.router.add_post("/api/messages", bare_aiohttp.messages)
+    mark("app")
+    activity = Activity.model_validate_json(BODY).model_dump()
+    answer = json.dumps({"activities": [bare_aiohttp._reply_to(activity)]})
     assert "You said" in answer
     mark("first turn")
 import pydantic.main
@@ -195,7 +219,7 @@ def _measure_instructions(sides: tuple[str, ...]) -> dict[str, Any]:
 def _report(result: dict[str, Any]) -> str:
     unit = result["unit"]
     lines = [f"echo agent's cold start by stage ({unit}; interpreter start-up not counted)"]
-    for side in ("ours", "bare"):
+    for side in ("ours", "bare", "floor"):
         if side not in result:
             continue
         entry = result[side]
@@ -205,6 +229,9 @@ def _report(result: dict[str, Any]) -> str:
     if "ours" in result and "bare" in result:
         extra = result["ours"]["total"] - result["bare"]["total"]
         lines.append(f"  ours - bare      {extra:>9.1f}")
+    if "floor" in result and "bare" in result:
+        extra = result["floor"]["total"] - result["bare"]["total"]
+        lines.append(f"  floor - bare     {extra:>9.1f}   (pydantic's share, in any implementation)")
     return "\n".join(lines)
 
 
@@ -216,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-reference", action="store_true", help="measure ours only")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
-    sides = ("ours",) if args.no_reference else ("ours", "bare")
+    sides = ("ours",) if args.no_reference else ("ours", "bare", "floor")
     if args.instructions:
         result = _measure_instructions(sides)
     else:
