@@ -231,7 +231,8 @@ def _report(result: dict[str, Any]) -> str:
         lines.append(f"  ours - bare      {extra:>9.1f}")
     if "floor" in result and "bare" in result:
         extra = result["floor"]["total"] - result["bare"]["total"]
-        lines.append(f"  floor - bare     {extra:>9.1f}   (pydantic's share, in any implementation)")
+        share = "(pydantic's share, in any implementation)"
+        lines.append(f"  floor - bare     {extra:>9.1f}   {share}")
     return "\n".join(lines)
 
 
