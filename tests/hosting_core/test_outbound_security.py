@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -286,3 +287,103 @@ async def test_a_client_for_an_allowed_host_still_refuses_other_hosts(
     assert dict(mocked.requests) == {}
     assert connections.provider.asked == 1  # only for the allowed host
     assert TOKEN not in caplog.text
+
+
+# ---------------------------------------------------------------------------- agent callers
+
+CALLER = "00000000-0000-0000-0000-0000000000cc"
+CALLBACK = "https://root.contoso.example/api/botresponse/"
+
+
+def agent_claims() -> ClaimsIdentity:
+    """The claims of a token another agent sent: ``appid`` is the caller, ``aud`` is us."""
+    claims = {
+        "ver": "1.0",
+        "aud": APP_ID,
+        "appid": CALLER,
+        "iss": "https://sts.windows.net/tenant-1/",
+    }
+    return ClaimsIdentity(claims, authentication_type="Bearer", security_token=TOKEN)
+
+
+def test_agent_callbacks_may_be_on_any_https_host_but_loopback() -> None:
+    validator = RestChannelServiceClientFactory(FakeConnections()).host_validator
+    callbacks = validator.for_agent_callbacks()
+    assert not validator.is_allowed(CALLBACK)
+    assert callbacks.is_allowed(CALLBACK)
+    assert callbacks.is_allowed(SERVICE_URL)
+    assert not callbacks.is_allowed("http://root.contoso.example/api/botresponse/")
+    assert not callbacks.is_allowed("https://127.0.0.1:8443/api/botresponse/")
+    assert not callbacks.is_allowed("https://localhost/api/botresponse/")
+    assert not callbacks.is_allowed("ftp://root.contoso.example/")
+    assert callbacks is validator.for_agent_callbacks()
+    assert "agent callbacks" in repr(callbacks)
+    disabled = OutboundHostValidator(enabled=False)
+    assert disabled.for_agent_callbacks() is disabled
+
+
+def test_agent_callbacks_follow_the_loopback_setting() -> None:
+    validator = OutboundHostValidator(enabled=True)
+    callbacks = validator.for_agent_callbacks()
+    assert not callbacks.is_allowed("http://localhost:3978/api/botresponse/")
+    validator.allow_loopback_http = True
+    assert callbacks.is_allowed("http://localhost:3978/api/botresponse/")
+
+
+async def test_a_reply_to_an_agent_caller_goes_to_its_callback_with_its_token(
+    factory: RestChannelServiceClientFactory,
+    connections: FakeConnections,
+    mocked: aioresponses,
+) -> None:
+    """The skill answers the root on the root's own host, with a token for the root."""
+    mocked.post(re.compile(re.escape(CALLBACK) + ".*"), payload={"id": "r1"})
+    adapter = HttpAdapterBase(channel_service_client_factory=factory)
+    request = FakeRequest(incoming(serviceUrl=CALLBACK), claims=agent_claims())
+
+    class Agent:
+        @staticmethod
+        async def on_turn(context: TurnContext) -> None:
+            await context.send_activity("from the skill")
+
+    response = await adapter.process_request(request, Agent())
+
+    assert response.status_code == 202
+    [(method, url)] = list(mocked.requests)
+    assert (method, str(url)) == ("POST", f"{CALLBACK}v3/conversations/a%3Aconv1/activities/m1")
+    [call] = mocked.requests[(method, url)]
+    assert call.kwargs["headers"]["Authorization"] == f"Bearer {TOKEN}"
+    assert connections.provider.requests == [(f"app://{CALLER}", [f"{CALLER}/.default"])]
+
+
+async def test_a_channel_token_does_not_open_the_callback_hosts(
+    factory: RestChannelServiceClientFactory,
+    connections: FakeConnections,
+    mocked: aioresponses,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Only an agent's token makes a non-Microsoft host acceptable, for that turn only."""
+    adapter = HttpAdapterBase(channel_service_client_factory=factory)
+    # An agent turn first, so that the permissive validator exists and clients are cached.
+    await factory.create_connector_client(
+        TurnContext(ChannelServiceAdapter(factory), Activity.model_validate(incoming())),
+        agent_claims(),
+        CALLBACK,
+        f"app://{CALLER}",
+    )
+    connections.provider.requests.clear()
+    request = FakeRequest(incoming(serviceUrl=CALLBACK), claims=channel_claims(None))
+
+    class Agent:
+        on_turn = staticmethod(never_runs)
+
+    with caplog.at_level(logging.DEBUG):
+        response = await adapter.process_request(request, Agent())
+    assert response.status_code == 401
+    assert_nothing_leaked(mocked, connections, caplog)
+    with pytest.raises(OutboundRequestRefusedError):
+        await factory.create_connector_client(
+            TurnContext(ChannelServiceAdapter(factory), Activity.model_validate(incoming())),
+            channel_claims(None),
+            CALLBACK,
+            "https://api.botframework.com",
+        )

@@ -295,10 +295,27 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
 
     # ------------------------------------------------------------------ checks
 
-    def _refuse_unless_allowed(self, url: str, claims_identity: ClaimsIdentity | None) -> None:
-        """Raise (and log) unless a token may be sent to ``url`` for this identity."""
+    def _validator_for(self, claims_identity: ClaimsIdentity | None) -> OutboundHostValidator:
+        """The validator for requests of a turn that ``claims_identity`` brought.
+
+        Replies to an agent that called this one may go over https to its callback on any
+        host: the token they carry is for that caller's own app id.
+        """
+        if claims_identity is not None and claims_identity.is_agent_claim():
+            return self._host_validator.for_agent_callbacks()
+        return self._host_validator
+
+    def _refuse_unless_allowed(
+        self, url: str, claims_identity: ClaimsIdentity | None
+    ) -> OutboundHostValidator:
+        """Raise (and log) unless a token may be sent to ``url`` for this identity.
+
+        Returns:
+            The validator every request of the client for ``url`` must pass.
+        """
+        validator = self._validator_for(claims_identity)
         try:
-            self._host_validator.check(url)
+            validator.check(url)
         except OutboundRequestRefusedError as refusal:
             logger.warning(
                 "refused an outbound request to %s (%s); no token was fetched or sent",
@@ -310,14 +327,14 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
         if claims_identity is not None and claims_identity.claims:
             claim = claims_identity.get_claim_value(_SERVICE_URL_CLAIM)
         if isinstance(claim, str) and claim and not same_service_url(url, claim):
-            if not self._host_validator.enabled:
+            if not validator.enabled:
                 logger.warning(
                     "an outbound request goes to %s, not to the token's serviceurl claim %s "
                     "(allowed: the outbound host validator is disabled)",
                     url,
                     claim,
                 )
-                return
+                return validator
             reason = "the URL is not the serviceUrl named in the token that brought the activity"
             logger.warning(
                 "refused an outbound request to %s: its service differs from the token's "
@@ -331,6 +348,7 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
                 url=url,
                 reason=reason,
             )
+        return validator
 
     def _token_provider(
         self, activity: Activity, claims_identity: ClaimsIdentity, service_url: str
@@ -402,7 +420,7 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
                 "cannot create a connector client without a service URL; the activity "
                 "needs a serviceUrl to be answered"
             )
-        self._refuse_unless_allowed(service_url, claims_identity)
+        validator = self._refuse_unless_allowed(service_url, claims_identity)
         recipient = context.activity.recipient
         if recipient is not None and recipient.role == RoleTypes.connector_user:
             # Copilot Studio connector requests: plain POSTs to the serviceUrl, no token.
@@ -412,7 +430,7 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
                     service_url,
                     session=self._get_session(),
                     retry=self._retry,
-                    host_validator=self._host_validator,
+                    host_validator=validator,
                 ),
             )
         token = ""
@@ -431,7 +449,7 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
                 token,
                 session=self._get_session(),
                 retry=self._retry,
-                host_validator=self._host_validator,
+                host_validator=validator,
             ),
         )
 

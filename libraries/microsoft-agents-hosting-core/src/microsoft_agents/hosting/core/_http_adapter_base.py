@@ -359,6 +359,8 @@ class HttpAdapterBase(ChannelServiceAdapter):
                 return None
             return HttpResponseFactory.bad_request(_MISSING_SERVICE_URL)
         validator = self._host_validator
+        if validator is not None and claims_identity.is_agent_claim():
+            validator = validator.for_agent_callbacks()  # the caller's own callback
         enforcing = validator is not None and validator.enabled
         if validator is not None and enforcing and validator.refusal_reason(service_url):
             logger.warning(

@@ -15,6 +15,14 @@ Plain http is allowed only to loopback hosts (``127.0.0.1``, ``::1``, ``localhos
 and only with ``allow_loopback_http=True`` (development with the emulator). A
 disabled validator still refuses schemes other than http and https.
 
+Replies to another agent are the exception to the allow-list. An agent that calls this one
+names its own callback as the ``serviceUrl``, on whatever host it runs, and the token that
+goes with the reply is for that caller's own app id (audience ``app://<caller>``): it
+gives nothing to anyone but the caller. :meth:`OutboundHostValidator.for_agent_callbacks`
+is the validator for those replies; it also lets through https to any host that is not
+loopback. The adapter uses it when the token that brought the activity is an agent's
+(``ClaimsIdentity.is_agent_claim()``).
+
 :func:`same_service_url` compares two URLs by scheme, host and port; the adapter uses
 it to insist that a reply goes to the ``serviceurl`` claim of the token that brought
 the activity.
@@ -22,6 +30,7 @@ the activity.
 
 from __future__ import annotations
 
+import copy
 import functools
 import ipaddress
 from collections.abc import Iterable
@@ -50,6 +59,7 @@ DEFAULT_MICROSOFT_HOSTS: tuple[str, ...] = (
 
 _WEB_SCHEMES = frozenset({"http", "https"})
 _MAX_DECISIONS = 1024
+_NOT_LISTED = "the host is not in the allowed outbound hosts"
 
 
 def _normalize_host(host: str) -> str:
@@ -110,6 +120,8 @@ class OutboundHostValidator:
     ) -> None:
         self.enabled = enabled
         self._allow_loopback_http = allow_loopback_http
+        self._any_https_host = False
+        self._agent_callbacks: OutboundHostValidator | None = None
         entries: list[str] = (
             list(DEFAULT_MICROSOFT_HOSTS) if include_default_microsoft_hosts else []
         )
@@ -131,6 +143,28 @@ class OutboundHostValidator:
         self._allow_loopback_http = value
         self._decided = {}
         self._decided_urls = {}
+        if self._agent_callbacks is not None:
+            self._agent_callbacks.allow_loopback_http = value
+
+    def for_agent_callbacks(self) -> OutboundHostValidator:
+        """The validator for replies to an agent that called this one.
+
+        It allows what this one allows and, in addition, https to any host that is not a
+        loopback host: the caller's callback may run anywhere, and the token sent there
+        is for the caller's own app id. A disabled validator is returned as it is.
+
+        Returns:
+            A validator that stays the same for the life of this one.
+        """
+        if not self.enabled or self._any_https_host:
+            return self
+        if self._agent_callbacks is None:
+            derived = copy.copy(self)  # a subclass stays itself
+            derived._any_https_host = True
+            derived._decided = {}
+            derived._decided_urls = {}
+            self._agent_callbacks = derived
+        return self._agent_callbacks
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -195,7 +229,9 @@ class OutboundHostValidator:
             return "only https is allowed outside loopback development"
         if self._host_allowed(host):
             return None
-        return "the host is not in the allowed outbound hosts"
+        if self._any_https_host and scheme == "https" and not _is_loopback(host):
+            return None
+        return _NOT_LISTED
 
     def is_allowed(self, url: str | yarl.URL) -> bool:
         """Whether a request to ``url`` may be sent.
@@ -230,9 +266,10 @@ class OutboundHostValidator:
         )
 
     def __repr__(self) -> str:
+        extra = ", any https host (agent callbacks)" if self._any_https_host else ""
         return (
             f"OutboundHostValidator(enabled={self.enabled!r}, hosts={list(self._hosts)!r}, "
-            f"allow_loopback_http={self.allow_loopback_http!r})"
+            f"allow_loopback_http={self.allow_loopback_http!r}{extra})"
         )
 
 
