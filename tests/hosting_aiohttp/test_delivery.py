@@ -10,11 +10,13 @@ import asyncio
 import json
 from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import web
 from aioresponses import aioresponses
 
 from microsoft_agents.activity import Activity, InvokeResponse
-from microsoft_agents.hosting.aiohttp import CloudAdapter, create_app
+from microsoft_agents.hosting.aiohttp import CloudAdapter, create_app, start_agent_process
 from microsoft_agents.hosting.core import (
     AgentApplication,
     AuthenticationError,
@@ -461,6 +463,67 @@ async def test_stream_delivery_writes_each_reply_as_a_server_sent_event(
     assert len({i["streamId"] for i in infos}) == 1
     assert all(a["replyToId"] == "s-1" for a in sent)
     assert sent_bodies(channel) == []
+
+
+async def test_stream_delivery_to_an_http_1_0_client_comes_as_one_body(
+    make_client: Any, channel: aioresponses
+) -> None:
+    """HTTP/1.0 has no chunked encoding: the events arrive whole, once the turn is done."""
+    app = _app()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        stream = context.streaming_response
+        stream.queue_text_chunk("Hello ")
+        await stream.wait_for_queue()
+        stream.queue_text_chunk("world")
+        await stream.end_stream()
+
+    client = await make_client(create_app(app))
+    activity = make_activity(id="s-10", channelId="webchat", deliveryMode="stream")
+    del activity["serviceUrl"]
+    async with (
+        aiohttp.ClientSession(version=aiohttp.HttpVersion10) as session,
+        session.post(client.make_url("/api/messages"), json=activity) as response,
+    ):
+        assert response.status == 200
+        assert response.content_type == "text/event-stream"
+        assert "chunked" not in response.headers.get("Transfer-Encoding", "")
+        events = _events(await response.text())
+    assert [(a["type"], a["text"]) for _, a in events] == [
+        ("typing", "Hello "),
+        ("message", "Hello world"),
+    ]
+
+
+async def test_stream_delivery_is_an_aiohttp_response_sent_in_chunks(
+    make_client: Any, channel: aioresponses
+) -> None:
+    """start_agent_process answers a ``web.Response``, streamed as the replies come."""
+    app = _app()
+    adapter = app.adapter
+    assert isinstance(adapter, CloudAdapter)
+    answers: list[web.StreamResponse | None] = []
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        await context.send_activity("streamed")
+
+    async def messages(request: web.Request) -> web.Response:
+        answer = await start_agent_process(request, app, adapter)
+        answers.append(answer)
+        return answer
+
+    server = web.Application()
+    server.router.add_post("/api/messages", messages)
+    client = await make_client(server)
+    activity = make_activity(id="s-11", channelId="webchat", deliveryMode="stream")
+    del activity["serviceUrl"]
+    response = await client.post("/api/messages", json=activity)
+    assert response.status == 200
+    assert response.headers["Transfer-Encoding"] == "chunked"
+    assert [a["text"] for _, a in _events(await response.text())] == ["streamed"]
+    assert [type(answer) for answer in answers] == [web.Response]
 
 
 async def test_stream_delivery_of_an_invoke_ends_with_its_invoke_response(

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 from aiohttp import web
 from microsoft_agents.hosting.core import (
@@ -124,7 +124,7 @@ class CloudAdapter(HttpAdapterBase):
         )
         self.body_timeout = body_timeout
 
-    async def process(self, request: web.Request, agent: Agent) -> web.StreamResponse:
+    async def process(self, request: web.Request, agent: Agent) -> web.Response:
         """Answer one request to the messaging endpoint.
 
         Args:
@@ -162,10 +162,28 @@ class CloudAdapter(HttpAdapterBase):
         await self.channel_service_client_factory.close()
 
 
+@overload
+async def start_agent_process(
+    request: web.Request, agent_application: Agent, adapter: CloudAdapter
+) -> web.Response: ...
+
+
+@overload
+async def start_agent_process(
+    request: web.Request, agent_application: Agent, adapter: AgentHttpAdapter
+) -> web.StreamResponse | None: ...
+
+
 async def start_agent_process(
     request: web.Request, agent_application: Agent, adapter: AgentHttpAdapter
 ) -> web.StreamResponse | None:
     """Run ``agent_application`` on ``request`` through ``adapter``; the route handler body.
+
+    With a :class:`CloudAdapter` the answer is a :class:`aiohttp.web.Response`, so the
+    handler of the quick start type-checks as it is written::
+
+        async def messages(request: web.Request) -> web.Response:
+            return await start_agent_process(request, agent_app, adapter)
 
     Args:
         request: the aiohttp request to ``/api/messages``.

@@ -27,7 +27,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from aiohttp import web
+from aiohttp import HttpVersion11, web
 from microsoft_agents.hosting.core import ClaimsIdentity, HttpResponse
 
 __all__ = [
@@ -273,8 +273,12 @@ def to_web_response(response: HttpResponse) -> web.Response:
     )
 
 
-async def write_streamed(request: web.Request, response: HttpResponse) -> web.StreamResponse:
+async def write_streamed(request: web.Request, response: HttpResponse) -> web.Response:
     """Write a streamed answer of the HTTP core chunk by chunk, as the chunks come.
+
+    The answer is a :class:`aiohttp.web.Response` sent with chunked encoding, so that a
+    route handler's ``-> web.Response`` holds for every answer. HTTP/1.0 has no chunked
+    encoding: such a client gets the whole stream as one body once the turn is done.
 
     When the client goes away (the write fails, or aiohttp cancels the handler) the
     stream is closed, which stops the turn that feeds it.
@@ -288,10 +292,14 @@ async def write_streamed(request: web.Request, response: HttpResponse) -> web.St
     """
     stream = response.stream
     assert stream is not None
-    web_response = web.StreamResponse(status=response.status_code, headers=response.headers)
+    web_response = web.Response(status=response.status_code, headers=response.headers)
     if response.content_type is not None:
         web_response.content_type = response.content_type
     try:
+        if request.version < HttpVersion11:
+            web_response.body = b"".join([chunk async for chunk in stream])
+            return web_response
+        web_response.enable_chunked_encoding()
         await web_response.prepare(request)
         async for chunk in stream:
             await web_response.write(chunk)
