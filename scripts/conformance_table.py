@@ -334,6 +334,17 @@ CHOICES = """\
   cancel silently; the issue asks for the fallback); a final message with attachments and
   no text carries no `"end stream response"` placeholder text; `deliveryMode: stream`
   that an adapter cannot answer over HTTP follows the channel's own row.
+- **An activity without `channelId` or `from.id` is refused with 400** `{"error":
+  "Activity must have channelId and from.id"}`: every channel sends both (A2020, A2060),
+  and conversation and user state are keyed on them. protocol.md §5 refuses only a missing
+  `type` or `conversation.id`; the reference SDK then fails inside the turn. A `_channelId`
+  (what the JavaScript SDK's agent client 1.8 writes) is taken as the channel id.
+- **Multi-tenant client-credentials tokens come from the Bot Framework tenant.** With
+  `TENANTID` (or an `AUTHORITY` segment) `common` or `organizations` and no request
+  tenant, `MsalAuth` asks `https://login.microsoftonline.com/botframework.com`
+  (`MicrosoftServices.onmicrosoft.com` on `login.microsoftonline.us`), as the Bot
+  Framework SDKs do, not `.../common` (protocol.md §14.2), where Entra ID has no
+  client-credentials flow.
 - **`deliveryMode: stream` is answered with server-sent events** (protocol.md §18 row 5):
   200 `text/event-stream`, one `event: activity` per reply as it is sent, then `event:
   invokeResponse` for an invoke.

@@ -209,6 +209,51 @@ async def test_missing_type_or_conversation_id_is_400(
     )
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        incoming(channelId=None),
+        incoming(**{"from": None}),
+        incoming(**{"from": {"name": "no id"}}),
+        incoming(**{"from": {"id": ""}}),
+        incoming(deliveryMode="expectReplies", channelId=None),
+        incoming(type="invoke", **{"from": None}),
+    ],
+)
+async def test_missing_channel_id_or_sender_id_is_400_A2020_A2060(
+    adapter: HttpAdapterBase, payload: dict[str, Any]
+) -> None:
+    """Every channel sends both; state is keyed on them, so the turn could not run."""
+
+    async def turn(context: TurnContext) -> None:
+        raise AssertionError("the turn must not run")
+
+    response = await adapter.process_request(post(payload), Raw(turn))
+    assert (response.status_code, body(response)) == (
+        400,
+        {"error": "Activity must have channelId and from.id"},
+    )
+
+
+async def test_the_js_agent_clients_private_channel_id_is_taken(
+    adapter: HttpAdapterBase,
+) -> None:
+    """The JavaScript SDK's agent client (1.8) writes ``_channelId`` instead of ``channelId``."""
+    payload = incoming(channelId=None, deliveryMode="expectReplies", serviceUrl=None)
+    payload["_channelId"] = "test"
+    seen: list[str | None] = []
+
+    async def turn(context: TurnContext) -> None:
+        seen.append(context.activity.channel_id)
+        await context.send_activity("ok")
+
+    response = await adapter.process_request(post(payload, claims=channel_claims(None)), Raw(turn))
+    assert response.status_code == 200
+    assert seen == ["test"]
+    (reply,) = body(response)["activities"]
+    assert reply["channelId"] == "test"
+
+
 async def test_a_body_that_is_not_an_object_is_400(adapter: HttpAdapterBase) -> None:
     response = await adapter.process_request(post(b"[1, 2]"), EchoAgent())
     assert response.status_code == 400

@@ -18,8 +18,11 @@ Processing order and answers (protocol §4.1):
    ``Content-Type`` says, as the Bot Framework protocol does; an empty or malformed body
    is 400 ``{"error": "Invalid JSON or unsupported Content-Type"}``;
 3. a body without ``type`` or ``conversation.id`` is 400 ``{"error": "Activity must have
-   type and conversation.id"}``; one that is not a valid activity is 400 naming the field;
-   a normal activity without ``serviceUrl`` (nowhere to reply) is 400;
+   type and conversation.id"}``; one without ``channelId`` or ``from.id``, which every
+   channel sends (A2020, A2060) and conversation and user state are keyed on, is 400
+   ``{"error": "Activity must have channelId and from.id"}``; one that is not a valid
+   activity is 400 naming the field; a normal activity without ``serviceUrl`` (nowhere
+   to reply) is 400;
 4. the ``serviceUrl`` must pass the outbound host validator, and match the ``serviceurl``
    claim of the caller's token when it has one (401 when the validator is enabled; a
    logged warning otherwise); a request with no identity at all is 401 when
@@ -97,6 +100,7 @@ _EXPECT_REPLIES = DeliveryModes.expect_replies.value
 _STREAM = DeliveryModes.stream.value
 
 _MISSING_TYPE_OR_CONVERSATION = "Activity must have type and conversation.id"
+_MISSING_CHANNEL_OR_SENDER = "Activity must have channelId and from.id"
 _MISSING_SERVICE_URL = "Activity must have a serviceUrl"
 _HOST_NOT_ALLOWED = "Service URL is not allowed by the host validator."
 _CLAIM_MISMATCH = "Service URL does not match the serviceurl claim of the token."
@@ -126,7 +130,25 @@ def _parse_activity(raw: bytes) -> Activity:
     conversation = activity.conversation
     if not activity.type or conversation is None or not conversation.id:
         raise RequestRejected(HttpResponseFactory.bad_request(_MISSING_TYPE_OR_CONVERSATION))
+    if not activity.channel_id:
+        _adopt_private_channel_id(activity)
+    sender = activity.from_property
+    if not activity.channel_id or sender is None or not sender.id:
+        raise RequestRejected(HttpResponseFactory.bad_request(_MISSING_CHANNEL_OR_SENDER))
     return activity
+
+
+def _adopt_private_channel_id(activity: Activity) -> None:
+    """Take ``_channelId`` as the channel id of an activity that has none.
+
+    The agent client of the JavaScript Agents SDK (1.8) writes its private field
+    ``_channelId`` instead of ``channelId``; an agent it calls would otherwise refuse every
+    activity. The key stays among the activity's extra keys, as received.
+    """
+    private = (activity.model_extra or {}).get("_channelId")
+    if isinstance(private, str) and private:
+        logger.debug("the activity has no channelId; its _channelId %r is used", private)
+        activity.channel_id = private  # type: ignore[assignment]
 
 
 class HttpAdapterBase(ChannelServiceAdapter):
