@@ -42,7 +42,6 @@ def test_default_microsoft_hosts_are_allowed(enabled: OutboundHostValidator, url
         "https://evil-botframework.com/",
         "https://botframework.com.evil.example/",
         "https://evil.example/",
-        "https://smba.trafficmanager.net@evil.example/",
         "https://notsharepoint.com/",
         "https://127.0.0.1/",
     ],
@@ -129,6 +128,30 @@ def test_non_web_and_malformed_urls_are_always_refused(url: str) -> None:
         assert not validator.is_allowed(url)
         with pytest.raises(OutboundRequestRefusedError):
             validator.check(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://x@smba.trafficmanager.net/amer/",
+        "https://smba.trafficmanager.net@evil.example/",
+        "https://user:secret-password@smba.trafficmanager.net/",
+        "http://u:secret-password@127.0.0.1:9000/",
+    ],
+)
+def test_urls_with_a_user_name_or_password_are_always_refused(url: str) -> None:
+    """They would reach the host next to the bearer token, and cannot go with one."""
+    validators = (
+        OutboundHostValidator(),
+        OutboundHostValidator(enabled=True, allow_loopback_http=True),
+        OutboundHostValidator(enabled=True).for_agent_callbacks(),
+    )
+    for validator in validators:
+        assert validator.refusal_reason(url) == "the URL carries a user name or password"
+        with pytest.raises(OutboundRequestRefusedError) as caught:
+            validator.check(url)
+        assert "secret" not in str(caught.value)
+        assert "secret" not in caught.value.url
 
 
 def test_refusal_message_names_host_and_reason_and_drops_the_query() -> None:

@@ -13,7 +13,8 @@ when enabled it lets a request through only over https to a host on the allow-li
 
 Plain http is allowed only to loopback hosts (``127.0.0.1``, ``::1``, ``localhost``)
 and only with ``allow_loopback_http=True`` (development with the emulator). A
-disabled validator still refuses schemes other than http and https.
+disabled validator still refuses schemes other than http and https, and URLs that carry a
+user name or password (``https://user@host/``).
 
 Replies to another agent are the exception to the allow-list. An agent that calls this one
 names its own callback as the ``serviceUrl``, on whatever host it runs, and the token that
@@ -206,6 +207,9 @@ class OutboundHostValidator:
         host = _normalize_host(parsed.raw_host or "")
         if not host:
             return "the URL has no host"
+        if parsed.raw_user is not None or parsed.raw_password is not None:
+            # They would go to the host, and a request cannot carry them and a token.
+            return "the URL carries a user name or password"
         if not self.enabled:
             return None
         origin = (scheme, host)
@@ -258,7 +262,11 @@ class OutboundHostValidator:
             return
         parsed = _parse(url)
         host = (parsed.raw_host if parsed is not None else None) or "<none>"
-        safe_url = str(parsed.with_query(None).with_fragment(None)) if parsed is not None else ""
+        safe_url = ""
+        if parsed is not None:
+            if parsed.raw_user is not None or parsed.raw_password is not None:
+                parsed = parsed.with_user(None)
+            safe_url = str(parsed.with_query(None).with_fragment(None))
         raise OutboundRequestRefusedError(
             error_resources.OutboundHostRefused.format(host=host, reason=reason),
             url=safe_url or str(url),
