@@ -242,6 +242,45 @@ async def test_a_body_that_stops_arriving_is_408_and_the_connection_closed(
     assert (await client.post("/api/messages", json=make_activity())).status == 202
 
 
+async def test_a_client_hanging_up_mid_body_is_not_logged_as_a_crash(
+    channel: aioresponses, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On a server as start_server runs it (aiohttp's test server cancels the handler)."""
+    channel.post(REPLY_URL, payload={"id": "reply-1"}, repeat=True)
+    runner = web.AppRunner(create_app(build_echo_app(CloudAdapter())))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    head = (
+        b"POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 500\r\n\r\n"
+    )
+    answered = asyncio.Event()
+
+    class Watcher(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.name == "aiohttp.access" or record.levelno >= logging.ERROR:
+                answered.set()  # the request is over, one way or the other
+
+    watcher = Watcher(level=logging.INFO)
+    logging.getLogger().addHandler(watcher)
+    try:
+        with caplog.at_level(logging.INFO):
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(head + b'{"type": "mess')
+            await writer.drain()
+            writer.close()  # and the rest never comes
+            await writer.wait_closed()
+            await asyncio.wait_for(answered.wait(), timeout=10)
+    finally:
+        logging.getLogger().removeHandler(watcher)
+        await runner.cleanup()
+
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert any("closed the connection" in r.getMessage() for r in caplog.records)
+
+
 async def test_a_body_that_arrives_in_parts_within_the_timeout_is_processed(
     make_client: Any, channel: aioresponses
 ) -> None:

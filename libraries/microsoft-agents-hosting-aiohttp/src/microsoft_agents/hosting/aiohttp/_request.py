@@ -138,8 +138,9 @@ class AiohttpRequest:
 
         Raises:
             ValueError: the body cannot be decoded as sent (a corrupt ``Content-Encoding``,
-                a broken chunked encoding). The connection is then closed once the answer
-                is written: what follows on it cannot be trusted.
+                a broken chunked encoding), or the client hung up before it ended. The
+                connection is then closed once the answer is written: what follows on it
+                cannot be trusted.
             TimeoutError: the body did not arrive within ``body_timeout``; the connection
                 is closed after the answer too.
         """
@@ -155,6 +156,13 @@ class AiohttpRequest:
                 self._abandon_stream()
                 reason = " ".join(str(error).split())  # aiohttp's text spans lines
                 raise ValueError(f"the request body could not be read ({reason})") from None
+            except ConnectionResetError:
+                # The client hung up before its body was complete: nobody reads the answer.
+                self._abandon_stream()
+                logger.info("the client closed the connection before its request body ended")
+                raise ValueError(
+                    "the client closed the connection before its request body ended"
+                ) from None
         return self._body
 
     async def _read_within(self, limit: int | None) -> bytes:
