@@ -21,12 +21,15 @@ _TOUCHED_LOGGERS = ("", "x.y", "microsoft_agents", "microsoft_agents.hosting", "
 
 
 @pytest.fixture(autouse=True)
-def restore_log_levels() -> Iterator[None]:
-    """Put back the level of every logger these tests may change."""
-    saved = {name: logging.getLogger(name or None).level for name in _TOUCHED_LOGGERS}
+def restore_loggers() -> Iterator[None]:
+    """Put back the level, handlers and propagation of every logger these tests may change."""
+    loggers = [logging.getLogger(name or None) for name in _TOUCHED_LOGGERS]
+    saved = [(each.level, list(each.handlers), each.propagate) for each in loggers]
     yield
-    for name, level in saved.items():
-        logging.getLogger(name or None).setLevel(level)
+    for each, (level, handlers, propagate) in zip(loggers, saved, strict=True):
+        each.setLevel(level)
+        each.handlers[:] = handlers
+        each.propagate = propagate
 
 
 def test_config_package_exports() -> None:
@@ -346,17 +349,50 @@ def test_double_underscores_in_a_logger_name_become_dots() -> None:
     assert logging.getLogger("microsoft_agents.hosting").level == logging.DEBUG
 
 
-def test_levels_are_set_without_adding_handlers() -> None:
-    root_handlers = list(logging.getLogger().handlers)
+def test_a_named_logger_prints_to_the_console_once(capsys: pytest.CaptureFixture[str]) -> None:
     app = logging.getLogger("app")
-    app_handlers = list(app.handlers)
-    propagate = app.propagate
-    load_configuration_from_env(
-        {"LOGGING__LOGLEVEL__app": "DEBUG", "LOGGING__LOGLEVEL__default": "INFO"}
-    )
-    assert logging.getLogger().handlers == root_handlers
-    assert app.handlers == app_handlers
-    assert app.propagate is propagate
+
+    load_configuration_from_env({"LOGGING__LOGLEVEL__app": "DEBUG"})
+    load_configuration_from_env({"LOGGING__LOGLEVEL__app": "DEBUG"})  # adds no second handler
+    app.debug("more log lines from %s", "the SDK")
+
+    (handler,) = app.handlers
+    assert isinstance(handler, logging.StreamHandler)
+    assert app.propagate is False
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].endswith(" DEBUG app: more log lines from the SDK")
+
+
+def test_the_root_logger_gets_a_console_handler_only_when_it_has_none(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = logging.getLogger()
+    root.handlers.clear()
+
+    load_configuration_from_env({"LOGGING__LOGLEVEL__default": "INFO"})
+    load_configuration_from_env({"LOGGING__LOGLEVEL__default": "INFO"})
+    logging.getLogger("x.y").info("hello")
+
+    assert len(root.handlers) == 1
+    assert root.level == logging.INFO
+    assert capsys.readouterr().err.endswith(" INFO x.y: hello\n")
+
+    own = logging.NullHandler()
+    root.handlers[:] = [own]
+    load_configuration_from_env({"LOGGING__LOGLEVEL__default": "WARNING"})
+    assert root.handlers == [own]
+    assert root.level == logging.WARNING
+
+
+def test_a_failing_call_adds_no_handler() -> None:
+    app = logging.getLogger("app")
+    handlers = list(app.handlers)
+    with pytest.raises(ConfigurationError):
+        load_configuration_from_env(
+            {"LOGGING__LOGLEVEL__app": "DEBUG", "LOGGING__LOGLEVEL__other": "LOUD"}
+        )
+    assert app.handlers == handlers
 
 
 def test_unknown_log_level_is_an_error_naming_variable_and_levels() -> None:

@@ -239,22 +239,26 @@ def test_value_errors_from_msal_become_configuration_errors(
     assert caught.value.setting == "CONNECTIONS__SERVICE_CONNECTION__SETTINGS"
 
 
-def test_http_client_reaches_every_connections_msal_auth(
+def test_http_client_and_timeout_reach_every_connections_msal_auth(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seen: list[tuple[str | None, object]] = []
+    seen: list[tuple[str | None, object, float]] = []
 
-    def recording(configuration: AgentAuthConfiguration, *, http_client: object) -> MsalAuth:
-        seen.append((configuration.CLIENT_ID, http_client))
+    def recording(
+        configuration: AgentAuthConfiguration, *, http_client: object, timeout: float
+    ) -> MsalAuth:
+        seen.append((configuration.CLIENT_ID, http_client, timeout))
         return MsalAuth(configuration)
 
     monkeypatch.setattr(manager_module, "MsalAuth", recording)
     transport = object()
 
-    MsalConnectionManager(**load_configuration_from_env(_environment()), http_client=transport)
+    MsalConnectionManager(
+        **load_configuration_from_env(_environment()), http_client=transport, timeout=7.5
+    )
 
     assert sorted(seen, key=str) == sorted(
-        ((client_id, transport) for client_id in CONNECTIONS.values()), key=str
+        ((client_id, transport, 7.5) for client_id in CONNECTIONS.values()), key=str
     )
 
 

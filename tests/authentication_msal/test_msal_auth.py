@@ -11,20 +11,24 @@ import asyncio
 import base64
 import datetime
 import json
+import logging
+import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from msal import TokenCache
+from msal.exceptions import MsalError
 
 from microsoft_agents.authentication.msal import MsalAuth, _msal_auth
 from microsoft_agents.authentication.msal._credentials import TokenAcquisitionError
@@ -287,6 +291,42 @@ async def test_custom_authority_is_used_as_is(service: Service) -> None:
     assert service.apps[0].kwargs["azure_region"] is None
 
 
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"TENANTID": "common"}, "https://login.microsoftonline.com/botframework.com"),
+        (
+            {"TENANTID": None, "AUTHORITY": "https://login.microsoftonline.com/organizations/"},
+            "https://login.microsoftonline.com/botframework.com",
+        ),
+        (
+            {"TENANTID": None, "AUTHORITY": "https://login.microsoftonline.us/common"},
+            "https://login.microsoftonline.us/MicrosoftServices.onmicrosoft.com",
+        ),
+    ],
+)
+async def test_multi_tenant_client_credentials_come_from_the_bot_framework_tenant(
+    service: Service,
+    caplog: pytest.LogCaptureFixture,
+    settings: dict[str, Any],
+    expected: str,
+) -> None:
+    caplog.set_level(logging.INFO, logger=_msal_auth.__name__)
+    auth = secret_auth(**settings)
+    await auth.get_access_token(BF, [])
+    await auth.get_access_token("https://graph.microsoft.com", [])
+    assert [app.kwargs["authority"] for app in service.apps] == [expected]
+    announcements = [r for r in caplog.records if "Bot Framework tenant" in r.getMessage()]
+    assert len(announcements) == 1
+    assert announcements[0].levelno == logging.INFO
+
+
+async def test_multi_tenant_on_behalf_of_keeps_the_configured_authority(service: Service) -> None:
+    auth = secret_auth(TENANTID="common")
+    await auth.acquire_token_on_behalf_of(["https://graph.microsoft.com/.default"], "user-jwt")
+    assert service.apps[0].kwargs["authority"] == "https://login.microsoftonline.com/common"
+
+
 async def test_pem_certificate_sends_key_and_sha1_thumbprint(
     service: Service, cert_files: CertFiles
 ) -> None:
@@ -483,8 +523,20 @@ async def test_scope_strings_are_split_not_iterated(service: Service) -> None:
 async def test_default_scope_is_resource_dot_default(service: Service) -> None:
     auth = secret_auth()
     await auth.get_access_token(f"{BF}/", [])
-    await auth.get_access_token("app://some-agent", [])
-    assert [call["scopes"] for call in service.calls] == [[BF_SCOPE], ["app://some-agent/.default"]]
+    assert [call["scopes"] for call in service.calls] == [[BF_SCOPE]]
+
+
+async def test_another_agents_audience_is_asked_for_by_its_app_id(service: Service) -> None:
+    """protocol §14.1: audience app://<id>, scope <id>/.default."""
+    await secret_auth().get_access_token(f"app://{INSTANCE}", [])
+    await secret_auth(SCOPES="{instance}/.default").get_access_token(f"APP://{INSTANCE}/", [])
+    assert [call["scopes"] for call in service.calls] == [[f"{INSTANCE}/.default"]] * 2
+
+
+async def test_a_managed_identity_asks_for_another_agent_by_its_app_id(service: Service) -> None:
+    auth = MsalAuth(config(AUTHTYPE="UserManagedIdentity"), http_client=object())
+    await auth.get_access_token(f"app://{INSTANCE}", [])
+    assert service.identities[0].asked == [INSTANCE]
 
 
 # ---------------------------------------------------------------------------- caching
@@ -565,6 +617,28 @@ async def test_entra_out_of_reach_is_a_token_acquisition_error(service: Service)
         await auth.get_access_token(BF, [])
     assert isinstance(caught.value, HostingError)
     assert caught.value.__cause__ is refused
+
+
+async def test_confidential_clients_get_a_bounded_timeout(service: Service) -> None:
+    await secret_auth().get_access_token(BF, [])
+    await MsalAuth(config(CLIENTSECRET="s"), timeout=2.5).get_access_token(BF, [])
+    assert [app.kwargs["timeout"] for app in service.apps] == [_msal_auth.DEFAULT_TIMEOUT, 2.5]
+    assert 10 <= _msal_auth.DEFAULT_TIMEOUT <= 30
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), True, "10"])
+def test_timeout_must_be_a_positive_number(timeout: Any) -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        MsalAuth(config(CLIENTSECRET="s"), timeout=timeout)
+
+
+async def test_programming_errors_are_not_turned_into_token_errors(service: Service) -> None:
+    def broken(**request: Any) -> dict[str, Any]:
+        raise TypeError("a bug")
+
+    service.issue = broken  # type: ignore[method-assign]
+    with pytest.raises(TypeError, match="a bug"):
+        await secret_auth().get_access_token(BF, [])
 
 
 # ---------------------------------------------------------------------------- OBO
@@ -810,3 +884,86 @@ async def test_real_msal_certificate_signs_an_assertion(
     thumbprint = base64.urlsafe_b64decode(header["x5t"] + "=" * (-len(header["x5t"]) % 4))
     assert thumbprint.hex().upper() == cert_files.sha1
     assert header["x5c"]  # subject name / issuer: the certificate travels with the assertion
+
+
+async def test_a_stalled_entra_is_a_token_acquisition_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real MSAL application with its own requests session: every call times out."""
+    timeouts: list[object] = []
+
+    def stalled(adapter: Any, request: Any, **kwargs: Any) -> Any:
+        timeouts.append(kwargs.get("timeout"))
+        raise requests.exceptions.ReadTimeout("read timed out")
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", stalled)
+    auth = MsalAuth(config(CLIENTSECRET="the-secret"), timeout=0.5)
+    with pytest.raises(TokenAcquisitionError, match=r"did not answer within 0\.5 s") as caught:
+        await auth.get_access_token(BF, [])
+    assert isinstance(caught.value.__cause__, requests.exceptions.Timeout)
+    assert timeouts
+    assert set(timeouts) == {0.5}
+    assert "the-secret" not in str(caught.value)
+
+
+@pytest.fixture
+def silent_endpoint() -> Iterator[str]:
+    """A managed identity endpoint on 127.0.0.1 that takes connections and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/msi/token"
+
+
+async def test_a_stalled_managed_identity_endpoint_is_a_token_acquisition_error(
+    monkeypatch: pytest.MonkeyPatch, silent_endpoint: str
+) -> None:
+    """The managed identity's own requests session times out too (App Service endpoint)."""
+    for name in ("IDENTITY_SERVER_THUMBPRINT", "MSI_ENDPOINT", "MSI_SECRET", "IMDS_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("IDENTITY_ENDPOINT", silent_endpoint)
+    monkeypatch.setenv("IDENTITY_HEADER", "header")
+    auth = MsalAuth(config(AUTHTYPE="UserManagedIdentity"), timeout=0.2)
+    with pytest.raises(TokenAcquisitionError, match=r"did not answer within 0\.2 s") as caught:
+        await asyncio.wait_for(auth.get_access_token(BF, []), timeout=10)
+    assert isinstance(caught.value.__cause__, requests.exceptions.Timeout)
+
+
+def _failing_entra(response: FakeResponse, *, on: str) -> FakeEntra:
+    entra = FakeEntra()
+    if on == "get":
+        entra.get = lambda url, **_: response  # type: ignore[method-assign]
+    else:
+        entra.post = lambda url, data=None, **_: response  # type: ignore[method-assign]
+    return entra
+
+
+async def test_a_tenant_that_does_not_exist_is_a_token_acquisition_error() -> None:
+    answer = FakeResponse(400, {"error": "invalid_tenant", "error_description": "AADSTS90002"})
+    auth = MsalAuth(config(CLIENTSECRET="the-secret"), http_client=_failing_entra(answer, on="get"))
+    with pytest.raises(TokenAcquisitionError, match="TENANTID") as caught:
+        await auth.get_access_token(BF, [])
+    assert isinstance(caught.value, HostingError)
+    assert "Unable to get authority configuration" in str(caught.value)
+    assert type(caught.value.__cause__) is ValueError
+
+
+async def test_a_5xx_without_json_is_a_token_acquisition_error() -> None:
+    answer = FakeResponse(503, {})
+    answer.text = "<html>Service Unavailable</html>"
+    auth = MsalAuth(
+        config(CLIENTSECRET="the-secret"), http_client=_failing_entra(answer, on="post")
+    )
+    with pytest.raises(TokenAcquisitionError, match="availability") as caught:
+        await auth.get_access_token(BF, [])
+    assert isinstance(caught.value.__cause__, MsalError)
+    assert "the-secret" not in str(caught.value)
+
+
+async def test_a_token_answer_that_is_not_json_is_a_token_acquisition_error() -> None:
+    answer = FakeResponse(200, {})
+    answer.text = "<html>a proxy's page</html>"
+    auth = MsalAuth(config(CLIENTSECRET="s"), http_client=_failing_entra(answer, on="post"))
+    with pytest.raises(TokenAcquisitionError, match="not JSON") as caught:
+        await auth.get_access_token(BF, [])
+    assert isinstance(caught.value.__cause__, json.JSONDecodeError)

@@ -270,6 +270,37 @@ def test_issuers_can_be_configured_as_a_separated_string() -> None:
     assert config.ISSUERS == ["https://a/", "https://b/", "https://c/"]
 
 
+def test_lists_written_with_indexes_are_read_in_index_order() -> None:
+    prefix = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+    env = {f"{prefix}{key}": value for key, value in _secret().items()}
+    env.update(
+        {
+            f"{prefix}ISSUERS__0": "https://api.botframework.com",
+            f"{prefix}SCOPES__10": "https://c/.default",
+            f"{prefix}SCOPES__1": "https://b/.default",
+            f"{prefix}SCOPES__0": "https://a/.default",
+        }
+    )
+    settings = load_configuration_from_env(env)["CONNECTIONS"]["SERVICE_CONNECTION"]["SETTINGS"]
+
+    config = AgentAuthConfiguration(**settings)
+
+    assert config.ISSUERS == ["https://api.botframework.com"]
+    assert config.SCOPES == ["https://a/.default", "https://b/.default", "https://c/.default"]
+
+
+@pytest.mark.parametrize(
+    "section", [{"0": "https://a/", "main": "https://b/"}, {"first": "https://a/"}]
+)
+def test_a_list_setting_given_a_section_with_other_keys_is_refused(
+    section: dict[str, str],
+) -> None:
+    with pytest.raises(AuthConfigurationError, match=r"ISSUERS__0=a") as caught:
+        AgentAuthConfiguration(**_secret(ISSUERS=section))
+
+    assert caught.value.setting == "ISSUERS"
+
+
 def test_gov_cloud_default_issuers() -> None:
     config = AgentAuthConfiguration(
         **_secret(AUTHORITY=f"https://login.microsoftonline.us/{TENANT}")

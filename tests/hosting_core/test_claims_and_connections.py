@@ -161,6 +161,12 @@ def _settings(client_id: str, **extra: str) -> dict[str, str]:
     return {"CLIENTID": client_id, "CLIENTSECRET": "s", "TENANTID": TENANT, **extra}
 
 
+def _service_env(section: str) -> dict[str, str]:
+    """``SERVICE_CONNECTION``'s settings, under the section key ``section``."""
+    prefix = f"CONNECTIONS__SERVICE_CONNECTION__{section}__"
+    return {prefix + key: value for key, value in _settings(APP_ID).items()}
+
+
 def _env(*map_entries: tuple[str, dict[str, str]]) -> dict[str, Any]:
     env = {}
     for name, client_id in (("SERVICE_CONNECTION", APP_ID), ("BLUE", BLUE_ID), ("GOV", GOV_ID)):
@@ -235,6 +241,53 @@ def test_invalid_connection_settings_name_the_connection() -> None:
 
     assert caught.value.setting == "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECERT"
     assert "did you mean CLIENTSECRET" in str(caught.value)
+
+
+def test_a_mixed_case_settings_section_is_read() -> None:
+    env = _service_env("Settings")
+
+    config = _manager(load_configuration_from_env(env)).get_default_connection_configuration()
+
+    assert config.CLIENT_ID == APP_ID
+    assert not config.DEVELOPMENT_MODE
+    assert not config.ANONYMOUS_ALLOWED
+
+
+def test_a_misspelt_settings_section_is_refused_with_a_hint() -> None:
+    env = _service_env("SETTING")
+
+    with pytest.raises(AuthConfigurationError, match=r"did you mean SETTINGS\?") as caught:
+        _manager(load_configuration_from_env(env))
+
+    assert caught.value.setting == "CONNECTIONS__SERVICE_CONNECTION__SETTING"
+
+
+def test_settings_given_in_two_spellings_are_refused() -> None:
+    env = {
+        "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": APP_ID,
+        "CONNECTIONS__SERVICE_CONNECTION__Settings__CLIENTSECRET": "s",
+    }
+
+    with pytest.raises(AuthConfigurationError, match="given twice"):
+        _manager(load_configuration_from_env(env))
+
+
+def test_a_connection_with_a_value_of_its_own_is_refused() -> None:
+    with pytest.raises(AuthConfigurationError) as caught:
+        _manager({"CONNECTIONS": {"SERVICE_CONNECTION": APP_ID}})
+
+    assert caught.value.setting == "CONNECTIONS__SERVICE_CONNECTION"
+
+
+def test_dotnet_provider_keys_are_logged_as_unused(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    env = _service_env("SETTINGS")
+    env["CONNECTIONS__SERVICE_CONNECTION__Type"] = "MsalAuth"
+
+    config = _manager(load_configuration_from_env(env)).get_default_connection_configuration()
+
+    assert config.CLIENT_ID == APP_ID
+    assert "CONNECTIONS__SERVICE_CONNECTION__Type is not used" in caplog.text
 
 
 def test_explicit_configurations_are_used() -> None:
@@ -362,6 +415,16 @@ def test_agentic_request_switches_to_the_blueprint_connection() -> None:
 
     assert _client_id(agentic) == BLUE_ID
     assert _client_id(plain) == APP_ID
+
+
+def test_a_misspelt_blueprint_name_fails_at_start_up() -> None:
+    env = _env()
+    env["CONNECTIONS"]["SERVICE_CONNECTION"]["SETTINGS"]["ALT_BLUEPRINT_NAME"] = "Blue"
+
+    with pytest.raises(AuthConfigurationError, match=r"'Blue'.*did you mean BLUE\?") as caught:
+        _manager(env)
+
+    assert caught.value.setting == ("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ALT_BLUEPRINT_NAME")
 
 
 def test_agentic_request_without_blueprint_keeps_the_mapped_connection() -> None:

@@ -21,13 +21,16 @@ gives::
         "CONNECTIONSMAP": [{"SERVICEURL": "*", "CONNECTION": "SERVICE_CONNECTION"}],
     }
 
-and sets the level of the ``microsoft_agents`` logger to ``INFO``.
+and sets the level of the ``microsoft_agents`` logger to ``INFO``, with a console handler
+of its own, so that its records are printed even when the application configured no
+logging.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -63,6 +66,18 @@ _LEVELS: dict[str, int] = {
 
 _Path = tuple[str, ...]
 
+_CONSOLE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# The name of the console handlers added here: loading again finds them by it and adds no
+# second one.
+_CONSOLE_HANDLER_NAME = "microsoft_agents.activity.config:console"
+
+
+def _console_handler() -> logging.Handler:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_CONSOLE_HANDLER_NAME)
+    handler.setFormatter(logging.Formatter(_CONSOLE_FORMAT))
+    return handler
+
 
 def load_configuration_from_env(env_vars: Mapping[str, Any]) -> dict[str, Any]:
     """Build the SDK's settings from environment-style variables.
@@ -86,14 +101,16 @@ def load_configuration_from_env(env_vars: Mapping[str, Any]) -> dict[str, Any]:
     * A name under the three roots or ``LOGGING`` with an empty part (``A____B``, a
       trailing ``__``) raises :class:`ConfigurationError`: such a name is a typo, and
       skipping it would silently lose the setting.
-    * ``LOGGING__LOGLEVEL__<logger>=<LEVEL>`` sets the level of a Python logger. The
-      logger name is lower-cased, further ``__`` in it become dots
-      (``LOGGING__LOGLEVEL__microsoft_agents__hosting`` is ``microsoft_agents.hosting``)
-      and ``default`` means the root logger. Levels are ``CRITICAL``, ``FATAL``,
-      ``ERROR``, ``WARN``, ``WARNING``, ``INFO``, ``INFORMATION`` (= ``INFO``),
-      ``DEBUG`` and ``NOTSET``, in any case. Only levels are set: no handler is added
-      and propagation is left alone; configuring output is the application's job.
-      Other ``LOGGING__...`` variables are skipped.
+    * ``LOGGING__LOGLEVEL__<logger>=<LEVEL>`` sets the level of a Python logger and
+      makes its records visible. The logger name is lower-cased, further ``__`` in it
+      become dots (``LOGGING__LOGLEVEL__microsoft_agents__hosting`` is
+      ``microsoft_agents.hosting``) and ``default`` means the root logger. Levels are
+      ``CRITICAL``, ``FATAL``, ``ERROR``, ``WARN``, ``WARNING``, ``INFO``,
+      ``INFORMATION`` (= ``INFO``), ``DEBUG`` and ``NOTSET``, in any case. A named
+      logger gets a console handler of its own (stderr, ``time level name: message``)
+      and stops propagating, so each record is printed once; loading again adds no
+      second handler. The root logger gets the level, and the same console handler
+      only when it has no handler at all. Other ``LOGGING__...`` variables are skipped.
 
     Every check runs before any logger is touched, so a failing call changes nothing.
 
@@ -142,10 +159,23 @@ def load_configuration_from_env(env_vars: Mapping[str, Any]) -> dict[str, Any]:
         _CONNECTIONS_MAP: _connections_map(tree.get(_CONNECTIONS_MAP, {})),
     }
     for logger_name, level in levels.items():
-        target = None if logger_name == _ROOT_LOGGER_ALIAS else logger_name
-        logging.getLogger(target).setLevel(level)
-        logger.debug("log level of %r set to %s", logger_name, logging.getLevelName(level))
+        _apply_log_level(logger_name, level)
     return config
+
+
+def _apply_log_level(logger_name: str, level: int) -> None:
+    """Set a logger's level and give it console output (protocol §15.1)."""
+    if logger_name == _ROOT_LOGGER_ALIAS:
+        target = logging.getLogger()
+        if not target.handlers:
+            target.addHandler(_console_handler())
+    else:
+        target = logging.getLogger(logger_name)
+        if not any(handler.get_name() == _CONSOLE_HANDLER_NAME for handler in target.handlers):
+            target.addHandler(_console_handler())
+        target.propagate = False
+    target.setLevel(level)
+    logger.debug("log level of %r set to %s", logger_name, logging.getLevelName(level))
 
 
 def _warn_if_misspelled(name: str, root: str) -> None:

@@ -46,7 +46,7 @@ from microsoft_agents.hosting.core.authorization import (
     ConnectionManager,
 )
 
-from ._msal_auth import MsalAuth
+from ._msal_auth import DEFAULT_TIMEOUT, MsalAuth
 
 __all__ = ["MsalConnectionManager"]
 
@@ -63,6 +63,8 @@ class MsalConnectionManager(ConnectionManager):
         http_client: an MSAL-compatible HTTP client (``get``/``post`` returning objects
             with ``status_code``, ``text``, ``headers`` and ``raise_for_status()``) that
             every connection's MSAL applications use; ``None`` keeps MSAL's own.
+        timeout: seconds each HTTP call of MSAL's own client may wait to connect and for
+            each read, for every connection (default 30; see :class:`MsalAuth`).
         **kwargs: the output of ``load_configuration_from_env``: ``CONNECTIONS``,
             ``CONNECTIONSMAP`` and ``AGENTAPPLICATION`` (ignored here).
 
@@ -79,9 +81,11 @@ class MsalConnectionManager(ConnectionManager):
         connections_map: Sequence[Mapping[str, Any]] | None = None,
         *,
         http_client: object | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
         **kwargs: Any,
     ) -> None:
         self._http_client = http_client
+        self._timeout = timeout
         super().__init__(
             self._create_provider,
             connections_configurations=connections_configurations,
@@ -98,7 +102,7 @@ class MsalConnectionManager(ConnectionManager):
             configuration.AUTH_TYPE,
         )
         try:
-            return MsalAuth(configuration, http_client=self._http_client)
+            return MsalAuth(configuration, http_client=self._http_client, timeout=self._timeout)
         except AuthConfigurationError as error:
             setting = f"CONNECTIONS__{name}__SETTINGS"
             if error.setting and error.setting.startswith("CONNECTIONS__"):

@@ -55,7 +55,10 @@ _PEM_CERTIFICATE = re.compile(
 
 
 class TokenAcquisitionError(HostingError, ValueError):
-    """Entra ID (through MSAL) answered without a token, or could not be reached.
+    """A token request failed: Entra ID (through MSAL) answered without a token, could not
+    be reached, did not answer in time, or answered with something MSAL could not read, or
+    MSAL could not use the connection's authority (the original exception, if any, is the
+    ``__cause__``).
 
     A :class:`~microsoft_agents.hosting.core.HostingError`, and a ``ValueError`` as before.
 

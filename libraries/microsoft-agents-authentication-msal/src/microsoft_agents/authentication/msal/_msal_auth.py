@@ -39,19 +39,33 @@ when the :class:`MsalAuth` is built, that is at start-up, not at the first reply
 
 **Scopes.** :meth:`MsalAuth.get_access_token` asks for the caller's scopes; when the caller
 passes none, the connection's ``SCOPES`` (where ``{instance}`` stands for the scheme and
-host of the resource), else ``<resource>/.default``. Managed identities take the resource
-itself instead of scopes.
+host of the resource), else ``<resource>/.default``. Another agent's audience
+``app://<app id>`` is asked for as ``<app id>/.default`` (its ``{instance}`` is the app id).
+Managed identities take the resource itself instead of scopes.
 
 **Authority.** ``AUTHORITY`` when set, else ``https://login.microsoftonline.com/<TENANTID>``.
 For agentic requests, which name their own tenant, a tenant segment of the authority (a
-GUID, ``common`` or ``organizations``) is replaced by that tenant. ``AZUREREGION`` turns on
-MSAL's regional endpoints.
+GUID, ``common`` or ``organizations``) is replaced by that tenant. Otherwise a multi-tenant
+segment (``common``, ``organizations``) is replaced, for client-credentials tokens only, by
+the Bot Framework tenant ``botframework.com`` (``MicrosoftServices.onmicrosoft.com`` on
+``login.microsoftonline.us``), as the Bot Framework SDKs do: Entra ID has no
+client-credentials flow on those names. This is logged once, at INFO. On-behalf-of
+requests keep the configured authority. ``AZUREREGION`` turns on MSAL's regional endpoints.
+
+**Failures and timeouts.** Every HTTP call of MSAL's own client times out after
+``timeout`` seconds (default 30) to connect and for each read, so a stalled connection to
+Entra ID or the managed identity endpoint cannot hold a worker thread, and every request
+waiting on the same token, for ever. A token request that fails is a
+:class:`TokenAcquisitionError` (a ``HostingError`` and a ``ValueError``) whatever went
+wrong: no token in Entra's answer, no connection, no answer in time, an answer MSAL cannot
+read (an HTTP 5xx without JSON), an authority MSAL cannot use (a tenant that does not
+exist); the original exception is its ``__cause__``. Programming errors (``TypeError``
+and the like) are raised as they are.
 
 **Caching and concurrency.** MSAL is synchronous, so every MSAL call runs in a worker thread
-(:func:`asyncio.to_thread`) and never blocks the event loop; a network failure there is a
-:class:`TokenAcquisitionError` too. Each :class:`MsalAuth` keeps its
-MSAL application objects for its whole life (one for the connection, plus one per tenant and
-agent instance for agentic requests, keyed ``tenant:<tenant>.instance:<client id>``), all
+(:func:`asyncio.to_thread`) and never blocks the event loop. Each :class:`MsalAuth` keeps
+its MSAL application objects for its whole life (one for the connection, plus one per tenant
+and agent instance for agentic requests, keyed by authority and client id), all
 sharing one in-memory token cache: MSAL answers from that cache until a token is close to
 expiry, so most calls never leave the process. The applications are built on first use, in
 the worker thread, because building one fetches the authority's metadata. Concurrent
@@ -82,16 +96,20 @@ confidential-client blueprint (or ``IdentityProxyManager``).
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
+import json
 import logging
+import math
 import re
+import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from microsoft_agents.hosting.core import AuthConfigurationError
+from microsoft_agents.hosting.core import AuthConfigurationError, HostingError
 from microsoft_agents.hosting.core.authorization import (
     AgentAuthConfiguration,
     AuthenticationConstants,
@@ -100,10 +118,12 @@ from microsoft_agents.hosting.core.authorization import (
 from msal import (
     ConfidentialClientApplication,
     ManagedIdentityClient,
+    ManagedIdentityError,
     SystemAssignedManagedIdentity,
     TokenCache,
     UserAssignedManagedIdentity,
 )
+from msal.exceptions import MsalError
 
 from ._credentials import (
     ManagedIdentityAssertion,
@@ -125,6 +145,15 @@ DEFAULT_IDPM_RESOURCE = "api://AzureAdTokenExchange/.default"
 
 _DEFAULT_AUTHORITY_HOST = f"https://{_C.ENTRA_AUTHORITY_HOST}"
 
+DEFAULT_TIMEOUT = 30.0
+"""Seconds MSAL waits on each HTTP call (to connect, and for each read) when it uses its
+own HTTP client."""
+
+# The tenant a multi-tenant (``common``/``organizations``) Bot Framework app asks for
+# client-credentials tokens: Entra ID has no client-credentials flow on those names.
+_BOT_FRAMEWORK_TENANT = "botframework.com"
+_GOV_BOT_FRAMEWORK_TENANT = "MicrosoftServices.onmicrosoft.com"
+
 # Agentic user tokens (the user_fic grant, which MSAL does not look up in its cache) are
 # kept here until this long before they expire, at most this many at once.
 _USER_TOKEN_EXPIRY_MARGIN = 300.0
@@ -133,22 +162,77 @@ _clock: Callable[[], float] = time.monotonic
 _T = TypeVar("_T")
 
 
-async def _in_thread(call: Callable[..., _T], *args: Any) -> _T:
-    """Run a (blocking) MSAL call in a worker thread.
+def _is_timeout(error: OSError) -> bool:
+    """Whether a network error is a timeout (``requests``' own or the socket's)."""
+    if isinstance(error, TimeoutError):
+        return True
+    requests = sys.modules.get("requests")  # MSAL's HTTP client; not imported here for this
+    return requests is not None and isinstance(error, requests.exceptions.Timeout)
 
-    Raises:
-        TokenAcquisitionError: Entra ID could not be reached (MSAL's HTTP client raised a
-            ``requests`` error or an ``OSError``, which ``requests``' errors also are).
+
+def _shorten(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _acquisition_error(error: Exception, timeout: float | None) -> TokenAcquisitionError | None:
+    """The :class:`TokenAcquisitionError` for an exception out of an MSAL call, if it is
+    one of the failures of talking to the identity platform.
+
+    ``None`` for anything else (``TypeError``, ``AttributeError``, ...): a programming
+    error is not a failed token request, and is raised as it is.
     """
-    try:
-        return await asyncio.to_thread(call, *args)
-    except OSError as error:
-        raise TokenAcquisitionError(
-            f"Microsoft Entra ID could not be reached ({type(error).__name__}). Check the "
-            "network, and the connection's AUTHORITY or TENANTID.",
-            error=None,
-            error_description=None,
-        ) from error
+    name = type(error).__name__
+    if isinstance(error, OSError):
+        if _is_timeout(error):
+            within = f"within {timeout:g} s" if timeout is not None else "in time"
+            message = (
+                f"Microsoft Entra ID (or the managed identity endpoint) did not answer {within} "
+                f"({name}). Check the network path to the connection's AUTHORITY and the "
+                "identity platform's availability; the next request tries again."
+            )
+        else:
+            message = (
+                f"Microsoft Entra ID could not be reached ({name}). Check the network, and "
+                "the connection's AUTHORITY or TENANTID."
+            )
+    elif isinstance(error, MsalError):
+        message = (
+            f"Microsoft Entra ID (or the managed identity endpoint) answered with an error "
+            f"MSAL could not read ({_shorten(str(error))}). Such answers (an HTTP 5xx "
+            "without a JSON body) come from an outage of the identity platform or a proxy on "
+            "the way: check the identity platform's availability; the next request tries "
+            "again."
+        )
+    elif isinstance(error, ManagedIdentityError):
+        message = (
+            f"The managed identity gave no token ({_shorten(str(error))}). Check that the "
+            "host has this managed identity assigned (CLIENTID, or FEDERATEDCLIENTID for "
+            "FederatedCredentials) and that its endpoint is available."
+        )
+    elif isinstance(error, json.JSONDecodeError):
+        message = (
+            "Microsoft Entra ID (or the managed identity endpoint) answered with something "
+            f"that is not JSON ({name}): an outage of the identity platform or a proxy on the "
+            "way. Check the identity platform's availability and the connection's AUTHORITY."
+        )
+    elif isinstance(error, ValueError):
+        text = str(error)
+        if "authority" in text.lower() or "discovery" in text.lower():
+            # A tenant that does not exist ("Unable to get authority configuration for
+            # ..."), an authority URL MSAL cannot use.
+            message = (
+                f"MSAL could not use the connection's authority ({_shorten(text)}). Check "
+                "TENANTID (the GUID or a domain of an existing tenant) or AUTHORITY "
+                "(https://login.microsoftonline.com/<tenant>)."
+            )
+        else:
+            message = (
+                f"MSAL refused the token request ({_shorten(text)}). Check the scopes asked "
+                "for and the connection's settings."
+            )
+    else:
+        return None
+    return TokenAcquisitionError(message, error=None, error_description=None)
 
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -207,11 +291,33 @@ class _BlueprintAssertion:
         return self._source()
 
 
-def _default_http_client() -> object:
-    """A ``requests.Session`` (MSAL's own dependency) for managed identity clients."""
+def _default_http_client(timeout: float) -> object:
+    """A ``requests.Session`` (MSAL's own dependency) for managed identity clients, whose
+    every request times out after ``timeout`` seconds unless it says otherwise.
+
+    It stays a ``requests.Session``, which MSAL needs for Service Fabric; MSAL gives the
+    session it builds for confidential clients its timeout the same way.
+    """
     requests = importlib.import_module("requests")
-    session: object = requests.Session()
-    return session
+    session = requests.Session()
+    session.request = functools.partial(session.request, timeout=timeout)
+    result: object = session
+    return result
+
+
+def _without_agent_prefix(resource: str) -> str:
+    """``<app id>`` for an agent audience ``app://<app id>`` (protocol §14.1), else as is."""
+    prefix = _C.AGENT_AUDIENCE_PREFIX
+    if resource[: len(prefix)].lower() == prefix:
+        return resource[len(prefix) :].rstrip("/")
+    return resource
+
+
+def _client_credentials_tenant(host: str | None) -> str:
+    """The Bot Framework tenant of a cloud, for multi-tenant client-credentials tokens."""
+    if (host or "").lower() == _C.GOV_ENTRA_AUTHORITY_HOST:
+        return _GOV_BOT_FRAMEWORK_TENANT
+    return _BOT_FRAMEWORK_TENANT
 
 
 class MsalAuth:
@@ -221,10 +327,15 @@ class MsalAuth:
         msal_configuration: the connection's settings.
         http_client: the HTTP client MSAL uses (an object with ``requests``-style ``get``
             and ``post``); MSAL's default (a ``requests`` session) when omitted. Tests use it
-            to keep MSAL's traffic on the machine.
+            to keep MSAL's traffic on the machine. Its timeouts are its own: ``timeout``
+            does not reach it.
+        timeout: seconds each HTTP call of MSAL's own client may wait to connect and for
+            each read (default :data:`DEFAULT_TIMEOUT`); a call that takes longer fails
+            with :class:`TokenAcquisitionError`.
 
     Raises:
         AuthConfigurationError: the settings cannot work: the message names the setting.
+        ValueError: ``timeout`` is not a positive number.
     """
 
     def __init__(
@@ -232,9 +343,19 @@ class MsalAuth:
         msal_configuration: AgentAuthConfiguration,
         *,
         http_client: object | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        if isinstance(timeout, bool) or not (
+            isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0
+        ):
+            raise ValueError(
+                f"timeout must be a positive number of seconds, got {timeout!r}; the "
+                f"default is {DEFAULT_TIMEOUT:g}."
+            )
         self._configuration = msal_configuration
         self._http_client = http_client
+        self._timeout = float(timeout)
+        self._multi_tenant_announced = False
         self._auth_type = msal_configuration.AUTH_TYPE
         self._token_cache = TokenCache()
         self._apps: dict[str, Any] = {}
@@ -304,7 +425,7 @@ class MsalAuth:
         cache = TokenCache()
         client = ManagedIdentityClient(
             identity,
-            http_client=self._http_client or _default_http_client(),
+            http_client=self._http_client or _default_http_client(self._timeout),
             token_cache=cache,
         )
         return client, cache
@@ -359,21 +480,49 @@ class MsalAuth:
 
     # ------------------------------------------------------------------ MSAL objects
 
-    def _authority(self, tenant_id: str | None = None) -> str:
-        """The authority URL, for the request's tenant when one is given."""
+    def _authority(self, tenant_id: str | None = None, *, client_credentials: bool = True) -> str:
+        """The authority URL, for the request's tenant when one is given.
+
+        Without a request tenant, a multi-tenant segment (``common``, ``organizations``)
+        gives client-credentials requests the Bot Framework tenant instead: Entra ID has
+        no client-credentials flow there. OBO keeps the configured authority.
+        """
         config = self._configuration
-        if config.AUTHORITY:
-            authority = config.AUTHORITY.rstrip("/")
-            if not tenant_id:
+        if not config.AUTHORITY:
+            tenant = tenant_id or config.TENANT_ID or ""
+            if not tenant_id and client_credentials and tenant.lower() in _C.MULTI_TENANT_NAMES:
+                tenant = self._multi_tenant_fallback(tenant, _C.ENTRA_AUTHORITY_HOST)
+            return f"{_DEFAULT_AUTHORITY_HOST}/{tenant}"
+        authority = config.AUTHORITY.rstrip("/")
+        parts = urlsplit(authority)
+        segments = parts.path.split("/")
+        for index, segment in enumerate(segments):
+            multi_tenant = segment.lower() in _C.MULTI_TENANT_NAMES
+            if not (multi_tenant or _GUID.match(segment)):
+                continue
+            if tenant_id:
+                segments[index] = tenant_id
+            elif multi_tenant and client_credentials:
+                segments[index] = self._multi_tenant_fallback(segment, parts.hostname)
+            else:
                 return authority
-            parts = urlsplit(authority)
-            segments = parts.path.split("/")
-            for index, segment in enumerate(segments):
-                if _GUID.match(segment) or segment.lower() in _C.MULTI_TENANT_NAMES:
-                    segments[index] = tenant_id
-                    break
             return urlunsplit(parts._replace(path="/".join(segments)))
-        return f"{_DEFAULT_AUTHORITY_HOST}/{tenant_id or config.TENANT_ID}"
+        return authority
+
+    def _multi_tenant_fallback(self, configured: str, host: str | None) -> str:
+        """The tenant client-credentials tokens come from instead of ``configured``."""
+        tenant = _client_credentials_tenant(host)
+        if not self._multi_tenant_announced:
+            self._multi_tenant_announced = True
+            logger.info(
+                "Connection of client id %s: the tenant %r names no single tenant, and Entra "
+                "ID gives no client-credentials tokens there; they are asked for from the "
+                "Bot Framework tenant %s, as Bot Framework SDKs do for multi-tenant apps.",
+                self._client_id,
+                configured,
+                tenant,
+            )
+        return tenant
 
     def _app(self, key: str, build: Callable[[], Any]) -> Any:
         """The MSAL application cached under ``key``, built on first use (in a worker thread)."""
@@ -385,14 +534,19 @@ class MsalAuth:
             return app
 
     def _confidential_app(
-        self, *, client_id: str, credential: Any, tenant_id: str | None = None
+        self,
+        *,
+        client_id: str,
+        credential: Any,
+        tenant_id: str | None = None,
+        client_credentials: bool = True,
     ) -> Any:
-        """The confidential client application of ``client_id`` in a tenant."""
-        tenant = tenant_id or self._configuration.TENANT_ID or ""
-        key = f"tenant:{tenant.lower()}.instance:{client_id.lower()}"
+        """The confidential client application of ``client_id`` at the authority of a
+        tenant (the configured one unless ``tenant_id`` is given)."""
+        authority = self._authority(tenant_id, client_credentials=client_credentials)
+        key = f"authority:{authority.lower()}.instance:{client_id.lower()}"
 
         def build() -> Any:
-            authority = self._authority(tenant_id)
             logger.debug("Creating the MSAL confidential client of %s at %s", client_id, authority)
             return ConfidentialClientApplication(
                 client_id,
@@ -401,14 +555,37 @@ class MsalAuth:
                 azure_region=self._configuration.AZURE_REGION,
                 token_cache=self._token_cache,
                 http_client=self._http_client,
+                timeout=self._timeout,
             )
 
         return self._app(key, build)
 
-    def _main_app(self, tenant_id: str | None = None) -> Any:
+    def _main_app(self, tenant_id: str | None = None, *, client_credentials: bool = True) -> Any:
         return self._confidential_app(
-            client_id=self._client_id, credential=self._credential, tenant_id=tenant_id
+            client_id=self._client_id,
+            credential=self._credential,
+            tenant_id=tenant_id,
+            client_credentials=client_credentials,
         )
+
+    async def _in_thread(self, call: Callable[..., _T], *args: Any) -> _T:
+        """Run a (blocking) MSAL call in a worker thread.
+
+        Raises:
+            TokenAcquisitionError: the identity platform could not be reached, did not
+                answer in time, answered with something MSAL could not read, or MSAL
+                could not use the authority. The original exception is the ``__cause__``.
+        """
+        try:
+            return await asyncio.to_thread(call, *args)
+        except HostingError:
+            raise  # ours, already saying what is wrong (a TokenAcquisitionError included)
+        except Exception as error:
+            timeout = self._timeout if self._http_client is None else None
+            mapped = _acquisition_error(error, timeout)
+            if mapped is None:
+                raise
+            raise mapped from error
 
     # ------------------------------------------------------------------ single flight
 
@@ -437,7 +614,9 @@ class MsalAuth:
     # ------------------------------------------------------------------ tokens
 
     def _resolve_scopes(self, resource_url: str, scopes: Sequence[str] | str | None) -> list[str]:
-        instance = _resource_instance(resource_url)
+        # An agent audience app://<app id> is asked for as <app id>/.default (protocol
+        # §14.1); its {instance} is the app id too.
+        instance = _without_agent_prefix(_resource_instance(resource_url))
         requested = _split_scopes(scopes)
         if requested:
             return requested
@@ -447,7 +626,8 @@ class MsalAuth:
         ]
         if configured:
             return configured
-        return [f"{resource_url.strip().rstrip('/')}{_C.DEFAULT_SCOPE_SUFFIX}"]
+        resource = _without_agent_prefix(resource_url.strip().rstrip("/"))
+        return [f"{resource}{_C.DEFAULT_SCOPE_SUFFIX}"]
 
     async def get_access_token(
         self, resource_url: str, scopes: list[str], force_refresh: bool = False
@@ -459,29 +639,33 @@ class MsalAuth:
                 scheme and a host.
             scopes: the scopes to request; when empty, the connection's ``SCOPES`` (with
                 ``{instance}`` replaced by the resource's scheme and host), else
-                ``<resource_url>/.default``. Managed identities ask for ``resource_url``.
+                ``<resource_url>/.default``. For another agent's audience
+                ``app://<app id>`` both stand for the bare ``<app id>``. Managed identities
+                ask for ``resource_url`` (the bare app id for ``app://<app id>``).
             force_refresh: drop the cached token and ask Entra ID for a new one.
 
         Returns:
             The access token.
 
         Raises:
-            ValueError: ``resource_url`` is not an absolute URL, or Entra ID returned no
-                token (the message carries MSAL's error code and description).
+            ValueError: ``resource_url`` is not an absolute URL.
+            TokenAcquisitionError: (a ``ValueError`` too) Entra ID returned no token (the
+                message carries MSAL's error code and description), could not be
+                reached, did not answer in time, or MSAL could not use the authority.
         """
         resolved = self._resolve_scopes(resource_url, scopes)
         if self._managed_identity is not None:
-            resource = resource_url.strip()
+            resource = _without_agent_prefix(resource_url.strip())
             key: Hashable = ("managed_identity", resource, force_refresh)
 
             async def acquire() -> str:
-                return await _in_thread(self._managed_identity_token, resource, force_refresh)
+                return await self._in_thread(self._managed_identity_token, resource, force_refresh)
 
         else:
             key = ("client", tuple(resolved), force_refresh)
 
             async def acquire() -> str:
-                return await _in_thread(self._client_token, resolved, force_refresh)
+                return await self._in_thread(self._client_token, resolved, force_refresh)
 
         token: str = await self._single_flight(key, acquire)
         return token
@@ -552,12 +736,12 @@ class MsalAuth:
             raise ValueError("acquire_token_on_behalf_of needs the user's token (user_assertion).")
 
         def call() -> str:
-            app = self._main_app()
+            app = self._main_app(client_credentials=False)
             logger.debug("Acquiring an on-behalf-of token for %s", requested)
             result = app.acquire_token_on_behalf_of(user_assertion=user_assertion, scopes=requested)
             return token_from(result, f"on-behalf-of scopes {requested}", self._client_id)
 
-        return await _in_thread(call)
+        return await self._in_thread(call)
 
     # ------------------------------------------------------------------ agentic
 
@@ -633,7 +817,7 @@ class MsalAuth:
             raise ValueError("An agentic token needs the agent instance id.")
 
         async def acquire() -> str:
-            return await _in_thread(self._blueprint_token, tenant, agent_app_instance_id)
+            return await self._in_thread(self._blueprint_token, tenant, agent_app_instance_id)
 
         token: str = await self._single_flight(
             ("agentic_application", tenant.lower(), agent_app_instance_id.lower()), acquire
@@ -662,7 +846,7 @@ class MsalAuth:
         tenant = self._agentic_tenant(tenant_id)
 
         async def acquire() -> str:
-            return await _in_thread(self._instance_token, tenant, agent_app_instance_id)
+            return await self._in_thread(self._instance_token, tenant, agent_app_instance_id)
 
         instance_token: str = await self._single_flight(
             ("agentic_instance", tenant.lower(), agent_app_instance_id.lower()), acquire
@@ -737,7 +921,7 @@ class MsalAuth:
             return cached[0]
 
         async def acquire() -> str:
-            token, lifetime = await _in_thread(call)
+            token, lifetime = await self._in_thread(call)
             self._keep_user_token(key, token, lifetime)
             return token
 

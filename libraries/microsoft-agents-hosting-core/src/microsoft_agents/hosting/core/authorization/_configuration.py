@@ -178,9 +178,33 @@ def _as_text(attribute: str, value: object) -> str | None:
     return text or None
 
 
+def _indexed_values(attribute: str, value: Mapping[Any, Any]) -> list[Any]:
+    """The values of a list written with indexes, in index order.
+
+    ``SCOPES__0=a`` and ``SCOPES__1=b`` (the .NET / App Service way to write a list) reach
+    here as ``{"0": "a", "1": "b"}``. Any other mapping is refused: its keys would
+    otherwise be taken as the list.
+    """
+    name = _SETTING_NAME[attribute]
+    indexed: list[tuple[int, Any]] = []
+    for key, item in value.items():
+        text = str(key).strip()
+        if isinstance(key, bool) or not text.isdigit() or not text.isascii():
+            raise AuthConfigurationError(
+                f"{name} is a section with the key {key!r}; a list setting is either one "
+                f"string separated by spaces or commas ({name}=a,b) or items numbered from "
+                f"0 ({name}__0=a, {name}__1=b).",
+                setting=name,
+            )
+        indexed.append((int(text), item))
+    return [item for _, item in sorted(indexed, key=lambda pair: pair[0])]
+
+
 def _as_list(attribute: str, value: object) -> list[str] | None:
     if value is None:
         return None
+    if isinstance(value, Mapping):
+        value = _indexed_values(attribute, value)
     if isinstance(value, str):
         items = [item for item in _LIST_SEPARATORS.split(value) if item]
         return items or None
@@ -219,7 +243,9 @@ class AgentAuthConfiguration:
     Args:
         auth_type: an :class:`AuthTypes` value (exact case); default ``ClientSecret``.
         client_id: the app (client) id; also the audience accepted on inbound tokens.
-        tenant_id: the tenant GUID, or ``common``/``organizations`` for multi-tenant apps.
+        tenant_id: the tenant GUID, or ``common``/``organizations`` for multi-tenant apps
+            (``MsalAuth`` asks the ``botframework.com`` tenant for their client-credentials
+            tokens).
         client_secret: the secret for ``ClientSecret``.
         cert_pfx_file: path of the PFX certificate for ``certificate``.
         connection_name: informational name.
@@ -443,8 +469,10 @@ class AgentAuthConfiguration:
         if self.AUTH_TYPE in _CONFIDENTIAL and self.TENANT_ID is None:
             raise AuthConfigurationError(
                 f"TENANTID is missing: AUTHTYPE {self.AUTH_TYPE.value} needs the tenant of the "
-                "app registration (its GUID for a single-tenant app, 'common' for a "
-                "multi-tenant one). Without it every reply would fail with 401.",
+                "app registration: its GUID for a single-tenant app, 'common' for a "
+                "multi-tenant one (whose client-credentials tokens then come from the Bot "
+                "Framework tenant, botframework.com). Without it every reply would fail "
+                "with 401.",
                 setting="TENANTID",
             )
 

@@ -15,6 +15,11 @@ case-insensitively, and its ``SERVICEURL`` (``*`` or empty matches anything) is 
 expression searched, case-insensitively and unanchored, in the serviceUrl. The first
 match wins; no match is an error; without a map every request uses ``SERVICE_CONNECTION``.
 
+A connection's section holds only ``SETTINGS`` (any case: ``CONNECTIONS__X__Settings__...``
+is read too); another key there is refused with a "did you mean" when it is built, except
+the .NET keys ``ASSEMBLY`` and ``TYPE``, which are logged as unused. Every
+``ALT_BLUEPRINT_NAME`` must name a configured connection, exactly as written.
+
 With no connection configured at all, the manager runs in development mode: it holds one
 ``SERVICE_CONNECTION`` without identity whose provider is an
 :class:`~microsoft_agents.hosting.core.authorization.AnonymousTokenProvider` (see
@@ -27,7 +32,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +57,9 @@ ProviderFactory = Callable[[AgentAuthConfiguration], AccessTokenProviderBase]
 
 _SETTINGS = "SETTINGS"
 _IGNORED_ROOTS = frozenset({"AGENTAPPLICATION"})
+# Keys of a .NET connection section that choose the provider class; here the manager's
+# provider factory does that, so they are read only to say they are not used.
+_DOTNET_PROVIDER_KEYS = frozenset({"ASSEMBLY", "TYPE"})
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,62 @@ def _upper_keys(entry: Mapping[str, Any]) -> dict[str, Any]:
     return {str(key).upper(): value for key, value in entry.items()}
 
 
+def _hint(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean X?)`` for the known connection name closest to ``name``, or ``""``.
+
+    Names are matched exactly, so a name differing only in case is the best hint.
+    """
+    by_upper = {candidate.upper(): candidate for candidate in known}
+    close = difflib.get_close_matches(name.upper(), list(by_upper), n=1)
+    return f" (did you mean {by_upper[close[0]]}?)" if close else ""
+
+
+def _connection_settings(name: str, section: object) -> object:
+    """The ``SETTINGS`` of one ``CONNECTIONS`` entry (``{}`` when it has none).
+
+    ``SETTINGS`` is matched in any case, like the setting names inside it. Any other key
+    is refused: a misspelt ``SETTINGS`` would leave the connection without identity.
+    """
+    if section is None:
+        return {}
+    if not isinstance(section, Mapping):
+        raise AuthConfigurationError(
+            f"CONNECTIONS__{name} is given a value of its own; a connection is a section "
+            f"whose settings go under CONNECTIONS__{name}__SETTINGS__<KEY> "
+            f"(e.g. CONNECTIONS__{name}__SETTINGS__CLIENTID).",
+            setting=f"CONNECTIONS__{name}",
+        )
+    found: list[str] = []
+    for key in section:
+        upper = str(key).upper()
+        if upper == _SETTINGS:
+            found.append(str(key))
+        elif upper in _DOTNET_PROVIDER_KEYS:
+            logger.warning(
+                "CONNECTIONS__%s__%s is not used: the provider of every connection is the "
+                "one the connection manager builds (MsalAuth with MsalConnectionManager).",
+                name,
+                key,
+            )
+        else:
+            close = difflib.get_close_matches(upper, [_SETTINGS], n=1, cutoff=0.6)
+            hint = f" (did you mean {_SETTINGS}?)" if close else ""
+            raise AuthConfigurationError(
+                f"Connection {name}: unknown key {str(key)!r} in CONNECTIONS__{name}{hint}. "
+                f"A connection's settings go under CONNECTIONS__{name}__SETTINGS__<KEY>.",
+                setting=f"CONNECTIONS__{name}__{key}",
+            )
+    if len(found) > 1:
+        spellings = " and ".join(f"CONNECTIONS__{name}__{key}" for key in sorted(found))
+        raise AuthConfigurationError(
+            f"Connection {name}: its settings are given twice, as {spellings}; keep one "
+            f"spelling (CONNECTIONS__{name}__SETTINGS__<KEY>).",
+            setting=f"CONNECTIONS__{name}__{_SETTINGS}",
+        )
+    settings: object = section[found[0]] if found else None
+    return {} if settings is None else settings
+
+
 class ConnectionManager:
     """The token providers of all configured connections.
 
@@ -83,9 +147,10 @@ class ConnectionManager:
             ``{"SETTINGS": {...}}``), ``CONNECTIONSMAP``; ``AGENTAPPLICATION`` is ignored.
 
     Raises:
-        AuthConfigurationError: a connection's settings are invalid, connections exist
-            but none is ``SERVICE_CONNECTION``, or a map entry names an unknown connection
-            or holds an invalid regular expression.
+        AuthConfigurationError: a connection's settings are invalid, its section holds
+            a key other than ``SETTINGS``, connections exist but none is
+            ``SERVICE_CONNECTION``, an ``ALT_BLUEPRINT_NAME`` or a map entry names an
+            unknown connection, or a map entry holds an invalid regular expression.
     """
 
     def __init__(
@@ -118,6 +183,7 @@ class ConnectionManager:
                 "Set CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID and its credentials.",
                 setting="CONNECTIONS__SERVICE_CONNECTION",
             )
+        self._check_blueprint_names(configurations)
         self._configurations: dict[str, AgentAuthConfiguration] = configurations
         self._providers: dict[str, AccessTokenProviderBase] = {
             name: self._build_provider(config) for name, config in configurations.items()
@@ -141,9 +207,7 @@ class ConnectionManager:
             )
         result: dict[str, AgentAuthConfiguration] = {}
         for name, section in raw.items():
-            settings = section.get(_SETTINGS) if isinstance(section, Mapping) else None
-            if settings is None:
-                settings = {}
+            settings = _connection_settings(name, section)
             if not isinstance(settings, Mapping):
                 raise AuthConfigurationError(
                     f"CONNECTIONS__{name}__SETTINGS must be a section of settings.",
@@ -157,6 +221,20 @@ class ConnectionManager:
                     f"Connection {name}: {error}", setting=setting
                 ) from error
         return result
+
+    @staticmethod
+    def _check_blueprint_names(configurations: Mapping[str, AgentAuthConfiguration]) -> None:
+        """Every ``ALT_BLUEPRINT_NAME`` names a configured connection (exact case)."""
+        for name, config in configurations.items():
+            blueprint = config.ALT_BLUEPRINT_ID
+            if blueprint and blueprint not in configurations:
+                raise AuthConfigurationError(
+                    f"Connection {name}: ALT_BLUEPRINT_NAME names the connection "
+                    f"{blueprint!r}, which is not configured{_hint(blueprint, configurations)}; "
+                    f"connections: {', '.join(sorted(configurations))}. Connection names "
+                    "match exactly, case included.",
+                    setting=f"CONNECTIONS__{name}__SETTINGS__ALT_BLUEPRINT_NAME",
+                )
 
     def _build_provider(self, config: AgentAuthConfiguration) -> AccessTokenProviderBase:
         if config.DEVELOPMENT_MODE:
@@ -209,10 +287,9 @@ class ConnectionManager:
         name = name or SERVICE_CONNECTION
         provider = self._providers.get(name)
         if provider is None:
-            close = difflib.get_close_matches(name, list(self._providers), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
             raise AuthConfigurationError(
-                f"No connection named {name!r}{hint}.", setting=f"CONNECTIONS__{name}"
+                f"No connection named {name!r}{_hint(name, self._providers)}.",
+                setting=f"CONNECTIONS__{name}",
             )
         return provider
 
