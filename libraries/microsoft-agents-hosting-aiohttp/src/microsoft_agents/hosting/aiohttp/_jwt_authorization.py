@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from aiohttp import web
 from microsoft_agents.hosting.core import AgentAuthConfiguration, AuthenticationError
@@ -52,6 +52,11 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _HandlerT = TypeVar("_HandlerT", bound=Callable[..., Any])
+# A handler answering with a web.Response: guarded, it still answers with one (a refusal
+# is a web.Response too), so the decorator can return it with its own type.
+_ResponseHandlerT = TypeVar(
+    "_ResponseHandlerT", bound=Callable[[web.Request], Awaitable[web.Response]]
+)
 
 _PUBLIC_MARKER = "_microsoft_agents_public_route"
 _CONFIGURATION_NOT_FOUND = "Agent Authentication configuration not found"
@@ -189,6 +194,10 @@ def _needs_no_token_check(request: web.Request, public_routes: bool) -> bool:
     return True
 
 
+@overload
+def jwt_authorization_decorator(func: _ResponseHandlerT) -> _ResponseHandlerT: ...
+@overload
+def jwt_authorization_decorator(func: Handler) -> Handler: ...
 def jwt_authorization_decorator(func: Handler) -> Handler:
     """Validate the bearer token before one handler runs (the middleware, for one route).
 
@@ -198,7 +207,9 @@ def jwt_authorization_decorator(func: Handler) -> Handler:
         func: the route handler ``async func(request)``.
 
     Returns:
-        The guarded handler.
+        The guarded handler. It is typed as ``func`` when that answers with a
+        ``web.Response`` (a refusal is one too); another handler (``-> web.StreamResponse``,
+        ``-> web.FileResponse``) gives a ``Handler``, which may answer with either.
     """
 
     @functools.wraps(func)

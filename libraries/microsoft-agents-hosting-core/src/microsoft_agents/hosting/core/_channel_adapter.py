@@ -16,7 +16,7 @@ import asyncio
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from microsoft_agents.activity import (
     Activity,
@@ -29,6 +29,9 @@ from ._errors import AdapterError
 from ._middleware import Middleware, MiddlewareSet, TurnCallback
 from ._turn_context import INVOKE_RESPONSE_KEY, TurnContext
 
+if TYPE_CHECKING:
+    from .authorization import ClaimsIdentity
+
 __all__ = ["DETACHED_KEY", "ChannelAdapter", "OnTurnErrorHandler", "is_detached"]
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,9 @@ logger = logging.getLogger(__name__)
 OnTurnErrorHandler = Callable[[TurnContext, Exception], Awaitable[None]]
 """``async handler(context, error)``: called when a turn raised."""
 
+
+# The adapter's own class, which use() returns (CloudAdapter().use(m) is a CloudAdapter).
+_AdapterT = TypeVar("_AdapterT", bound="ChannelAdapter")
 
 DETACHED_KEY = "microsoft_agents.turn_detached"
 """``turn_state`` key set on a turn whose work continues after the channel was answered."""
@@ -75,7 +81,7 @@ class ChannelAdapter(ABC):
         self.on_turn_error: OnTurnErrorHandler | None = on_turn_error
         self.middleware_set = MiddlewareSet()
 
-    def use(self, middleware: Middleware) -> ChannelAdapter:
+    def use(self: _AdapterT, middleware: Middleware) -> _AdapterT:
         """Add middleware that runs around every turn; returns self for chaining."""
         self.middleware_set.use(middleware)
         return self
@@ -177,7 +183,7 @@ class ChannelAdapter(ABC):
 
     async def continue_conversation_with_claims(
         self,
-        claims_identity: Any,
+        claims_identity: ClaimsIdentity,
         continuation_activity: Activity,
         callback: TurnCallback,
         audience: str | None = None,

@@ -244,7 +244,7 @@ class ChannelServiceAdapter(ChannelAdapter):
 
     @staticmethod
     def _connector_client(context: TurnContext) -> ConnectorClientBase:
-        client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+        client = context.services.get(ConnectorClientBase)
         if client is None:
             raise AdapterError(
                 "this turn has no connector client, so nothing can be posted to the channel "
@@ -538,13 +538,13 @@ class ChannelServiceAdapter(ChannelAdapter):
             connector_client = await factory.create_connector_client(
                 context, claims_identity, url, audience, use_anonymous=anonymous
             )
-            context.services.set(ConnectorClientBase, connector_client)  # type: ignore[type-abstract]
+            context.services.set(ConnectorClientBase, connector_client)
             if not factory.keeps_client(connector_client):
                 _close_at_end(context, connector_client)
         user_token_client = await factory.create_user_token_client(
             context, claims_identity, use_anonymous=anonymous
         )
-        context.services.set(UserTokenClientBase, user_token_client)  # type: ignore[type-abstract]
+        context.services.set(UserTokenClientBase, user_token_client)
         context.turn_state[self.USER_TOKEN_CLIENT_KEY] = user_token_client
         if not factory.keeps_client(user_token_client):
             _close_at_end(context, user_token_client)
@@ -601,7 +601,7 @@ class ChannelServiceAdapter(ChannelAdapter):
 
     async def continue_conversation_with_claims(
         self,
-        claims_identity: Any,
+        claims_identity: ClaimsIdentity,
         continuation_activity: Activity,
         callback: TurnCallback,
         audience: str | None = None,

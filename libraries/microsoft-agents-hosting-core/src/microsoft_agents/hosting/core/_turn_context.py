@@ -39,6 +39,7 @@ from microsoft_agents.activity._activity import build_validated_activity, withou
 if TYPE_CHECKING:
     from ._channel_adapter import ChannelAdapter
     from .app.streaming import StreamingResponse
+    from .authorization import ClaimsIdentity
 
 __all__ = [
     "DeleteActivityHandler",
@@ -190,25 +191,30 @@ class TurnServices:
 
     Adapters register the clients of the turn here (``services.get(ConnectorClientBase)``);
     middleware may add their own.
+
+    Keys are classes, abstract ones included. They are typed as ``Callable[..., T]``
+    rather than ``type[T]``: mypy accepts only concrete classes where ``type[T]`` is
+    expected, and the SDK's own keys (``ConnectorClientBase``, ``UserTokenClientBase``)
+    are abstract.
     """
 
     def __init__(self) -> None:
-        self._items: dict[type[Any], Any] = {}
+        self._items: dict[Callable[..., Any], Any] = {}
 
-    def set(self, key: type[_T], value: _T) -> None:
+    def set(self, key: Callable[..., _T], value: _T) -> None:
         """Register ``value`` as the service of type ``key``."""
         self._items[key] = value
 
     @overload
-    def get(self, key: type[_T]) -> _T | None: ...
+    def get(self, key: Callable[..., _T]) -> _T | None: ...
     @overload
-    def get(self, key: type[_T], default: _T) -> _T: ...
-    def get(self, key: type[_T], default: _T | None = None) -> _T | None:
+    def get(self, key: Callable[..., _T], default: _T) -> _T: ...
+    def get(self, key: Callable[..., _T], default: _T | None = None) -> _T | None:
         """The service registered for ``key``, or ``default``."""
         value: _T | None = self._items.get(key, default)
         return value
 
-    def has(self, key: type[Any]) -> bool:
+    def has(self, key: Callable[..., Any]) -> bool:
         """True when a service is registered for ``key``."""
         return key in self._items
 
@@ -227,7 +233,7 @@ class TurnContext:
             to copy (adapter, activity, identity, responded flag, services and
             interceptors are copied; ``turn_state`` starts empty).
         request: the incoming activity (not needed when copying a context).
-        identity: the caller's verified claims (a ``ClaimsIdentity``), if any.
+        identity: the caller's verified claims, if any.
 
     Attributes:
         turn_state: a bag of values that live for this turn only (clients, caches,
@@ -241,7 +247,7 @@ class TurnContext:
         self,
         adapter_or_context: ChannelAdapter | TurnContext,
         request: Activity | None = None,
-        identity: Any = None,
+        identity: ClaimsIdentity | None = None,
     ) -> None:
         if isinstance(adapter_or_context, TurnContext):
             source = adapter_or_context
@@ -291,8 +297,8 @@ class TurnContext:
         self._activity = value
 
     @property
-    def identity(self) -> Any:
-        """The caller's verified claims (``ClaimsIdentity``), or ``None``."""
+    def identity(self) -> ClaimsIdentity | None:
+        """The caller's verified claims, or ``None`` (for some proactive turns)."""
         return self._identity
 
     @property

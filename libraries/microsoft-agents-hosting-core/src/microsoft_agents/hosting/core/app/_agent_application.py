@@ -45,7 +45,7 @@ import logging
 import re
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from microsoft_agents.activity import (
     Activity,
@@ -61,12 +61,17 @@ from microsoft_agents.hosting.core.app.state import TurnState
 
 from ._options import ApplicationOptions
 from ._routes import RouteHandler, RouteRank, RouteSelector, StateT, _Route, _RouteList
-from ._typing import Sleep, TypingIndicator
+from ._typing import Sleep, TypingIndicator, TypingOptions
 from .proactive._proactive import Proactive
 from .streaming._streaming_response import finish_turn_stream
 
 if TYPE_CHECKING:
+    from microsoft_agents.hosting.core.authorization import Connections
     from microsoft_agents.hosting.core.storage import Storage
+
+    from ._options import InputFileDownloader
+    from .oauth.authorization import AuthHandler, Authorization
+    from .proactive import ProactiveOptions
 
 __all__ = [
     "AgentApplication",
@@ -87,14 +92,39 @@ _MESSAGE_REACTION = ActivityTypes.message_reaction.value
 TurnHook = Callable[[TurnContext, StateT], Awaitable[bool]]
 """``async hook(context, state) -> bool``: runs before or after routing; False stops."""
 
-ErrorHandler = Callable[[TurnContext, Exception], Awaitable[None]]
-"""``async handler(context, error)``: called when a turn raised."""
+ErrorHandler = Callable[[TurnContext, Exception], Awaitable[object]]
+"""``async handler(context, error)``: called when a turn raised (its result is ignored)."""
 
-SignInHandler = Callable[[TurnContext, StateT, "str | None"], Awaitable[None]]
+SignInHandler = Callable[[TurnContext, StateT, "str | None"], Awaitable[object]]
 """``async handler(context, state, handler_id)``: a user sign-in succeeded or failed."""
 
-HandoffHandler = Callable[[TurnContext, StateT, str], Awaitable[None]]
+HandoffHandler = Callable[[TurnContext, StateT, str], Awaitable[object]]
 """``async handler(context, state, continuation)``: a conversation was handed to the agent."""
+
+# The decorators return the function they are given with its own type (its parameter
+# names, its coroutine type, its result), not the alias it satisfies. A bound cannot name
+# the application's StateT: the decorators check the shape of a handler, not the type of
+# its state parameter (add_route and the other plain methods do check it).
+_RouteHandlerT = TypeVar("_RouteHandlerT", bound=RouteHandler[Any])
+_TurnHookT = TypeVar("_TurnHookT", bound=TurnHook[Any])
+_ErrorHandlerT = TypeVar("_ErrorHandlerT", bound=ErrorHandler)
+_SignInHandlerT = TypeVar("_SignInHandlerT", bound=SignInHandler[Any])
+_HandoffHandlerT = TypeVar("_HandoffHandlerT", bound=HandoffHandler[Any])
+
+
+class _Unset:
+    """The default of an option keyword left out: the ``ApplicationOptions`` value holds."""
+
+    def __repr__(self) -> str:
+        return "<the ApplicationOptions value>"
+
+
+# Typed Any so that it can stand as the default of every option keyword; told apart from
+# any value a caller passes (None included) by identity.
+_UNSET: Any = _Unset()
+# The same, typed None for turn_state_factory: a checker that infers StateT from a default
+# left in place (pyright) then finds no state type there, and StateT keeps its default.
+_UNSET_FACTORY: None = _UNSET
 
 _HANDOFF_INVOKE_NAME = "handoff/action"
 # turn_state key of the exception an @app.error handler raised: handled once, not twice.
@@ -126,14 +156,19 @@ class AgentApplication(Generic[StateT]):
     """An agent made of routes: register handlers, and the application dispatches turns.
 
     Args:
-        options: the application's options; when None they are built from the keyword
-            arguments whose names are fields of :class:`ApplicationOptions`.
+        options: the application's options; when None they are built from the option
+            keywords.
         connection_manager: the service connections (used for user sign-in).
         authorization: user sign-in (``Authorization``); needed for routes with
             ``auth_handlers`` and for :attr:`auth`.
-        **kwargs: option fields (``storage=...``, ``adapter=...``, ...); they override
-            the same fields of ``options``. Other keywords (such as the ``AGENTAPPLICATION``
-            and ``CONNECTIONS`` sections of ``load_configuration_from_env``) are ignored.
+        adapter, bot_app_id, storage, remove_recipient_mention, normalize_mentions,
+            start_typing_timer, typing, long_running_messages, file_downloaders,
+            turn_state_factory, authorization_handlers, proactive: the fields of
+            :class:`ApplicationOptions` (see there); those given override the same fields
+            of ``options``, the others keep its values (or the defaults).
+        **kwargs: ``agent_name`` (the name agentic requests carry), and the configuration
+            (``**load_configuration_from_env(os.environ)``: its ``AGENTAPPLICATION`` and
+            ``CONNECTIONS`` sections); other keywords are ignored.
 
     Raises:
         ApplicationError: no storage was given; both ``authorization`` and
@@ -146,11 +181,32 @@ class AgentApplication(Generic[StateT]):
         self,
         options: ApplicationOptions[StateT] | None = None,
         *,
-        connection_manager: object | None = None,
-        authorization: object | None = None,
-        **kwargs: object,
+        connection_manager: Connections | None = None,
+        authorization: Authorization | None = None,
+        adapter: ChannelAdapter | None = _UNSET,
+        bot_app_id: str = _UNSET,
+        storage: Storage | None = _UNSET,
+        remove_recipient_mention: bool = _UNSET,
+        normalize_mentions: bool = _UNSET,
+        start_typing_timer: bool = _UNSET,
+        typing: TypingOptions | None = _UNSET,
+        long_running_messages: bool = _UNSET,
+        file_downloaders: list[InputFileDownloader] = _UNSET,
+        turn_state_factory: Callable[[], StateT] | None = _UNSET_FACTORY,
+        authorization_handlers: dict[str, AuthHandler] | None = _UNSET,
+        proactive: ProactiveOptions | None = _UNSET,
+        **kwargs: Any,
     ) -> None:
-        self._options = self._build_options(options, kwargs)
+        # The option keywords given; those left out keep the value of options (or the
+        # default). Read by field name: a field added to ApplicationOptions without its
+        # keyword here fails every construction (KeyError), not silently.
+        arguments = locals()
+        given = {
+            name: arguments[name]
+            for name in ApplicationOptions.field_names()
+            if arguments[name] is not _UNSET
+        }
+        self._options = self._build_options(options, given, kwargs)
         storage = self._options.storage
         if storage is None:
             raise ApplicationError(
@@ -163,8 +219,8 @@ class AgentApplication(Generic[StateT]):
                 "AgentApplication, not both: the Authorization already has its connections"
             )
         self._storage: Storage = storage
-        self._authorization = authorization
-        self._connection_manager = connection_manager
+        self._authorization: Authorization | None = authorization
+        self._connection_manager: Connections | None = connection_manager
         # By default TurnState.with_storage(storage) itself, called once per turn.
         self._turn_state_factory: Callable[[], StateT] = self._options.turn_state_factory or cast(
             "Callable[[], StateT]", functools.partial(TurnState.with_storage, storage)
@@ -192,13 +248,12 @@ class AgentApplication(Generic[StateT]):
 
     @staticmethod
     def _build_options(
-        options: ApplicationOptions[StateT] | None, kwargs: Mapping[str, object]
+        options: ApplicationOptions[StateT] | None,
+        given: Mapping[str, Any],
+        kwargs: Mapping[str, object],
     ) -> ApplicationOptions[StateT]:
-        names = ApplicationOptions.field_names()
-        given: dict[str, Any] = {k: v for k, v in kwargs.items() if k in names}
-        ignored = sorted(k for k in kwargs if k not in names)
-        if ignored:
-            logger.debug("AgentApplication ignores the keyword arguments %s", ignored)
+        if kwargs:
+            logger.debug("AgentApplication ignores the keyword arguments %s", sorted(kwargs))
         if options is None:
             return ApplicationOptions(**given)
         if not isinstance(options, ApplicationOptions):
@@ -230,7 +285,7 @@ class AgentApplication(Generic[StateT]):
         return self._options.adapter
 
     @property
-    def auth(self) -> object:
+    def auth(self) -> Authorization:
         """User sign-in (the ``Authorization`` given as ``authorization=``).
 
         Raises:
@@ -245,7 +300,7 @@ class AgentApplication(Generic[StateT]):
         return self._authorization
 
     @property
-    def connection_manager(self) -> object | None:
+    def connection_manager(self) -> Connections | None:
         """The connection manager given as ``connection_manager=``, if any."""
         return self._connection_manager
 
@@ -326,8 +381,8 @@ class AgentApplication(Generic[StateT]):
         is_agentic: bool,
         rank: int,
         auth_handlers: Sequence[str] | None,
-    ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
-        def register(handler: RouteHandler[StateT]) -> RouteHandler[StateT]:
+    ) -> Callable[[_RouteHandlerT], _RouteHandlerT]:
+        def register(handler: _RouteHandlerT) -> _RouteHandlerT:
             self.add_route(selector, handler, is_invoke, is_agentic, rank, auth_handlers)
             return handler
 
@@ -341,7 +396,7 @@ class AgentApplication(Generic[StateT]):
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
         is_invoke: bool = False,
-    ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
+    ) -> Callable[[_RouteHandlerT], _RouteHandlerT]:
         """Handle activities of a type (``"message"``, ``ActivityTypes.event``, ...).
 
         Args:
@@ -389,7 +444,7 @@ class AgentApplication(Generic[StateT]):
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
         is_invoke: bool = False,
-    ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
+    ) -> Callable[[_RouteHandlerT], _RouteHandlerT]:
         """Handle messages by their text.
 
         Args:
@@ -448,7 +503,7 @@ class AgentApplication(Generic[StateT]):
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
         is_invoke: bool = False,
-    ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
+    ) -> Callable[[_RouteHandlerT], _RouteHandlerT]:
         """Handle ``conversationUpdate`` activities of one kind.
 
         Args:
@@ -497,7 +552,7 @@ class AgentApplication(Generic[StateT]):
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
         is_invoke: bool = False,
-    ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
+    ) -> Callable[[_RouteHandlerT], _RouteHandlerT]:
         """Handle reactions to messages (likes, hearts, ...).
 
         Args:
@@ -541,7 +596,7 @@ class AgentApplication(Generic[StateT]):
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
         is_invoke: bool = False,
-    ) -> Callable[[RouteHandler[StateT]], RouteHandler[StateT]]:
+    ) -> Callable[[_RouteHandlerT], _RouteHandlerT]:
         """Handle edited, undeleted or deleted messages (Teams).
 
         Args:
@@ -584,12 +639,12 @@ class AgentApplication(Generic[StateT]):
     @overload
     def handoff(
         self,
-        func: HandoffHandler[StateT],
+        func: _HandoffHandlerT,
         *,
         auth_handlers: list[str] | None = None,
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
-    ) -> HandoffHandler[StateT]: ...
+    ) -> _HandoffHandlerT: ...
     @overload
     def handoff(
         self,
@@ -598,7 +653,7 @@ class AgentApplication(Generic[StateT]):
         auth_handlers: list[str] | None = None,
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
-    ) -> Callable[[HandoffHandler[StateT]], HandoffHandler[StateT]]: ...
+    ) -> Callable[[_HandoffHandlerT], _HandoffHandlerT]: ...
     def handoff(
         self,
         func: HandoffHandler[StateT] | None = None,
@@ -606,7 +661,7 @@ class AgentApplication(Generic[StateT]):
         auth_handlers: list[str] | None = None,
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
-    ) -> HandoffHandler[StateT] | Callable[[HandoffHandler[StateT]], HandoffHandler[StateT]]:
+    ) -> HandoffHandler[StateT] | Callable[[_HandoffHandlerT], _HandoffHandlerT]:
         """Handle a conversation handed over to the agent (a ``handoff/action`` invoke).
 
         Works as ``@app.handoff``, ``@app.handoff(rank=...)`` and ``app.handoff(func)``.
@@ -620,7 +675,7 @@ class AgentApplication(Generic[StateT]):
             activity = context.activity
             return activity.type == ActivityTypes.invoke and activity.name == _HANDOFF_INVOKE_NAME
 
-        def register(handler: HandoffHandler[StateT]) -> HandoffHandler[StateT]:
+        def register(handler: _HandoffHandlerT) -> _HandoffHandlerT:
             async def route(context: TurnContext, state: StateT) -> None:
                 value = context.activity.value
                 continuation = value.get("continuation") if isinstance(value, Mapping) else None
@@ -651,7 +706,7 @@ class AgentApplication(Generic[StateT]):
 
     # ------------------------------------------------------------------ hooks
 
-    def before_turn(self, hook: TurnHook[StateT]) -> TurnHook[StateT]:
+    def before_turn(self, hook: _TurnHookT) -> _TurnHookT:
         """Run ``async hook(context, state) -> bool`` before routing, each turn.
 
         A hook returning False ends the turn: no route runs and the state is saved.
@@ -660,7 +715,7 @@ class AgentApplication(Generic[StateT]):
         self._before_turn.append(hook)
         return hook
 
-    def after_turn(self, hook: TurnHook[StateT]) -> TurnHook[StateT]:
+    def after_turn(self, hook: _TurnHookT) -> _TurnHookT:
         """Run ``async hook(context, state) -> bool`` after the route, each turn.
 
         The state is saved only when every hook returns True; the first returning False
@@ -669,7 +724,7 @@ class AgentApplication(Generic[StateT]):
         self._after_turn.append(hook)
         return hook
 
-    def error(self, handler: ErrorHandler) -> ErrorHandler:
+    def error(self, handler: _ErrorHandlerT) -> _ErrorHandlerT:
         """Handle exceptions of a turn with ``async handler(context, error)``.
 
         An exception raised by a route handler or a hook goes to the error handlers (in
@@ -688,7 +743,7 @@ class AgentApplication(Generic[StateT]):
             adapter.on_turn_error = self._on_adapter_turn_error
         return handler
 
-    def on_sign_in_success(self, handler: SignInHandler[StateT]) -> SignInHandler[StateT]:
+    def on_sign_in_success(self, handler: _SignInHandlerT) -> _SignInHandlerT:
         """Register ``async handler(context, state, handler_id)`` for completed sign-ins.
 
         The user authorization (``Authorization``) calls it when a user finished signing
@@ -698,7 +753,7 @@ class AgentApplication(Generic[StateT]):
         self._sign_in_success.append(handler)
         return handler
 
-    def on_sign_in_failure(self, handler: SignInHandler[StateT]) -> SignInHandler[StateT]:
+    def on_sign_in_failure(self, handler: _SignInHandlerT) -> _SignInHandlerT:
         """Register ``async handler(context, state, handler_id)`` for failed sign-ins.
 
         The user authorization (``Authorization``) calls it when a sign-in failed (too

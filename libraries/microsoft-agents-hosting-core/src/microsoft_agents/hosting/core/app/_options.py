@@ -27,6 +27,7 @@ from ._typing import TypingOptions
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core.storage import Storage
 
+    from .oauth.authorization import AuthHandler
     from .proactive import ProactiveOptions
 
 __all__ = ["ApplicationOptions", "InputFile", "InputFileDownloader"]
@@ -101,7 +102,7 @@ class ApplicationOptions(Generic[StateT]):
     long_running_messages: bool = False
     file_downloaders: list[InputFileDownloader] = field(default_factory=list)
     turn_state_factory: Callable[[], StateT] | None = None
-    authorization_handlers: dict[str, object] | None = None
+    authorization_handlers: dict[str, AuthHandler] | None = None
     proactive: ProactiveOptions | None = None
 
     @classmethod

@@ -38,8 +38,20 @@ __all__ = [
     "_RouteList",
 ]
 
-StateT = TypeVar("StateT", bound="TurnState")
-"""The turn-state type of an application (``TurnState`` or a subclass)."""
+# StateT defaults to TurnState (PEP 696), so that `AgentApplication(storage=...)` needs no
+# subscript. Type checkers alone see the default: `typing.TypeVar` takes `default=` from
+# Python 3.13 on, and this package supports 3.10. typing_extensions, which has it for every
+# version, is not a dependency of this package (pydantic happens to install it; the layer
+# test in tests/test_packaging.py refuses undeclared imports, even for type checkers), so
+# the typing one is used: mypy reads its default whatever the target version, and pyright
+# does too for code that uses the package (it flags this line only when it checks this
+# source for a Python before 3.13). At run time StateT is a plain TypeVar, as before.
+if TYPE_CHECKING:
+    StateT = TypeVar("StateT", bound="TurnState", default="TurnState")
+else:
+    StateT = TypeVar("StateT", bound="TurnState")
+"""The turn-state type of an application (``TurnState`` or a subclass; ``TurnState`` when
+the application's type does not say)."""
 
 
 class RouteRank(IntEnum):
@@ -57,8 +69,9 @@ class RouteRank(IntEnum):
 RouteSelector = Callable[[TurnContext], bool]
 """``selector(context) -> bool``: whether a route takes the incoming activity."""
 
-RouteHandler = Callable[[TurnContext, StateT], Awaitable[None]]
-"""``async handler(context, state)``: answers the activity a route selected."""
+RouteHandler = Callable[[TurnContext, StateT], Awaitable[object]]
+"""``async handler(context, state)``: answers the activity a route selected (what it
+returns is ignored)."""
 
 
 @dataclass(frozen=True)

@@ -434,12 +434,16 @@ class AgentState(ABC):
     ) -> _T: ...
     @overload
     def get_value(
-        self,
-        name: str,
-        default_value_factory: Callable[[], Any] | None = None,
-        *,
-        target_cls: None = None,
+        self, name: str, default_value_factory: None = None, *, target_cls: None = None
     ) -> Any: ...
+    @overload
+    def get_value(
+        self, name: str, default_value_factory: type[_T], *, target_cls: None = None
+    ) -> _T: ...
+    @overload
+    def get_value(
+        self, name: str, default_value_factory: Callable[[], _T], *, target_cls: None = None
+    ) -> _T: ...
     def get_value(
         self,
         name: str,
@@ -458,7 +462,9 @@ class AgentState(ABC):
                 is validated into it.
 
         Returns:
-            The value, or ``None`` when it is missing and there is no factory.
+            The value, or ``None`` when it is missing and there is no factory. For type
+            checkers it has the type of ``target_cls``, else of what the factory returns
+            (``get_value("count", lambda: 0)`` is an ``int``), else ``Any``.
 
         Raises:
             StateError: the state is not loaded, or the value does not fit ``target_cls``.
@@ -579,8 +585,28 @@ class PropertyAccessor(ABC):
     ) -> _T: ...
     @overload
     async def get(
-        self, context: TurnContext, default_value_or_factory: Any = None, *, target_cls: None = None
+        self,
+        context: TurnContext,
+        default_value_or_factory: None = None,
+        *,
+        target_cls: None = None,
     ) -> Any: ...
+    @overload
+    async def get(
+        self, context: TurnContext, default_value_or_factory: type[_T], *, target_cls: None = None
+    ) -> _T: ...
+    @overload
+    async def get(
+        self,
+        context: TurnContext,
+        default_value_or_factory: Callable[[], _T],
+        *,
+        target_cls: None = None,
+    ) -> _T: ...
+    @overload
+    async def get(
+        self, context: TurnContext, default_value_or_factory: _T, *, target_cls: None = None
+    ) -> _T: ...
     async def get(
         self,
         context: TurnContext,

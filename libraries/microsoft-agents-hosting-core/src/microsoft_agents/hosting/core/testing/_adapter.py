@@ -7,12 +7,15 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from microsoft_agents.activity import Activity, ConversationReference, ResourceResponse
 from microsoft_agents.hosting.core._channel_adapter import ChannelAdapter, OnTurnErrorHandler
 from microsoft_agents.hosting.core._middleware import TurnCallback
 from microsoft_agents.hosting.core._turn_context import TurnContext
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 
 __all__ = ["TestAdapter"]
 
@@ -128,7 +131,7 @@ class TestAdapter(ChannelAdapter):
         self.deleted.append(reference.model_copy(deep=True))
 
     async def process_activity(
-        self, activity: Activity, callback: TurnCallback, identity: object = None
+        self, activity: Activity, callback: TurnCallback, identity: ClaimsIdentity | None = None
     ) -> TurnContext:
         """Run one turn for ``activity``; returns its context once everything finished."""
         context = TurnContext(self, activity, identity)

@@ -31,7 +31,7 @@ import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -78,14 +78,21 @@ ActionExecuteHandler = Callable[
 ]
 """``async handler(context, state, data) -> AdaptiveCardInvokeResponse | None``."""
 
-ActionSubmitHandler = Callable[[TurnContext, StateT, dict[str, Any]], Awaitable[None]]
-"""``async handler(context, state, data)``; ``data`` is the submitted card data."""
+ActionSubmitHandler = Callable[[TurnContext, StateT, dict[str, Any]], Awaitable[object]]
+"""``async handler(context, state, data)``; ``data`` is the submitted card data (what the
+handler returns is ignored)."""
 
 SearchHandler = Callable[
     [TurnContext, StateT, Query[AdaptiveCardSearchParams]],
     Awaitable[Sequence[AdaptiveCardSearchResult]],
 ]
 """``async handler(context, state, query) -> list[AdaptiveCardSearchResult]``."""
+
+# The decorators return the handler with its own type (see AgentApplication's route
+# decorators); the bounds keep the results the SDK uses: the invoke answer, the choices.
+_ActionExecuteHandlerT = TypeVar("_ActionExecuteHandlerT", bound=ActionExecuteHandler[Any])
+_ActionSubmitHandlerT = TypeVar("_ActionSubmitHandlerT", bound=ActionSubmitHandler[Any])
+_SearchHandlerT = TypeVar("_SearchHandlerT", bound=SearchHandler[Any])
 
 Matcher = str | re.Pattern[str] | RouteSelector
 """A verb or dataset to match: exact string, regular expression (searched), or selector."""
@@ -136,7 +143,7 @@ class AdaptiveCard(Generic[StateT]):
         auth_handlers: list[str] | None = None,
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
-    ) -> Callable[[ActionExecuteHandler[StateT]], ActionExecuteHandler[StateT]]:
+    ) -> Callable[[_ActionExecuteHandlerT], _ActionExecuteHandlerT]:
         """Handle ``Action.Execute`` of a card (an ``adaptiveCard/action`` invoke).
 
         Args:
@@ -168,7 +175,7 @@ class AdaptiveCard(Generic[StateT]):
             candidate = action.get("verb") if isinstance(action, Mapping) else None
             return _text_matches(verb, candidate)
 
-        def register(handler: ActionExecuteHandler[StateT]) -> ActionExecuteHandler[StateT]:
+        def register(handler: _ActionExecuteHandlerT) -> _ActionExecuteHandlerT:
             async def route(context: TurnContext, state: StateT) -> None:
                 try:
                     invoke_value = AdaptiveCardInvokeValue.model_validate(context.activity.value)
@@ -230,7 +237,7 @@ class AdaptiveCard(Generic[StateT]):
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
         is_invoke: bool = False,
-    ) -> Callable[[ActionSubmitHandler[StateT]], ActionSubmitHandler[StateT]]:
+    ) -> Callable[[_ActionSubmitHandlerT], _ActionSubmitHandlerT]:
         """Handle ``Action.Submit`` of a card: a message without text carrying card data.
 
         Args:
@@ -264,7 +271,7 @@ class AdaptiveCard(Generic[StateT]):
                 return bool(verb(context))
             return _text_matches(verb, value.get(submit_filter))
 
-        def register(handler: ActionSubmitHandler[StateT]) -> ActionSubmitHandler[StateT]:
+        def register(handler: _ActionSubmitHandlerT) -> _ActionSubmitHandlerT:
             async def route(context: TurnContext, state: StateT) -> None:
                 await handler(context, state, dict(context.activity.value))
 
@@ -290,7 +297,7 @@ class AdaptiveCard(Generic[StateT]):
         auth_handlers: list[str] | None = None,
         rank: int = RouteRank.DEFAULT,
         is_agentic: bool = False,
-    ) -> Callable[[SearchHandler[StateT]], SearchHandler[StateT]]:
+    ) -> Callable[[_SearchHandlerT], _SearchHandlerT]:
         """Answer the type-ahead search of a card's dynamic choice set (``Data.Query``).
 
         Args:
@@ -322,7 +329,7 @@ class AdaptiveCard(Generic[StateT]):
             candidate = value.get("dataset") if isinstance(value, Mapping) else None
             return _text_matches(dataset, candidate)
 
-        def register(handler: SearchHandler[StateT]) -> SearchHandler[StateT]:
+        def register(handler: _SearchHandlerT) -> _SearchHandlerT:
             async def route(context: TurnContext, state: StateT) -> None:
                 try:
                     search = AdaptiveCardSearchInvokeValue.model_validate(context.activity.value)

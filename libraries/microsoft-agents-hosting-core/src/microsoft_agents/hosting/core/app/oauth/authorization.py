@@ -25,12 +25,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microsoft_agents.activity import ConfigurationError, TokenResponse
 from microsoft_agents.activity.config._coercion import coerce_bool
 from microsoft_agents.hosting.core._errors import ApplicationError, AuthConfigurationError
 from microsoft_agents.hosting.core._turn_context import TurnContext
+
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core.authorization import Connections
+    from microsoft_agents.hosting.core.storage import Storage
 
 __all__ = ["AuthHandler", "Authorization"]
 
@@ -146,8 +150,8 @@ class Authorization:
 
     def __init__(
         self,
-        storage: Any,
-        connection_manager: Any,
+        storage: Storage,
+        connection_manager: Connections,
         auth_handlers: Mapping[str, AuthHandler] | None = None,
         auto_sign_in: bool | None = None,
         use_cache: bool = False,
@@ -174,7 +178,7 @@ class Authorization:
         self._sign_in_failure: list[SignInHook] = []
 
     @property
-    def connection_manager(self) -> Any:
+    def connection_manager(self) -> Connections:
         """The connections given at creation."""
         return self._connection_manager
 

@@ -391,7 +391,7 @@ class Proactive(Generic[StateT]):
                 "authorization=Authorization(storage, connection_manager, **config) to it, "
                 "or leave token_handlers out"
             )
-        return authorization  # type: ignore[return-value]  # checked: it has get_token
+        return authorization
 
     async def _check_sign_in(
         self, context: TurnContext, source: _TokenSource, handler_ids: list[str]

@@ -9,6 +9,7 @@ from microsoft_agents.hosting.core.state._agent_state import check_property_name
 
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core._turn_context import TurnContext
+    from microsoft_agents.hosting.core.app._options import InputFile
 
 __all__ = ["TempState"]
 
@@ -52,8 +53,8 @@ class TempState:
         self._values["input"] = value
 
     @property
-    def input_files(self) -> list[Any]:
-        """The files the application downloaded for this turn (``InputFile`` objects)."""
+    def input_files(self) -> list[InputFile]:
+        """The files the application downloaded for this turn."""
         files = self._values.get("input_files")
         if not isinstance(files, list):
             files = []
@@ -61,7 +62,7 @@ class TempState:
         return files
 
     @input_files.setter
-    def input_files(self, value: list[Any]) -> None:
+    def input_files(self, value: list[InputFile]) -> None:
         self._values["input_files"] = value
 
     # ------------------------------------------------------------------ the scope API
@@ -86,12 +87,16 @@ class TempState:
     ) -> _T: ...
     @overload
     def get_value(
-        self,
-        name: str,
-        default_value_factory: Callable[[], Any] | None = None,
-        *,
-        target_cls: None = None,
+        self, name: str, default_value_factory: None = None, *, target_cls: None = None
     ) -> Any: ...
+    @overload
+    def get_value(
+        self, name: str, default_value_factory: type[_T], *, target_cls: None = None
+    ) -> _T: ...
+    @overload
+    def get_value(
+        self, name: str, default_value_factory: Callable[[], _T], *, target_cls: None = None
+    ) -> _T: ...
     def get_value(
         self,
         name: str,

@@ -276,12 +276,16 @@ class TurnState:
     ) -> _T: ...
     @overload
     def get_value(
-        self,
-        path: str,
-        default_value_factory: Callable[[], Any] | None = None,
-        *,
-        target_cls: None = None,
+        self, path: str, default_value_factory: None = None, *, target_cls: None = None
     ) -> Any: ...
+    @overload
+    def get_value(
+        self, path: str, default_value_factory: type[_T], *, target_cls: None = None
+    ) -> _T: ...
+    @overload
+    def get_value(
+        self, path: str, default_value_factory: Callable[[], _T], *, target_cls: None = None
+    ) -> _T: ...
     def get_value(
         self,
         path: str,
