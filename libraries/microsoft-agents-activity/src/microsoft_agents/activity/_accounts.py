@@ -68,7 +68,9 @@ class ConversationReference(AgentsModel):
 
     activity_id: str | None = None
     user: ChannelAccount | None = None
-    agent: ChannelAccount | None = Field(default=None, alias="bot")
+    agent: ChannelAccount | None = Field(
+        default=None, validation_alias="bot", serialization_alias="bot"
+    )
     conversation: ConversationAccount
     channel_id: ChannelId | None = None
     locale: str | None = None

@@ -149,7 +149,11 @@ class Activity(AgentsModel):
     local_timezone: str | None = None
     service_url: str | None = None
     channel_id: _WireChannelId | None = None
-    from_property: ChannelAccount | None = Field(default=None, alias="from")
+    # The wire name as validation and serialization aliases, not alias=: pyright would take
+    # an alias for the constructor's keyword, and ``from`` cannot be one.
+    from_property: ChannelAccount | None = Field(
+        default=None, validation_alias="from", serialization_alias="from"
+    )
     conversation: ConversationAccount | None = None
     recipient: ChannelAccount | None = None
     text_format: str | None = None
@@ -1015,7 +1019,9 @@ class ConversationParameters(AgentsModel):
     """The body of a create-conversation call."""
 
     is_group: bool | None = None
-    agent: ChannelAccount | None = Field(default=None, alias="bot")
+    agent: ChannelAccount | None = Field(
+        default=None, validation_alias="bot", serialization_alias="bot"
+    )
     members: list[ChannelAccount] | None = None
     topic_name: str | None = None
     activity: Activity | None = None

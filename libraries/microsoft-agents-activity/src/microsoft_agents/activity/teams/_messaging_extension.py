@@ -166,7 +166,9 @@ class MessageActionsPayload(AgentsModel):
     importance: str | None = None
     locale: str | None = None
     link_to_message: str | None = None
-    from_property: MessageActionsPayloadFrom | None = Field(default=None, alias="from")
+    from_property: MessageActionsPayloadFrom | None = Field(
+        default=None, validation_alias="from", serialization_alias="from"
+    )
     body: MessageActionsPayloadBody | None = None
     attachment_layout: str | None = None
     attachments: list[MessageActionsPayloadAttachment] | None = None
