@@ -254,6 +254,65 @@ async def test_a_custom_turn_state_factory_is_used() -> None:
     assert seen == ["MyState", "MyState"]
 
 
+class CounterState(TurnState):
+    """A state class of the application's own, with a helper of its own."""
+
+    def bump(self) -> int:
+        count = int(self.get_value("ConversationState.count", lambda: 0)) + 1
+        self.set_value("ConversationState.count", count)
+        return count
+
+
+async def test_the_type_argument_is_the_state_class_of_every_turn() -> None:
+    """``AgentApplication[CounterState](storage=...)`` gives handlers a CounterState."""
+    app = AgentApplication[CounterState](storage=MemoryStorage(), start_typing_timer=False)
+
+    @app.activity("message")
+    async def count(context: TurnContext, state: CounterState) -> None:
+        await context.send_activity(f"{type(state).__name__} {state.bump()}")
+
+    tester = AgentTester(app)
+    assert (await tester.send("a")).texts == ["CounterState 1"]
+    assert (await tester.send("b")).texts == ["CounterState 2"]
+
+
+async def test_a_subclass_of_a_parametrised_application_uses_its_state_class() -> None:
+    class CounterApp(AgentApplication[CounterState]):
+        pass
+
+    app = CounterApp(storage=MemoryStorage(), start_typing_timer=False)
+
+    @app.activity("message")
+    async def count(context: TurnContext, state: CounterState) -> None:
+        await context.send_activity(f"{type(state).__name__} {state.bump()}")
+
+    assert (await AgentTester(app).send("a")).texts == ["CounterState 1"]
+
+
+async def test_a_state_class_with_storage_cannot_build_asks_for_a_factory() -> None:
+    class NeedsMore(TurnState):
+        def __init__(self, required: str) -> None:
+            super().__init__()
+
+    app = AgentApplication[NeedsMore](storage=MemoryStorage(), start_typing_timer=False)
+
+    @app.activity("message")
+    async def never(context: TurnContext, state: NeedsMore) -> None:
+        raise AssertionError("no state, no turn")
+
+    errors: list[Exception] = []
+
+    @app.error
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        errors.append(error)
+
+    await AgentTester(app).send("a")
+    [error] = errors
+    assert isinstance(error, ApplicationError)
+    assert "turn_state_factory=" in str(error)
+    assert "NeedsMore.with_storage(storage)" in str(error)
+
+
 async def test_temp_input_is_the_text_after_the_mention_was_removed() -> None:
     app = _app()
 

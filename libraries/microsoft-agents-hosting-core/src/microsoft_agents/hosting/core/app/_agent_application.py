@@ -221,9 +221,10 @@ class AgentApplication(Generic[StateT]):
         self._storage: Storage = storage
         self._authorization: Authorization | None = authorization
         self._connection_manager: Connections | None = connection_manager
-        # By default TurnState.with_storage(storage) itself, called once per turn.
-        self._turn_state_factory: Callable[[], StateT] = self._options.turn_state_factory or cast(
-            "Callable[[], StateT]", functools.partial(TurnState.with_storage, storage)
+        # By default <state class>.with_storage(storage) itself, called once per turn; the
+        # class is known at the first turn (see _first_default_state).
+        self._turn_state_factory: Callable[[], StateT] = (
+            self._options.turn_state_factory or self._first_default_state
         )
         self._routes: _RouteList[StateT] = _RouteList()
         self._before_turn: list[TurnHook[StateT]] = []
@@ -323,6 +324,46 @@ class AgentApplication(Generic[StateT]):
                 "creating it"
             )
         return self._proactive
+
+    def _first_default_state(self) -> StateT:
+        """The default state factory's first call: it settles the state class for good.
+
+        The class is the application's type argument: ``AgentApplication[MyState](...)``
+        builds ``MyState.with_storage(storage)`` for each turn, as does a subclass of
+        ``AgentApplication[MyState]``; without one (or with ``TurnState``) it is
+        ``TurnState``. Python sets the type argument on the instance only after
+        ``__init__``, hence the first turn.
+
+        Raises:
+            ApplicationError: the state class cannot be built by ``with_storage``.
+        """
+        state_class = self._state_class()
+        factory = functools.partial(state_class.with_storage, self._storage)
+        try:
+            state = factory()
+        except TypeError as error:
+            raise ApplicationError(
+                f"AgentApplication[{state_class.__name__}] builds each turn's state with "
+                f"{state_class.__name__}.with_storage(storage), which failed ({error}); pass "
+                "turn_state_factory= (a function that returns a new state) when creating it"
+            ) from error
+        self._turn_state_factory = cast("Callable[[], StateT]", factory)
+        return cast("StateT", state)
+
+    def _state_class(self) -> type[TurnState]:
+        """The ``TurnState`` class the application is parametrised with (else TurnState)."""
+        aliases = [getattr(self, "__orig_class__", None)]
+        for klass in type(self).__mro__:
+            aliases.extend(klass.__dict__.get("__orig_bases__", ()))
+        for alias in aliases:
+            arguments = getattr(alias, "__args__", ())
+            origin = getattr(alias, "__origin__", None)
+            if not (isinstance(origin, type) and issubclass(origin, AgentApplication)):
+                continue
+            state_class = arguments[0] if arguments else None
+            if isinstance(state_class, type) and issubclass(state_class, TurnState):
+                return state_class
+        return TurnState
 
     def set_turn_state_factory(self, factory: Callable[[], StateT]) -> None:
         """Build each turn's state with ``factory()`` instead of the default."""
