@@ -419,6 +419,42 @@ async def test_agentic_requests_use_the_agent_identity_and_propagate_headers(
     assert HeaderPropagationContext.providers() == []  # reset after the turn
 
 
+async def test_a_turn_started_inside_an_agentic_turn_leaves_its_headers_alone(
+    adapter: ChannelServiceAdapter, mocked: aioresponses
+) -> None:
+    """A proactive send from a handler runs its turn in the handler's task (§12.4)."""
+    mocked.post(re.compile(re.escape(SERVICE_URL) + ".*"), payload={"id": "r"}, repeat=True)
+    recipient = {
+        "id": "agent-user",
+        "role": "agenticAppInstance",
+        "agenticAppId": "instance-1",
+        "tenantId": "tenant-1",
+    }
+    other = ConversationReference(
+        conversation=ConversationAccount(id="other"),
+        channel_id="webchat",
+        service_url=SERVICE_URL,
+        user=ChannelAccount(id="u2"),
+        agent=ChannelAccount(id="agent"),
+    )
+
+    async def inner(context: TurnContext) -> None:
+        await context.send_activity("to the other conversation")
+
+    async def agent(context: TurnContext) -> None:
+        await context.send_activity("before")
+        await adapter.continue_conversation(APP_ID, other, inner)
+        await context.send_activity("after")
+
+    await adapter.process_activity(channel_claims(), activity(recipient=recipient), agent)
+
+    sent = {body_of(call)["text"]: call.kwargs["headers"] for _, _, call in calls(mocked)}
+    assert sent["before"]["AgentID"] == "instance-1"
+    assert sent["after"]["AgentID"] == "instance-1"
+    assert "AgentID" not in sent["to the other conversation"]
+    assert HeaderPropagationContext.providers() == []
+
+
 @pytest.mark.parametrize(
     ("issuer", "expected"),
     [

@@ -154,6 +154,21 @@ def _delay_ms(activity: Activity) -> int:
     return max(milliseconds, 0)
 
 
+# turn_state key: the header providers of the turn this one was started in, if any.
+_OUTER_HEADER_PROVIDERS_KEY = "microsoft_agents.outer_header_providers"
+
+
+def _restore_outer_headers(context: TurnContext) -> None:
+    """End a turn's header providers: those of the turn it was started in come back.
+
+    A proactive send from a handler runs its turn in the handler's own task; without
+    this, the outer turn's later requests would lose their agentic headers (§12.4).
+    """
+    HeaderPropagationContext.reset()
+    for provider in context.turn_state.get(_OUTER_HEADER_PROVIDERS_KEY, ()):
+        HeaderPropagationContext.register(provider)
+
+
 class ChannelServiceAdapter(ChannelAdapter):
     """An adapter that answers channels through their Bot Connector service.
 
@@ -379,7 +394,7 @@ class ChannelServiceAdapter(ChannelAdapter):
                 if _OWNED_CLIENTS_KEY in context.turn_state:
                     await self._release(context)
                 else:  # the usual turn: no client to close, no coroutine to run
-                    HeaderPropagationContext.reset()
+                    _restore_outer_headers(context)
 
         if expects_replies:
             buffered = context.buffered_reply_activities
@@ -508,7 +523,10 @@ class ChannelServiceAdapter(ChannelAdapter):
         context = TurnContext(self, activity, claims_identity)
         context.turn_state[self.AGENT_IDENTITY_KEY] = claims_identity
         context.turn_state[self.OAUTH_SCOPE_KEY] = audience
-        HeaderPropagationContext.reset()
+        outer = HeaderPropagationContext.providers()
+        if outer:  # a turn started inside another's (a proactive send from a handler)
+            context.turn_state[_OUTER_HEADER_PROVIDERS_KEY] = outer
+            HeaderPropagationContext.reset()
         if activity.is_agentic_request():
             # Protocol §12.4: AgentName is the name of the agent (application) run.
             HeaderPropagationContext.register(
@@ -556,7 +574,7 @@ class ChannelServiceAdapter(ChannelAdapter):
             for client in owned or ():
                 await _close_logging_errors(client)
         finally:
-            HeaderPropagationContext.reset()
+            _restore_outer_headers(context)
 
     # ------------------------------------------------------------------ proactive turns
 
