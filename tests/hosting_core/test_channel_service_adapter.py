@@ -27,6 +27,7 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import (
     AdapterError,
+    AuthConfigurationError,
     ChannelServiceAdapter,
     ClaimsIdentity,
     ConnectorClientBase,
@@ -548,6 +549,47 @@ async def test_continue_conversation_needs_a_service_url(adapter: ChannelService
     event = Activity(type="event", name="ContinueConversation", conversation={"id": "c"})
     with pytest.raises(ValueError, match="serviceUrl"):
         await adapter.continue_conversation(APP_ID, event, agent)
+
+
+async def test_continue_conversation_without_an_app_id_is_refused_when_auth_is_on(
+    adapter: ChannelServiceAdapter, connections: FakeConnections, mocked: aioresponses
+) -> None:
+    """Its messages would go without a token, and the channel would refuse them."""
+    reference = ConversationReference(
+        channel_id="msteams", service_url=SERVICE_URL, conversation=ConversationAccount(id="c")
+    )
+
+    async def agent(context: TurnContext) -> None:
+        raise AssertionError("must not run")
+
+    with pytest.raises(AuthConfigurationError, match="CLIENTID"):
+        await adapter.continue_conversation("", reference, agent)
+    assert calls(mocked) == []
+    assert connections.provider.asked == 0
+
+
+async def test_continue_conversation_in_development_mode_takes_any_app_id(
+    mocked: aioresponses,
+) -> None:
+    """Without authentication no token can be had: the app id changes nothing."""
+    loopback = "http://127.0.0.1:9000/"
+    mocked.post(re.compile(re.escape(loopback) + ".*"), payload={"id": "p1"})
+    factory = make_factory(FakeConnections(client_id=None))
+    adapter = ChannelServiceAdapter(factory)
+    reference = ConversationReference(
+        channel_id="emulator", service_url=loopback, conversation=ConversationAccount(id="c")
+    )
+
+    async def agent(context: TurnContext) -> None:
+        await context.send_activity("proactive")
+
+    try:
+        await adapter.continue_conversation("my-app-id", reference, agent)
+    finally:
+        await factory.close()
+    ((_, url, call),) = calls(mocked)
+    assert str(url).startswith(loopback + "v3/conversations/c/activities")
+    assert "Authorization" not in call.kwargs["headers"]
 
 
 async def test_create_conversation_posts_then_runs_the_callback(

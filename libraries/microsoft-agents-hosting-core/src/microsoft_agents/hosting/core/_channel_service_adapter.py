@@ -77,7 +77,7 @@ from ._channel_service_client_factory import (
     ChannelServiceClientFactoryBase,
     is_anonymous_identity,
 )
-from ._errors import AdapterError
+from ._errors import AdapterError, AuthConfigurationError
 from ._middleware import TurnCallback
 from ._turn_context import (
     INVOKE_RESPONSE_KEY,
@@ -544,7 +544,9 @@ class ChannelServiceAdapter(ChannelAdapter):
         service_url: str | None = None,
     ) -> None:
         factory = self._channel_service_client_factory
-        anonymous = is_anonymous_identity(claims_identity)
+        # Without authentication (development mode) no token can be had: a proactive turn
+        # for an app id is as anonymous as any other.
+        anonymous = is_anonymous_identity(claims_identity) or not factory.auth_configured
         if connector:
             # The connector client first: its URL checks run before any token is fetched.
             url = service_url or context.activity.service_url
@@ -606,9 +608,18 @@ class ChannelServiceAdapter(ChannelAdapter):
             callback: the code to run, usually ``agent.on_turn``.
 
         Raises:
+            AuthConfigurationError: ``agent_app_id`` is empty while authentication is
+                configured (the messages would go without a token, and be refused).
             ValueError: the activity lacks a conversation or a serviceUrl.
             OutboundRequestRefusedError: the serviceUrl may not receive a token.
         """
+        if not agent_app_id and self._channel_service_client_factory.auth_configured:
+            raise AuthConfigurationError(
+                "continue_conversation needs this agent's app id (its CLIENTID) when "
+                "authentication is configured: without one its messages would go without "
+                "a token, and the channel would refuse them.",
+                setting="CLIENTID",
+            )
         if isinstance(continuation_activity, ConversationReference):
             activity = continuation_activity.get_continuation_activity()
         else:
