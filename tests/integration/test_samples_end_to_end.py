@@ -149,9 +149,7 @@ async def test_a_reply_the_channel_refuses_fails_the_turn_and_is_not_counted(
     counter: Servers,
 ) -> None:
     await counter.say("one")
-    counter.channel.fail_next(
-        status=403, code="ConversationBlocked", message="The user blocked the agent."
-    )
+    counter.channel.fail_next(status=400, code="BadArgument", message="The reply is malformed.")
 
     status, _ = await counter.post(counter.activity(text="refused"))
     refused = await counter.channel.next_message()
@@ -159,13 +157,30 @@ async def test_a_reply_the_channel_refuses_fails_the_turn_and_is_not_counted(
     after = await counter.say("two")
 
     assert status == 202
-    assert refused.status == 403
+    assert refused.status == 400
     assert refused.body["text"] == "Message 2 in this conversation: refused"
     # the user is told something went wrong, with no detail of the error
     assert apology.status == 200
     assert apology.body["text"] == APOLOGY
-    assert "blocked" not in json.dumps(apology.body).lower()
+    assert "malformed" not in json.dumps(apology.body).lower()
     # the failed turn saved nothing: the count goes on from the last turn that worked
+    assert after.body["text"] == "Message 2 in this conversation: two"
+
+
+async def test_a_conversation_the_channel_refuses_gets_no_apology(counter: Servers) -> None:
+    """A user who blocked the agent (403) would refuse the apology too: none is sent."""
+    await counter.say("one")
+    counter.channel.fail_next(
+        status=403, code="ConversationBlocked", message="The user blocked the agent."
+    )
+
+    status, _ = await counter.post(counter.activity(text="refused"))
+    refused = await counter.channel.next_message()
+    # The refused turn ended before its 202: an apology would have arrived before this.
+    after = await counter.say("two")
+
+    assert status == 202
+    assert refused.status == 403
     assert after.body["text"] == "Message 2 in this conversation: two"
 
 
