@@ -16,7 +16,8 @@ Next to ``POST /api/messages`` the web application has two more routes (``add_ro
   ``message`` into that conversation, proactively (``ADAPTER.continue_conversation`` with
   the saved reference), and answers 202 ``{"status": "Delivered", "conversationId": ...}``;
   400 (``Validation``) for a body that is not JSON or lacks a field, 404 (``NotFound``)
-  for a conversation without a saved reference.
+  for a conversation without a saved reference, 502 (``NotDelivered``) when the channel
+  refused the message or could not be reached.
 
 The JWT middleware of ``create_app`` guards every route of the application, so with an
 app registration ``/api/sendactivity`` would need a channel's token too. This sample runs
@@ -51,6 +52,7 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter, start_server
 from microsoft_agents.hosting.core import (
     AgentApplication,
     MemoryStorage,
+    ServiceError,
     StoreItem,
     TurnContext,
     TurnState,
@@ -140,10 +142,19 @@ async def send_activity(request: web.Request) -> web.Response:
     if key not in found:
         return _error(404, "NotFound", "Conversation reference not found.")
 
+    refused: list[ServiceError] = []
+
     async def deliver(context: TurnContext) -> None:
-        await context.send_activity(message)
+        try:
+            await context.send_activity(message)
+        except ServiceError as error:  # the channel refused it, or could not be reached
+            refused.append(error)
 
     await ADAPTER.continue_conversation(AGENT_APP_ID, found[key].reference, deliver)
+    if refused:
+        status = refused[0].status
+        answer = f"HTTP {status}" if status else "it could not be reached"
+        return _error(502, "NotDelivered", f"The channel did not take the message ({answer}).")
     return web.json_response({"status": "Delivered", "conversationId": conversation_id}, status=202)
 
 

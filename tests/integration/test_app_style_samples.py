@@ -259,6 +259,24 @@ async def test_skill_sendactivity_delivers_into_a_saved_conversation(skill: Serv
     assert skill.channel.unread == 0
 
 
+async def test_skill_sendactivity_says_when_the_channel_refuses(skill: Servers) -> None:
+    await skill.say("hi")
+    skill.channel.fail_next(
+        status=403, code="ConversationBlocked", message="The user blocked the agent."
+    )
+
+    status, body = await _send_activity(
+        skill, json={"conversationId": CONVERSATION_ID, "message": "The build failed."}
+    )
+    refused = await skill.channel.next_message()
+
+    assert status == 502
+    assert body["error"]["code"] == "NotDelivered"
+    assert "HTTP 403" in body["error"]["message"]
+    assert refused.status == 403
+    assert skill.channel.unread == 0  # and nothing else went into the conversation
+
+
 async def test_skill_sendactivity_unknown_conversation_is_404(skill: Servers) -> None:
     await skill.say("hi")
 
