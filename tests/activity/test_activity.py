@@ -714,6 +714,15 @@ def test_conversation_reference_round_trip() -> None:
     assert proactive.id == "act-1"
 
 
+def test_an_empty_locale_of_a_reference_leaves_the_activitys_own() -> None:
+    reference = _incoming().get_conversation_reference()
+    reference.locale = ""
+    kept = Activity(type="message", locale="en-US").apply_conversation_reference(reference)
+    assert kept.locale == "en-US"
+    reference.locale = "de-DE"
+    assert Activity(type="message").apply_conversation_reference(reference).locale == "de-DE"
+
+
 def test_conversation_reference_keeps_or_drops_the_sub_channel() -> None:
     incoming = _incoming(entities=[{"type": "ProductInfo", "id": "COPILOT"}])
 

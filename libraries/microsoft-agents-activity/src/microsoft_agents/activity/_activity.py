@@ -652,7 +652,7 @@ class Activity(AgentsModel):
         if reference.service_url is not None:
             self.service_url = reference.service_url
         self.conversation = reference.conversation
-        if reference.locale is not None:
+        if reference.locale:  # an empty locale names none: the activity's own stays
             self.locale = reference.locale
         if is_incoming:
             if reference.user is not None:
