@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -668,6 +669,29 @@ async def test_clients_are_reused_for_the_same_service_and_token(
         context, claims, SERVICE_URL, "https://api.botframework.com"
     )
     assert again is not first
+
+
+async def test_a_factory_used_after_close_says_it_opened_a_new_session(
+    factory: RestChannelServiceClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A proactive send during shutdown would otherwise leave a session open unnoticed."""
+    context = TurnContext(ChannelServiceAdapter(factory), activity())
+    await factory.create_connector_client(
+        context, channel_claims(), SERVICE_URL, "https://api.botframework.com"
+    )
+    await factory.close()
+
+    with caplog.at_level(logging.WARNING):
+        for _ in range(2):
+            await factory.create_connector_client(
+                context, channel_claims(), SERVICE_URL, "https://api.botframework.com"
+            )
+    reopened = [r for r in caplog.records if "used after close()" in r.getMessage()]
+    assert len(reopened) == 1
+    session = factory._session
+    await factory.close()
+    assert session is not None
+    assert session.closed
 
 
 async def test_a_turn_closes_only_the_clients_its_factory_does_not_keep(

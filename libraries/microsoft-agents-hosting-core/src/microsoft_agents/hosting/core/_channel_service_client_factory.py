@@ -213,6 +213,7 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
         self._token_service_audience = token_service_audience
         self._session = session
         self._owns_session = session is None
+        self._closed = False
         self._retry = retry
         # Clients are stateless over the shared session: the same service URL and token
         # give the same client, so turns of one conversation reuse it instead of building
@@ -281,12 +282,21 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
                     "the HTTP session given to RestChannelServiceClientFactory is closed; "
                     "give it an open session or let it open its own"
                 )
+            if self._closed:
+                # Allowed (an adapter outliving one web application, in tests), but the new
+                # session is open until close() is called again: say so, once per reopening.
+                logger.warning(
+                    "the adapter's client factory was used after close(); a new HTTP session "
+                    "was opened, and stays open until close() is called again"
+                )
+                self._closed = False
             self._session = aiohttp.ClientSession()
             self._owns_session = True
         return self._session
 
     async def close(self) -> None:
         """Close the HTTP session, if this factory opened it."""
+        self._closed = True
         self._clients.clear()
         self._kept.clear()
         session, self._session = self._session, None
