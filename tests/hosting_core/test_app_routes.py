@@ -111,6 +111,20 @@ async def test_no_matching_route_logs_a_warning_and_gives_no_invoke_answer(
     assert "no route matched the invoke activity named 'custom/unknown'" in caplog.text
 
 
+async def test_other_unrouted_activities_are_not_warned_about(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Teams sends typing, reactions and more that an agent may leave alone: no flood."""
+    app = _app()
+    app.message("hello")(_replier("hello"))
+
+    with caplog.at_level(logging.DEBUG):
+        await AgentTester(app).send({"type": "typing"})
+
+    unrouted = [r for r in caplog.records if "no route matched" in r.getMessage()]
+    assert [r.levelno for r in unrouted] == [logging.DEBUG]
+
+
 # ---------------------------------------------------------------------- message()
 
 

@@ -88,6 +88,7 @@ logger = logging.getLogger(__name__)
 _CONVERSATION_UPDATE = ActivityTypes.conversation_update.value
 _MESSAGE = ActivityTypes.message.value
 _MESSAGE_REACTION = ActivityTypes.message_reaction.value
+_INVOKE = ActivityTypes.invoke.value
 
 TurnHook = Callable[[TurnContext, StateT], Awaitable[bool]]
 """``async hook(context, state) -> bool``: runs before or after routing; False stops."""
@@ -922,7 +923,11 @@ class AgentApplication(Generic[StateT]):
 
         route = self._routes.find(context)
         if route is None:
-            logger.warning(
+            # An invoke nobody answers fails for the user (the channel gets 501); other
+            # activities an agent leaves alone (typing, reactions, ...) are routine, and
+            # channels such as Teams send many: a WARNING for each would flood the log.
+            logger.log(
+                logging.WARNING if activity.type == _INVOKE else logging.DEBUG,
                 "no route matched the %s activity%s; register a handler for it (for an "
                 "invoke the channel gets status 501)",
                 activity.type,
