@@ -65,7 +65,8 @@ DEFAULT_PORT = 3978
 
 DEFAULT_SHUTDOWN_TIMEOUT = 10.0
 
-# Seconds a reloaded child may take beyond its shutdown timeout (closing, exiting).
+# Seconds a reloaded child may take beyond its longest graceful shutdown (twice its
+# shutdown timeout, see start_server) for closing and exiting.
 _STOP_MARGIN = 5.0
 
 
@@ -225,7 +226,11 @@ def start_server(
 
     SIGINT and SIGTERM stop the server gracefully: it stops accepting connections,
     waits up to ``shutdown_timeout`` seconds for requests in flight and background turns,
-    then closes the adapter's HTTP session.
+    then closes the adapter's HTTP session. A request still running after that (a turn
+    waiting on a channel that does not answer) is cancelled, and aiohttp waits up to
+    ``shutdown_timeout`` once more for it to end: the longest shutdown is about twice
+    ``shutdown_timeout``, which the platform's grace period (Kubernetes' is 30 s by
+    default) should allow for.
 
     For development, ``reload=True`` (or ``MICROSOFT_AGENTS_RELOAD=1`` in the
     environment) restarts the agent whenever a Python file under the program's folder
@@ -258,7 +263,7 @@ def start_server(
     if (reload_requested() if reload is None else reload) and not is_reload_child():
         # This process only supervises; a child started with the same command serves.
         # The child gets its graceful shutdown before it is killed.
-        raise SystemExit(run_with_reload(stop_timeout=shutdown_timeout + _STOP_MARGIN))
+        raise SystemExit(run_with_reload(stop_timeout=2 * shutdown_timeout + _STOP_MARGIN))
     app = create_app(
         agent_application,
         adapter=adapter,
