@@ -429,24 +429,35 @@ async def test_a_turn_detached_during_shutdown_gets_what_is_left_of_its_timeout(
 # ---------------------------------------------------------------------- deliveryMode: stream
 
 
-async def test_stream_delivery_writes_each_reply_as_a_server_sent_event(
-    make_client: Any, channel: aioresponses
-) -> None:
+def _hello_world_streamer(informative: str | None = None) -> AgentApplication[TurnState]:
+    """An application that streams "Hello world" in two chunks (after ``informative``)."""
     app = _app()
 
     @app.activity("message")
     async def on_message(context: TurnContext, state: TurnState) -> None:
         stream = context.streaming_response
-        stream.queue_informative_update("Working on it")
+        if informative is not None:
+            stream.queue_informative_update(informative)
         stream.queue_text_chunk("Hello ")
         await stream.wait_for_queue()
         stream.queue_text_chunk("world")
         await stream.end_stream()
 
-    client = await make_client(create_app(app))
-    activity = make_activity(id="s-1", channelId="webchat", deliveryMode="stream")
-    del activity["serviceUrl"]  # nothing is posted anywhere: the replies come back here
-    response = await client.post("/api/messages", json=activity)
+    return app
+
+
+def _stream_request(activity_id: str) -> dict[str, Any]:
+    """A ``deliveryMode: stream`` message without serviceUrl: replies come back in the body."""
+    activity = make_activity(id=activity_id, channelId="webchat", deliveryMode="stream")
+    del activity["serviceUrl"]
+    return activity
+
+
+async def test_stream_delivery_writes_each_reply_as_a_server_sent_event(
+    make_client: Any, channel: aioresponses
+) -> None:
+    client = await make_client(create_app(_hello_world_streamer(informative="Working on it")))
+    response = await client.post("/api/messages", json=_stream_request("s-1"))
     assert response.status == 200
     assert response.content_type == "text/event-stream"
     events = _events(await response.text())
@@ -469,22 +480,11 @@ async def test_stream_delivery_to_an_http_1_0_client_comes_as_one_body(
     make_client: Any, channel: aioresponses
 ) -> None:
     """HTTP/1.0 has no chunked encoding: the events arrive whole, once the turn is done."""
-    app = _app()
-
-    @app.activity("message")
-    async def on_message(context: TurnContext, state: TurnState) -> None:
-        stream = context.streaming_response
-        stream.queue_text_chunk("Hello ")
-        await stream.wait_for_queue()
-        stream.queue_text_chunk("world")
-        await stream.end_stream()
-
-    client = await make_client(create_app(app))
-    activity = make_activity(id="s-10", channelId="webchat", deliveryMode="stream")
-    del activity["serviceUrl"]
+    client = await make_client(create_app(_hello_world_streamer()))
+    url, activity = client.make_url("/api/messages"), _stream_request("s-10")
     async with (
         aiohttp.ClientSession(version=aiohttp.HttpVersion10) as session,
-        session.post(client.make_url("/api/messages"), json=activity) as response,
+        session.post(url, json=activity) as response,
     ):
         assert response.status == 200
         assert response.content_type == "text/event-stream"
@@ -517,9 +517,7 @@ async def test_stream_delivery_is_an_aiohttp_response_sent_in_chunks(
     server = web.Application()
     server.router.add_post("/api/messages", messages)
     client = await make_client(server)
-    activity = make_activity(id="s-11", channelId="webchat", deliveryMode="stream")
-    del activity["serviceUrl"]
-    response = await client.post("/api/messages", json=activity)
+    response = await client.post("/api/messages", json=_stream_request("s-11"))
     assert response.status == 200
     assert response.headers["Transfer-Encoding"] == "chunked"
     assert [a["text"] for _, a in _events(await response.text())] == ["streamed"]
