@@ -254,6 +254,15 @@ async def test_the_js_agent_clients_private_channel_id_is_taken(
     assert reply["channelId"] == "test"
 
 
+async def test_a_utf8_byte_order_mark_before_the_json_is_ignored(adapter: HttpAdapterBase) -> None:
+    """RFC 8259 8.1 lets a parser ignore it; .NET and PowerShell writers send one."""
+    payload = incoming(deliveryMode="expectReplies", serviceUrl=None)
+    raw = b"\xef\xbb\xbf" + json.dumps(payload).encode()
+    response = await adapter.process_request(post(raw, claims=channel_claims(None)), EchoAgent())
+    assert response.status_code == 200
+    assert [a["text"] for a in body(response)["activities"]] == ["echo: hi"]
+
+
 async def test_a_body_that_is_not_an_object_is_400(adapter: HttpAdapterBase) -> None:
     response = await adapter.process_request(post(b"[1, 2]"), EchoAgent())
     assert response.status_code == 400

@@ -185,8 +185,13 @@ def describe_validation_error(error: ValidationError, what: str) -> str:
     return f"Invalid {what}: " + "; ".join(parts)
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def parse_model_json(model: type[_ModelT], raw: bytes, what: str) -> _ModelT:
     """Parse and validate ``raw`` JSON as ``model`` in one step (pydantic reads the bytes).
+
+    A UTF-8 byte order mark before the JSON is ignored.
 
     Raises:
         RequestRejected: 400 ``INVALID_JSON`` for text that is not JSON, 400 "must be a
@@ -198,6 +203,10 @@ def parse_model_json(model: type[_ModelT], raw: bytes, what: str) -> _ModelT:
     except ValidationError as error:
         problems = error.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
+            if raw.startswith(_UTF8_BOM):
+                # RFC 8259 §8.1: a parser may ignore a byte order mark, and some clients
+                # (.NET and PowerShell writers) put one before the JSON.
+                return parse_model_json(model, raw[len(_UTF8_BOM) :], what)
             raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON)) from error
         if any(not p.get("loc") and p.get("type") == "model_type" for p in problems):
             raise RequestRejected(
