@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -35,6 +37,15 @@ from .support import (
 
 APP_ID = "9c6f9e2a-1b7d-4c1e-8f3a-2d5b6c7e8f90"
 TENANT = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+
+
+@pytest.fixture(autouse=True)
+def _aiohttp_server_logger_restored() -> Iterator[None]:
+    """start_server installs a filter on aiohttp's server logger; no test keeps it."""
+    server_logger = logging.getLogger("aiohttp.server")
+    before = list(server_logger.filters)
+    yield
+    server_logger.filters[:] = before
 
 
 def _configured() -> AgentAuthConfiguration:
@@ -306,3 +317,39 @@ def test_start_server_with_reload_supervises_instead_of_serving(
     # may wait for a request in flight twice (before and after cancelling it).
     [stop_timeout] = stop_timeouts
     assert stop_timeout > 80
+
+
+async def test_a_malformed_http_request_is_one_info_line_not_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """What start_server sets up: scanners' junk must not fill the log with ERRORs."""
+    from microsoft_agents.hosting.aiohttp import _server
+
+    server_logger = logging.getLogger("aiohttp.server")
+    _server._quiet_malformed_requests()
+    _server._quiet_malformed_requests()  # once is enough
+    installed = [f for f in server_logger.filters if isinstance(f, _server._MalformedRequestFilter)]
+    runner = web.AppRunner(create_app(build_echo_app()))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        with caplog.at_level(logging.DEBUG, logger="aiohttp.server"):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(
+                b"POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Length: not-a-number\r\n\r\n"
+            )
+            await writer.drain()
+            answer = await asyncio.wait_for(reader.read(), timeout=10)  # until aiohttp closes
+            writer.close()
+    finally:
+        await runner.cleanup()
+
+    assert answer.startswith((b"HTTP/1.1 400 ", b"HTTP/1.0 400 "))
+    assert len(installed) == 1
+    records = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert [r.levelno for r in records] == [logging.INFO]
+    assert records[0].exc_info is None
+    assert "refused a malformed HTTP request from 127.0.0.1" in records[0].getMessage()

@@ -40,6 +40,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from microsoft_agents.hosting.core import Agent, AgentAuthConfiguration, HostingError
 
 from ._agent_http_adapter import AgentHttpAdapter
@@ -64,6 +65,33 @@ DEFAULT_PORT = 3978
 """The port agents listen on by convention (the Emulator's and playground's default)."""
 
 DEFAULT_SHUTDOWN_TIMEOUT = 10.0
+
+
+class _MalformedRequestFilter(logging.Filter):
+    """Turns aiohttp's ERROR with a traceback for a malformed HTTP request into one INFO line.
+
+    A server on a network gets them all the time (scanners, broken clients); aiohttp has
+    already answered 400 and closed the connection, so there is nothing to fix here.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            remote = record.args[0] if isinstance(record.args, tuple) and record.args else None
+            reason = " ".join(str(error.message or type(error).__name__).split())[:200]
+            record.msg = "refused a malformed HTTP request from %s: %r"
+            record.args = (remote, reason)
+            record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def _quiet_malformed_requests() -> None:
+    """Install :class:`_MalformedRequestFilter` on aiohttp's server logger (once)."""
+    server_logger = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, _MalformedRequestFilter) for f in server_logger.filters):
+        server_logger.addFilter(_MalformedRequestFilter())
+
 
 # Seconds a reloaded child may take beyond its longest graceful shutdown (twice its
 # shutdown timeout, see start_server) for closing and exiting.
@@ -224,6 +252,9 @@ def start_server(
 ) -> None:
     """Serve ``agent_application`` until interrupted (blocks).
 
+    A malformed HTTP request (which aiohttp answers with 400) is logged as one INFO line,
+    not as aiohttp's ERROR with a traceback.
+
     SIGINT and SIGTERM stop the server gracefully: it stops accepting connections,
     waits up to ``shutdown_timeout`` seconds for requests in flight and background turns,
     then closes the adapter's HTTP session. A request still running after that (a turn
@@ -278,6 +309,7 @@ def start_server(
         loop = asyncio.new_event_loop()
         loop.set_debug(True)
     url = f"http://{host}:{chosen_port}/api/messages"
+    _quiet_malformed_requests()
 
     def ready(_: str) -> None:
         # aiohttp calls this once the socket listens (instead of printing its banner).
