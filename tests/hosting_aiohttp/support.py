@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
+from aiohttp import web
 from aioresponses import aioresponses
 
 from microsoft_agents.activity import Activity, InvokeResponse
@@ -96,3 +99,19 @@ async def post_expecting_continue(
         return first, await asyncio.wait_for(reader.read(), timeout=30)
     finally:
         writer.close()
+
+
+@contextlib.asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[int]:
+    """Serve ``app`` on 127.0.0.1 as ``start_server`` runs it; yields the port.
+
+    aiohttp's test server cancels a handler whose client went away, which a real server
+    does not: tests of what happens then use this instead.
+    """
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        yield runner.addresses[0][1]
+    finally:
+        await runner.cleanup()

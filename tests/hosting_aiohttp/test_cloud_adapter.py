@@ -24,7 +24,7 @@ from microsoft_agents.hosting.aiohttp import (
 from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity, HttpAdapterBase
 from microsoft_agents.hosting.core.http._body import UNREADABLE_BODY
 
-from .support import REPLY_URL, build_echo_app, make_activity, sent_bodies
+from .support import REPLY_URL, build_echo_app, make_activity, sent_bodies, serving
 
 JSON = {"Content-Type": "application/json"}
 
@@ -247,11 +247,6 @@ async def test_a_client_hanging_up_mid_body_is_not_logged_as_a_crash(
 ) -> None:
     """On a server as start_server runs it (aiohttp's test server cancels the handler)."""
     channel.post(REPLY_URL, payload={"id": "reply-1"}, repeat=True)
-    runner = web.AppRunner(create_app(build_echo_app(CloudAdapter())))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
     head = (
         b"POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         b"Content-Type: application/json\r\nContent-Length: 500\r\n\r\n"
@@ -266,16 +261,16 @@ async def test_a_client_hanging_up_mid_body_is_not_logged_as_a_crash(
     watcher = Watcher(level=logging.INFO)
     logging.getLogger().addHandler(watcher)
     try:
-        with caplog.at_level(logging.INFO):
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(head + b'{"type": "mess')
-            await writer.drain()
-            writer.close()  # and the rest never comes
-            await writer.wait_closed()
-            await asyncio.wait_for(answered.wait(), timeout=10)
+        async with serving(create_app(build_echo_app(CloudAdapter()))) as port:
+            with caplog.at_level(logging.INFO):
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(head + b'{"type": "mess')
+                await writer.drain()
+                writer.close()  # and the rest never comes
+                await writer.wait_closed()
+                await asyncio.wait_for(answered.wait(), timeout=10)
     finally:
         logging.getLogger().removeHandler(watcher)
-        await runner.cleanup()
 
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert any("closed the connection" in r.getMessage() for r in caplog.records)

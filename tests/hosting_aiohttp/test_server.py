@@ -33,6 +33,7 @@ from .support import (
     make_activity,
     post_expecting_continue,
     sent_bodies,
+    serving,
 )
 
 APP_ID = "9c6f9e2a-1b7d-4c1e-8f3a-2d5b6c7e8f90"
@@ -329,12 +330,7 @@ async def test_a_malformed_http_request_is_one_info_line_not_a_traceback(
     _server._quiet_malformed_requests()
     _server._quiet_malformed_requests()  # once is enough
     installed = [f for f in server_logger.filters if isinstance(f, _server._MalformedRequestFilter)]
-    runner = web.AppRunner(create_app(build_echo_app()))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
+    async with serving(create_app(build_echo_app())) as port:
         with caplog.at_level(logging.DEBUG, logger="aiohttp.server"):
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(
@@ -344,8 +340,6 @@ async def test_a_malformed_http_request_is_one_info_line_not_a_traceback(
             await writer.drain()
             answer = await asyncio.wait_for(reader.read(), timeout=10)  # until aiohttp closes
             writer.close()
-    finally:
-        await runner.cleanup()
 
     assert answer.startswith((b"HTTP/1.1 400 ", b"HTTP/1.0 400 "))
     assert len(installed) == 1

@@ -505,13 +505,18 @@ async def test_without_any_handler_the_exception_propagates() -> None:
         await AgentTester(app).send("hi")
 
 
-async def test_app_error_becomes_the_adapters_on_turn_error_for_middleware_errors() -> None:
+def _adapter_with_failing_middleware() -> TestAdapter:
+    """A test adapter whose middleware raises LookupError before the application runs."""
+
     class Broken:
         async def on_turn(self, context: TurnContext, logic: NextDelegate) -> None:
             raise LookupError("middleware failed")
 
-    adapter = TestAdapter()
-    adapter.use(Broken())
+    return TestAdapter().use(Broken())
+
+
+async def test_app_error_becomes_the_adapters_on_turn_error_for_middleware_errors() -> None:
+    adapter = _adapter_with_failing_middleware()
     app = _app(adapter=adapter)
     errors: list[Exception] = []
 
@@ -582,12 +587,7 @@ async def test_an_error_handlers_exception_goes_to_the_adapters_own_on_turn_erro
 
 
 async def test_a_failing_error_handler_for_a_middleware_error_runs_once() -> None:
-    class Broken:
-        async def on_turn(self, context: TurnContext, logic: NextDelegate) -> None:
-            raise LookupError("middleware failed")
-
-    adapter = TestAdapter()
-    adapter.use(Broken())
+    adapter = _adapter_with_failing_middleware()
     app = _app(adapter=adapter)
     seen: list[Exception] = []
     _failing_error_handler(app, seen)

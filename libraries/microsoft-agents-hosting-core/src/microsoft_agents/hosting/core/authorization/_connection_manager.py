@@ -79,7 +79,7 @@ def _upper_keys(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _hint(name: str, known: Iterable[str]) -> str:
-    """`` (did you mean X?)`` for the known connection name closest to ``name``, or ``""``.
+    """`` (did you mean X?)`` for the known name closest to ``name``, or ``""``.
 
     Names are matched exactly, so a name differing only in case is the best hint.
     """
@@ -116,8 +116,7 @@ def _connection_settings(name: str, section: object) -> object:
                 key,
             )
         else:
-            close = difflib.get_close_matches(upper, [_SETTINGS], n=1, cutoff=0.6)
-            hint = f" (did you mean {_SETTINGS}?)" if close else ""
+            hint = _hint(str(key), [_SETTINGS])
             raise AuthConfigurationError(
                 f"Connection {name}: unknown key {str(key)!r} in CONNECTIONS__{name}{hint}. "
                 f"A connection's settings go under CONNECTIONS__{name}__SETTINGS__<KEY>.",

@@ -303,8 +303,6 @@ class TurnState:
                 loaded, or the value does not fit ``target_cls``.
         """
         scope, name = self._resolve(path)
-        if isinstance(scope, TempState):
-            return scope.get_value(name, default_value_factory, target_cls=target_cls)
         return scope.get_value(name, default_value_factory, target_cls=target_cls)
 
     def set_value(self, path: str, value: Any) -> None:
