@@ -125,6 +125,37 @@ def test_options_object_and_keywords_combine() -> None:
     assert app.options.start_typing_timer is False
 
 
+@pytest.mark.parametrize(
+    ("keyword", "meant"),
+    [
+        ("start_typing_timr", "start_typing_timer"),
+        ("long_running_message", "long_running_messages"),
+        ("remove_recipient_mentions", "remove_recipient_mention"),
+        ("authorisation", "authorization"),
+    ],
+)
+def test_a_misspelt_option_keyword_is_a_type_error_naming_the_option(
+    keyword: str, meant: str
+) -> None:
+    # Ignored, the option would silently keep its default.
+    with pytest.raises(TypeError, match=rf"{keyword!r}; did you mean {meant!r}\?"):
+        AgentApplication[TurnState](storage=MemoryStorage(), **{keyword: False})
+
+
+def test_other_unknown_keywords_are_still_ignored() -> None:
+    """Upstream ignores them; configuration sections in any case pass as they are."""
+    app = AgentApplication[TurnState](
+        storage=MemoryStorage(),
+        startTypingTimer=False,
+        STARTTYPINGTIMER=False,
+        something_else=1,
+        agent_name="Helper",
+    )
+
+    assert app.options.start_typing_timer is True
+    assert app.agent_name == "Helper"
+
+
 def test_storage_is_required() -> None:
     with pytest.raises(ApplicationError, match=r"storage=MemoryStorage\(\)"):
         AgentApplication[TurnState](adapter=TestAdapter())

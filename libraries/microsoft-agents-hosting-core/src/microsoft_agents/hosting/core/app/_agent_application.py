@@ -153,6 +153,32 @@ def _event_type(channel_data: object) -> str | None:
     return found if isinstance(found, str) else None
 
 
+# The keywords AgentApplication takes by name, besides the fields of ApplicationOptions.
+_OWN_KEYWORDS = ("options", "connection_manager", "authorization", "agent_name")
+
+
+def _refuse_misspelt_options(kwargs: Mapping[str, object]) -> None:
+    """Raise TypeError for a keyword that is a misspelling of one AgentApplication takes.
+
+    ``**kwargs`` is there for the configuration sections (upper case, as
+    ``load_configuration_from_env`` names them) and ``agent_name``; anything else is
+    ignored, as upstream does. A lower-case keyword close to an option's name is a typo
+    whose option would otherwise silently keep its default (``start_typing_timr=False``).
+    """
+    import difflib
+
+    known = [*sorted(ApplicationOptions.field_names()), *_OWN_KEYWORDS]
+    for name in kwargs:
+        if name in known or name != name.lower():
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+        if close:
+            raise TypeError(
+                f"AgentApplication() got an unexpected keyword argument {name!r}; "
+                f"did you mean {close[0]!r}?"
+            )
+
+
 class AgentApplication(Generic[StateT]):
     """An agent made of routes: register handlers, and the application dispatches turns.
 
@@ -169,13 +195,14 @@ class AgentApplication(Generic[StateT]):
             of ``options``, the others keep its values (or the defaults).
         **kwargs: ``agent_name`` (the name agentic requests carry), and the configuration
             (``**load_configuration_from_env(os.environ)``: its ``AGENTAPPLICATION`` and
-            ``CONNECTIONS`` sections); other keywords are ignored.
+            ``CONNECTIONS`` sections); other keywords are ignored, except a lower-case
+            one close to the name of a keyword above (a typo), which is a TypeError.
 
     Raises:
         ApplicationError: no storage was given; both ``authorization`` and
             ``connection_manager`` were given.
         TypeError: ``options`` is not an ``ApplicationOptions``, or its ``proactive``
-            is not a ``ProactiveOptions``.
+            is not a ``ProactiveOptions``; a keyword is a misspelt option name.
     """
 
     def __init__(
@@ -255,6 +282,7 @@ class AgentApplication(Generic[StateT]):
         kwargs: Mapping[str, object],
     ) -> ApplicationOptions[StateT]:
         if kwargs:
+            _refuse_misspelt_options(kwargs)
             logger.debug("AgentApplication ignores the keyword arguments %s", sorted(kwargs))
         if options is None:
             return ApplicationOptions(**given)
