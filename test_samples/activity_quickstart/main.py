@@ -38,7 +38,8 @@ def main() -> None:
     incoming = Activity.model_validate(INCOMING)
     assert incoming.type == ActivityTypes.message
     said = incoming.remove_recipient_mention()
-    print(f"{incoming.from_property.name} said {said!r} on {incoming.channel_id}")
+    sender = incoming.from_property.name if incoming.from_property else "someone"
+    print(f"{sender} said {said!r} on {incoming.channel_id}")
 
     reply = incoming.create_reply(f"You said: {said}")
     print(json.dumps(reply.to_wire(exclude_none=True), indent=2))

@@ -111,7 +111,7 @@ async def forward_to_skill(context: TurnContext, skill_conversation_id: str) -> 
     else:
         if 200 <= answer.status < 300:
             if isinstance(answer.body, dict) and "activities" in answer.body:
-                for activity in ExpectedReplies.model_validate(answer.body).activities:
+                for activity in ExpectedReplies.model_validate(answer.body).activities or []:
                     await relay_to_user(context, skill_conversation_id, activity)
             return
         reason = f"HTTP {answer.status}"

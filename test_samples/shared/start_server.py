@@ -21,7 +21,7 @@ from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfigurati
 
 
 def start_server(
-    agent_application: AgentApplication,  # type: ignore[type-arg]
+    agent_application: AgentApplication,
     auth_configuration: AgentAuthConfiguration | None,
 ) -> None:
     """Serve ``agent_application`` on localhost:$PORT (3978) until interrupted.
@@ -34,7 +34,7 @@ def start_server(
     """
 
     async def entry_point(request: Request) -> Response:
-        agent: AgentApplication = request.app["agent_app"]  # type: ignore[type-arg]
+        agent: AgentApplication = request.app["agent_app"]
         response = await start_agent_process(request, agent, request.app["adapter"])
         return response if isinstance(response, Response) else Response(status=202)
 
