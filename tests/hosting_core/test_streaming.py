@@ -825,6 +825,42 @@ async def test_a_failing_turn_after_a_refusal_still_sends_the_text_gathered() ->
     ]
 
 
+@pytest.mark.parametrize("ending", ["raises", "is cancelled"])
+async def test_a_turn_ending_badly_after_a_fallen_back_stream_ended_sends_no_second_copy(
+    ending: str,
+) -> None:
+    app = _teams_app()
+    ended = asyncio.Event()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        stream = context.streaming_response
+        stream.queue_text_chunk("The answer ")
+        await stream.wait_for_queue()
+        stream.queue_text_chunk("is 42.")
+        await stream.wait_for_queue()  # refused: the stream falls back
+        await stream.end_stream()  # the whole answer goes as one normal message
+        ended.set()
+        if ending == "raises":
+            raise RuntimeError("saving the conversation failed")
+        await asyncio.Event().wait()  # until cancelled
+
+    @app.error
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        await context.send_activity("Sorry.")
+
+    adapter = RecordingAdapter()
+    adapter.refuse = lambda a: refusal() if a.type == "typing" and adapter.sent else None
+    turn = asyncio.ensure_future(_run_turn(app, adapter))
+    await asyncio.wait_for(ended.wait(), 5)
+    if ending == "is cancelled":
+        turn.cancel()
+    await asyncio.gather(turn, return_exceptions=True)
+    answers = [a.text for a in adapter.sent if a.type == "message"]
+    expected = ["The answer is 42.", "Sorry."] if ending == "raises" else ["The answer is 42."]
+    assert answers == expected
+
+
 async def test_a_cancelled_turn_closes_its_stream_as_cancelled() -> None:
     app = _teams_app()
     started = asyncio.Event()

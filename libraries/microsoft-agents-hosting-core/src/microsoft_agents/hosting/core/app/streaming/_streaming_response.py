@@ -160,6 +160,9 @@ class StreamingResponse:
         self._started_at: float | None = None
         self._closed_on_channel = False
         self._closed_text: str | None = None
+        # The answer went out as a normal message (a fallback, or a channel that does not
+        # stream): a turn failing after that has nothing of the stream left to send.
+        self._sent_plain = False
         self._sent_text = False
         self._last_informative: str | None = None
         self._fallback: str | None = None
@@ -625,6 +628,7 @@ class StreamingResponse:
             )
             return
         await self._send(message)
+        self._sent_plain = True
 
     async def _close_on_channel(self, result: str) -> None:
         """Close a stream the channel shows, early, with ``streamResult`` = ``result``."""
@@ -663,8 +667,9 @@ class StreamingResponse:
         self._failure = None
         if self._fallback is not None:
             # The channel no longer takes the stream: what was gathered goes as it would
-            # have at the end, as a normal message.
-            await self._send_gathered()
+            # have at the end, as a normal message, unless end_stream() already sent it.
+            if not self._sent_plain:
+                await self._send_gathered()
             return
         result = StreamResults.cancelled if cancelled else StreamResults.error
         await self._close_on_channel(result)
