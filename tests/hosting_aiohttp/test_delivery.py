@@ -404,6 +404,32 @@ async def test_shutdown_waits_for_long_running_turns(
     assert body["text"] == "made it before shutdown"
 
 
+async def test_settling_waits_for_request_turns_and_says_when_one_is_left(
+    make_client: Any, channel: aioresponses, caplog: pytest.LogCaptureFixture
+) -> None:
+    channel.post(REPLY_URL, payload={"id": "r"}, repeat=True)
+    adapter = CloudAdapter()
+    app = _app(adapter)
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        started.set()
+        await release.wait()
+        await context.send_activity("done")
+
+    client = await make_client(create_app(app))
+    request = asyncio.ensure_future(client.post("/api/messages", json=make_activity(id="m-8")))
+    await asyncio.wait_for(started.wait(), TIMEOUT)
+    assert await adapter.settle_request_turns(0.01) is False
+    assert "1 request turn(s) still run" in caplog.text
+    release.set()
+    assert await adapter.settle_request_turns(TIMEOUT) is True
+    assert (await request).status == 202
+    assert await adapter.settle_request_turns(0) is True  # none left: no wait
+
+
 async def test_a_turn_detached_during_shutdown_gets_what_is_left_of_its_timeout(
     make_client: Any,
 ) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from microsoft_agents.hosting.aiohttp import CloudAdapter, create_app
 from microsoft_agents.hosting.core import (
@@ -195,6 +196,56 @@ async def test_a_long_running_turn_answers_at_once_and_replies_later() -> None:
         reply = await servers.channel.next_message()
     assert reply.body["text"] == "Report ready: Q3 numbers"
     assert reply.match_info["activityId"] == "l1"
+
+
+async def test_a_stream_still_open_at_shutdown_is_closed_as_cancelled() -> None:
+    """aiohttp cancels a handler that outlives its shutdown and does not wait for it; the
+    cancelled turn must still find the reply session open to close its stream."""
+    app = AgentApplication[TurnState](
+        storage=MemoryStorage(), adapter=CloudAdapter(), start_typing_timer=False
+    )
+    streaming = asyncio.Event()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        stream = context.streaming_response
+        stream.queue_text_chunk("The first part ")
+        await stream.wait_for_queue()
+        streaming.set()
+        await asyncio.Event().wait()  # a model that never finishes
+
+    channel = FakeChannel()
+    channel_server = await serve(channel.application())
+    runner = web.AppRunner(create_app(app, shutdown_timeout=0.05), shutdown_timeout=0.05)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/messages"
+    activity = {
+        "type": "message",
+        "id": "s1",
+        "channelId": "msteams",
+        "serviceUrl": f"{channel_server.url}/",
+        "from": dict(USER),
+        "recipient": dict(AGENT),
+        "conversation": conversation(CONVERSATION_ID),
+        "text": "summarise the thread",
+    }
+    try:
+        async with aiohttp.ClientSession() as session:
+            request = asyncio.ensure_future(session.post(url, json=activity))
+            await asyncio.wait_for(streaming.wait(), TIMEOUT)
+            await runner.cleanup()
+            request.cancel()
+            await asyncio.gather(request, return_exceptions=True)
+    finally:
+        await channel_server.close()
+    update, final = channel.requests
+    assert stream_info(update)["streamType"] == "streaming"
+    assert final.body["type"] == "message"
+    assert final.body["text"] == "The first part "
+    info = stream_info(final)
+    assert (info["streamType"], info["streamResult"]) == ("final", "cancelled")
+    assert info["streamId"] == "channel-activity-1"  # the stream the channel shows
 
 
 # ---------------------------------------------------------------------- repeated deliveries

@@ -53,6 +53,8 @@ __all__ = ["CloudAdapter", "start_agent_process"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_CLOSE_TIMEOUT = 10.0
+SETTLE_TIMEOUT = 3.0
+"""Seconds :meth:`CloudAdapter.close` waits for request turns cancelled at shutdown."""
 
 
 def _anonymous_provider(configuration: AgentAuthConfiguration) -> AnonymousTokenProvider:
@@ -152,13 +154,16 @@ class CloudAdapter(HttpAdapterBase):
     async def close(self, timeout: float | None = DEFAULT_CLOSE_TIMEOUT) -> None:
         """Finish the background turns, then release the replies' HTTP session.
 
-        Call it once, at shutdown (``create_app`` does).
+        Call it once, at shutdown (``create_app`` does). The turns of requests still
+        being handled (aiohttp cancels them at the end of its shutdown) get up to
+        ``SETTLE_TIMEOUT`` more seconds to close their streams before the session goes.
 
         Args:
             timeout: seconds granted to background turns (long-running or streamed)
                 before they are cancelled.
         """
         await self.drain(timeout)
+        await self.settle_request_turns(SETTLE_TIMEOUT)
         await self.channel_service_client_factory.close()
 
 

@@ -52,7 +52,7 @@ from ._app_keys import (
     AGENT_CONFIGURATION,
     AGENT_CONFIGURATION_KEY,
 )
-from ._cloud_adapter import CloudAdapter
+from ._cloud_adapter import SETTLE_TIMEOUT, CloudAdapter
 from ._expect import expect_handler_for
 from ._jwt_authorization import allow_anonymous, jwt_authorization_middleware
 from ._reload import is_reload_child, reload_requested, run_with_reload
@@ -94,8 +94,8 @@ def _quiet_malformed_requests() -> None:
 
 
 # Seconds a reloaded child may take beyond its longest graceful shutdown (twice its
-# shutdown timeout, see start_server) for closing and exiting.
-_STOP_MARGIN = 5.0
+# shutdown timeout, see start_server) for closing (cancelled turns settle first) and exiting.
+_STOP_MARGIN = SETTLE_TIMEOUT + 5.0
 
 
 def _resolve_adapter(
@@ -259,9 +259,11 @@ def start_server(
     waits up to ``shutdown_timeout`` seconds for requests in flight and background turns,
     then closes the adapter's HTTP session. A request still running after that (a turn
     waiting on a channel that does not answer) is cancelled, and aiohttp waits up to
-    ``shutdown_timeout`` once more for it to end: the longest shutdown is about twice
-    ``shutdown_timeout``, which the platform's grace period (Kubernetes' is 30 s by
-    default) should allow for.
+    ``shutdown_timeout`` once more for it to end before it cancels it outright; such a
+    turn then has up to 3 s (``SETTLE_TIMEOUT``) to close its stream on the channel
+    before the session closes. The longest shutdown is about twice ``shutdown_timeout``
+    plus those 3 s, which the platform's grace period (Kubernetes' is 30 s by default)
+    should allow for.
 
     For development, ``reload=True`` (or ``MICROSOFT_AGENTS_RELOAD=1`` in the
     environment) restarts the agent whenever a Python file under the program's folder

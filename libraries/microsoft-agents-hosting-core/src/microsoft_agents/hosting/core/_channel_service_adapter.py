@@ -199,6 +199,10 @@ class ChannelServiceAdapter(ChannelAdapter):
         if max_delay_ms is not None:
             self.max_delay_ms = max_delay_ms
         self._background: set[asyncio.Task[None]] = set()
+        # The tasks running a request's turn right now (the HTTP handlers'): at shutdown
+        # aiohttp cancels those that outlive its timeout without waiting for them, and
+        # the session must stay open while they close their streams (settle_request_turns).
+        self._request_turns: set[asyncio.Task[Any]] = set()
 
     @property
     def channel_service_client_factory(self) -> ChannelServiceClientFactoryBase:
@@ -384,12 +388,18 @@ class ChannelServiceAdapter(ChannelAdapter):
             context.turn_state[DELIVERY_KEY] = delivery
         if streamed:
             context.turn_state[REPLY_SINK_KEY] = reply_sink
+        task = asyncio.current_task()
+        tracked = task is not None and task not in self._request_turns
+        if tracked:
+            self._request_turns.add(task)  # type: ignore[arg-type]
         try:
             await self._attach_clients(
                 context, claims_identity, audience, connector=not (expects_replies or streamed)
             )
             await self.run_pipeline(context, callback)
         finally:
+            if tracked:
+                self._request_turns.discard(task)  # type: ignore[arg-type]
             if not is_detached(context):
                 if _OWNED_CLIENTS_KEY in context.turn_state:
                     await self._release(context)
@@ -507,6 +517,34 @@ class ChannelServiceAdapter(ChannelAdapter):
         if waited:
             logger.info("%d background turn(s) finished before shutdown", waited)
         return True
+
+    async def settle_request_turns(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the turns of requests still being handled.
+
+        At the end of its graceful shutdown aiohttp cancels the request handlers still
+        running and goes on without waiting for them; a cancelled turn then closes its
+        stream on the channel (``streamResult: cancelled``), which needs the clients' HTTP
+        session. Call it after :meth:`drain`, before closing that session
+        (``CloudAdapter.close`` does). It cancels nothing.
+
+        Args:
+            timeout: the longest wait, in seconds.
+
+        Returns:
+            True when no request turn was left running.
+        """
+        current = asyncio.current_task()
+        running = {task for task in self._request_turns if task is not current}
+        if not running:
+            return True
+        _, pending = await asyncio.wait(running, timeout=timeout)
+        if pending:
+            logger.warning(
+                "closing the HTTP session while %d request turn(s) still run: their "
+                "replies will not be delivered",
+                len(pending),
+            )
+        return not pending
 
     @staticmethod
     def _audience_of(claims_identity: ClaimsIdentity) -> str:
