@@ -393,9 +393,10 @@ async def test_refused_update_falls_back_to_one_normal_message(
     attempts: list[str | None] = []
 
     def channel(activity: Activity) -> ServiceError | None:
-        # The channel takes the first update, then refuses the stream.
+        # The channel takes the first update, then refuses the stream (not plain typing).
         attempts.append(activity.text)
-        return refusal() if activity.type == "typing" and adapter.sent else None
+        streamed = any(e.type == "streaminfo" for e in activity.entities or ())
+        return refusal() if streamed and adapter.sent else None
 
     adapter.refuse = channel
     stream.queue_text_chunk("a")
@@ -405,20 +406,44 @@ async def test_refused_update_falls_back_to_one_normal_message(
         await time.wait_for_sleeper()
         await time.advance(1.0)
         await stream.wait_for_queue()
-        assert attempts == ["a", "ab"]
+        # The refused update, then a plain typing: the user still sees the agent working.
+        assert attempts == ["a", "ab", None]
         stream.queue_text_chunk("c")  # queued after the refusal: not streamed
         await stream.wait_for_queue()
         await time.advance(10.0)
         await stream.end_stream()
-    assert attempts == ["a", "ab", "abc"]
+    assert attempts == ["a", "ab", None, "abc"]
     assert "ContentStreamNotAllowed" in (stream.fallback_reason or "")
     final = adapter.sent[-1]
     body = wire(final)
     assert body["type"] == "message"
     assert body["text"] == "abc"
     assert all(e["type"] != "streaminfo" for e in body.get("entities", []))
-    assert [a.type for a in adapter.sent] == ["typing", "message"]
+    assert [a.type for a in adapter.sent] == ["typing", "typing", "message"]
+    assert adapter.sent[1].entities is None  # plain typing, no streaminfo
     assert any("ContentStreamNotAllowed" in r.getMessage() for r in caplog.records)
+
+
+async def test_after_a_fallback_plain_typing_keeps_the_user_informed_until_the_answer() -> None:
+    time = VirtualTime()
+    stream, adapter = stream_for(incoming("msteams", "personal"), time)
+    adapter.refuse = (
+        lambda a: refusal() if any(e.type == "streaminfo" for e in a.entities or ()) else None
+    )
+    keep_alive = streaming_policy(incoming("msteams", "personal")).keep_alive
+    assert keep_alive is not None
+    stream.queue_text_chunk("a long answer")
+    await stream.wait_for_queue()  # refused at once: a plain typing goes instead
+    assert [(a.type, a.entities) for a in adapter.sent] == [("typing", None)]
+    await adapter.next_sent()
+    for beat in (2, 3):
+        await time.wait_for_sleeper()
+        await time.advance(keep_alive)
+        await adapter.next_sent()
+        assert [(a.type, a.entities) for a in adapter.sent] == [("typing", None)] * beat
+    await stream.end_stream()
+    assert [a.type for a in adapter.sent] == ["typing"] * 3 + ["message"]
+    assert adapter.sent[-1].text == "a long answer"
 
 
 async def test_a_stream_refused_at_its_final_first_activity_arrives_as_a_normal_message(

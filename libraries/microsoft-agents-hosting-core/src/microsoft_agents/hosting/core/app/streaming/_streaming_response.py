@@ -33,7 +33,8 @@ and the user still gets the whole text:
   ``streamResult: "timeout"`` and the text so far, and when the agent has written more
   by the end the whole text follows as one normal message;
 * the agent goes quiet while a stream is open: the last update is sent again before the
-  channel's keep-alive time runs out;
+  channel's keep-alive time runs out; once the stream has fallen back, a plain ``typing``
+  goes at once and then at the same pace until the answer is sent;
 * the turn fails, or is cancelled, with a stream open: the stream is closed with
   ``streamResult: "error"`` (or ``"cancelled"``) and the text gathered so far, before the
   turn's error handler runs (a stream the channel no longer takes gets that text as a
@@ -433,7 +434,10 @@ class StreamingResponse:
 
     def _idle_deadline(self) -> float | None:
         """Seconds to wait for work before a keep-alive (or the time limit) is due."""
-        if self._started_at is None or self._fallback is not None or self._closed_on_channel:
+        if self._fallback is not None:
+            # Nothing is streamed any more; plain typing keeps the user informed.
+            return None if self._ended else self._policy.keep_alive
+        if self._started_at is None or self._closed_on_channel:
             return None
         waits = []
         if self._policy.keep_alive is not None:
@@ -463,7 +467,11 @@ class StreamingResponse:
 
     async def _send_update(self, update: _Update) -> bool:
         """Send an intermediate update; False when nothing was sent."""
-        if self._fallback is not None or self._closed_on_channel:
+        if self._fallback is not None:
+            if update is _KEEP_ALIVE:
+                await self._send_plain_typing()
+            return False
+        if self._closed_on_channel:
             return False
         if self._over_time_limit():
             await self._close_on_channel(StreamResults.timeout)
@@ -489,11 +497,13 @@ class StreamingResponse:
             receipt = await self._send(activity)
         except ServiceError as error:
             self._fall_back(_describe_refusal("a streamed update", error))
+            await self._send_plain_typing()
             return False
         except Exception as error:  # noqa: BLE001 - the final message will tell
             # A lost connection, a refused host...: the final message, sent as a normal
             # one, either gets through or raises to whoever ends the stream.
             self._fall_back(f"sending a streamed update failed ({type(error).__name__}: {error})")
+            await self._send_plain_typing()
             return False
         self._note_sent(receipt)
         if kind == _STREAMING:
@@ -501,6 +511,27 @@ class StreamingResponse:
         else:
             self._last_informative = text
         return True
+
+    async def _send_plain_typing(self) -> None:
+        """After a fallback, show the user the agent is still at work: a plain ``typing``.
+
+        The turn's typing indicator stopped when the first streamed update was about to
+        go; without this the user would see nothing until the whole answer arrives.
+        """
+        context = self._context
+        if context is None or self._ended:
+            return
+        typing = Activity(type=ActivityTypes.typing)
+        typing.apply_conversation_reference(context.activity.get_conversation_reference())
+        try:
+            # Straight to the adapter, as the typing indicator does: not an answer.
+            await context.adapter.send_activities(context, [typing])
+        except Exception as error:  # noqa: BLE001 - a lost typing must not end the turn
+            logger.debug(
+                "could not send a typing activity to conversation %r after the fallback: %s",
+                self._conversation_id(),
+                error,
+            )
 
     def _note_sent(self, receipt: ResourceResponse | None) -> None:
         first = self._started_at is None
