@@ -24,6 +24,7 @@ from microsoft_agents.hosting.core import (
     MemoryStorage,
     TurnContext,
     TurnState,
+    _channel_service_adapter,
 )
 from microsoft_agents.hosting.core.http import _deliveries
 from microsoft_agents.hosting.core.http._deliveries import DEFAULT_CAPACITY, RecentDeliveries
@@ -365,6 +366,61 @@ async def test_drain_cancels_what_outlives_its_timeout(
     await client.post("/api/messages", json=make_activity(id="m-6"))
     assert await adapter.drain(0.05) is False
     assert cancelled.is_set()
+    assert adapter.background_turns == 0
+
+
+async def test_a_cancelled_turn_that_does_not_end_does_not_hold_the_drain(
+    make_client: Any,
+    channel: aioresponses,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(_channel_service_adapter, "CANCELLED_TURN_GRACE", 0.05)
+    adapter = CloudAdapter()
+    app = _app(adapter, long_running_messages=True)
+    started = asyncio.Event()
+    never = asyncio.Event()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        started.set()
+        try:
+            await never.wait()
+        except asyncio.CancelledError:
+            # Saying goodbye to a channel that never answers.
+            await never.wait()
+
+    client = await make_client(create_app(app))
+    await client.post("/api/messages", json=make_activity(id="m-9"))
+    await asyncio.wait_for(started.wait(), TIMEOUT)
+    assert await asyncio.wait_for(adapter.drain(0.01), TIMEOUT) is False
+    assert "did not end within 0.05 s" in caplog.text
+    never.set()
+
+
+async def test_the_shutdown_handlers_do_not_wait_for_the_drain(
+    make_client: Any, channel: aioresponses
+) -> None:
+    """aiohttp waits for requests in flight only after its shutdown handlers: a drain
+    there would add its own timeout to that wait instead of sharing it."""
+    adapter = CloudAdapter()
+    app = _app(adapter, long_running_messages=True)
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        started.set()
+        await release.wait()
+
+    web_app = create_app(app, shutdown_timeout=60)
+    client = await make_client(web_app)
+    await client.post("/api/messages", json=make_activity(id="m-10"))
+    await asyncio.wait_for(started.wait(), TIMEOUT)
+    await asyncio.wait_for(web_app.shutdown(), TIMEOUT)
+    assert adapter.background_turns == 1  # still draining, in the background
+    release.set()
+    await asyncio.wait_for(web_app.cleanup(), TIMEOUT)  # awaits the drain, then closes
     assert adapter.background_turns == 0
 
 

@@ -188,16 +188,20 @@ def create_app(
     # One deadline for the whole shutdown: a request still in flight when it began may
     # detach a background turn later, which gets what is left of the time, not more.
     deadline: list[float] = []
+    draining: list[asyncio.Future[Any]] = []
 
     async def drain_adapter(_: web.Application) -> None:
-        # In parallel with the requests aiohttp lets finish: background turns first
-        # (they still reply to channels), the session is closed only at cleanup.
+        # Started here and awaited at cleanup, so that the background turns (they still
+        # reply to channels) and the requests aiohttp waits for after its shutdown
+        # handlers share the same shutdown_timeout instead of taking one each.
         deadline.append(asyncio.get_running_loop().time() + shutdown_timeout)
         drain = getattr(http_adapter, "drain", None)
         if drain is not None:
-            await drain(shutdown_timeout)
+            draining.append(asyncio.ensure_future(drain(shutdown_timeout)))
 
     async def close_adapter(_: web.Application) -> None:
+        if draining:
+            await draining[0]
         if isinstance(http_adapter, CloudAdapter):
             left = deadline[0] - asyncio.get_running_loop().time() if deadline else None
             await http_adapter.close(shutdown_timeout if left is None else max(left, 0.0))

@@ -94,6 +94,9 @@ __all__ = ["REPLY_SINK_KEY", "ChannelServiceAdapter", "ReplySink"]
 
 logger = logging.getLogger(__name__)
 
+CANCELLED_TURN_GRACE = 3.0
+"""Seconds a background turn cancelled at shutdown gets to end (to close its stream)."""
+
 # Enum members read once: attribute access on an Enum class is slow, and these are read
 # on every turn.
 _INVOKE = ActivityTypes.invoke.value
@@ -493,6 +496,9 @@ class ChannelServiceAdapter(ChannelAdapter):
         Call it at shutdown, before closing the clients' HTTP session (``create_app``
         and ``CloudAdapter.close`` do).
 
+        A cancelled turn gets up to ``CANCELLED_TURN_GRACE`` seconds more to end (it may
+        be closing its stream on the channel); one still running after that is left.
+
         Args:
             timeout: seconds to wait; None waits as long as it takes.
 
@@ -512,7 +518,16 @@ class ChannelServiceAdapter(ChannelAdapter):
                 )
                 for task in pending:
                     task.cancel()
-                await asyncio.wait(pending)
+                # A cancelled turn may still close its stream on the channel; a channel
+                # that does not answer must not hold the shutdown past this grace.
+                _, stuck = await asyncio.wait(pending, timeout=CANCELLED_TURN_GRACE)
+                if stuck:
+                    logger.warning(
+                        "%d cancelled background turn(s) did not end within %s s; "
+                        "shutting down without them",
+                        len(stuck),
+                        CANCELLED_TURN_GRACE,
+                    )
                 return False
         if waited:
             logger.info("%d background turn(s) finished before shutdown", waited)
