@@ -68,6 +68,35 @@ def test_changes_are_found_in_source_files_only(tmp_path: Path) -> None:
     assert _reload._changed(before, _reload._snapshot([tmp_path])) == tmp_path / "app.py"
 
 
+# An agent whose turns take a while: what a Ctrl+C must let finish.
+SLOW_SCRIPT = """
+import asyncio
+import logging
+import sys
+
+logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s: %(message)s")
+
+from microsoft_agents.hosting.aiohttp import CloudAdapter, start_server
+from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnContext, TurnState
+
+APP = AgentApplication[TurnState](
+    storage=MemoryStorage(),
+    adapter=CloudAdapter(),
+    start_typing_timer=False,
+    long_running_messages=True,
+)
+
+
+@APP.activity("message")
+async def on_message(context: TurnContext, state: TurnState) -> None:
+    await asyncio.sleep(3)  # the work itself
+    logging.getLogger("agent").info("work done")
+
+
+start_server(APP, reload=True)
+"""
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -124,6 +153,49 @@ async def test_the_agent_restarts_when_its_code_changes(tmp_path: Path) -> None:
             assert await _ask(session, port) == ["second version"]
     finally:
         if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        status = await asyncio.wait_for(process.wait(), TIMEOUT)
+    assert status == 0
+
+
+async def test_ctrl_c_in_the_terminal_shuts_the_agent_down_gracefully(tmp_path: Path) -> None:
+    """The terminal sends SIGINT to the whole foreground group; the serving child must get
+    one stop signal (the supervisor's), not two (a second one makes aiohttp abort)."""
+    script = tmp_path / "agent.py"
+    script.write_text(textwrap.dedent(SLOW_SCRIPT))
+    port = _free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(script),
+        cwd=tmp_path,
+        env={**os.environ, "PORT": str(port)},
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,  # a process group of its own, as a terminal gives
+    )
+    assert process.stderr is not None
+    interrupted = False
+    try:
+        await _wait_for_line(process.stderr, "listening on")
+        activity = {
+            "type": "message",
+            "id": "slow-1",
+            "channelId": "test",
+            "serviceUrl": "http://127.0.0.1:9/",
+            "from": {"id": "user"},
+            "recipient": {"id": "agent"},
+            "conversation": {"id": "c"},
+            "text": "a long job",
+        }
+        async with aiohttp.ClientSession() as session:
+            url = f"http://127.0.0.1:{port}/api/messages"
+            async with session.post(url, json=activity) as answer:
+                assert answer.status == 202  # the turn goes on in the background
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl+C
+        interrupted = True
+        await _wait_for_line(process.stderr, "work done")
+        await _wait_for_line(process.stderr, "1 background turn(s) finished before shutdown")
+    finally:
+        if process.returncode is None and not interrupted:
             process.send_signal(signal.SIGTERM)
         status = await asyncio.wait_for(process.wait(), TIMEOUT)
     assert status == 0

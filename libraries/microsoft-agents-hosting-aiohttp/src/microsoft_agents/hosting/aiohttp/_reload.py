@@ -10,7 +10,9 @@ changes::
 The child is stopped with SIGTERM, so it shuts down gracefully (requests in flight finish,
 background turns are awaited); it is killed only if it is still running a few seconds after
 its ``shutdown_timeout``. A child that fails to start (a syntax error, say) is
-started again at the next change. Ctrl+C (or SIGTERM to the supervisor) stops both.
+started again at the next change. Ctrl+C (or SIGTERM or SIGHUP to the supervisor) stops
+both: the child runs in a session of its own, so that it gets one SIGTERM from the
+supervisor rather than the terminal's SIGINT too.
 
 Files are found by polling their modification times twice a second; folders that hold no
 source of yours (``.venv``, ``__pycache__``, hidden folders, ``node_modules``) are skipped.
@@ -142,10 +144,18 @@ def run_with_reload(roots: list[Path] | None = None, *, stop_timeout: float = _S
     snapshot = _snapshot(watched)
     child: subprocess.Popen[bytes] | None = None
     signal.signal(signal.SIGTERM, _interrupt)
+    if hasattr(signal, "SIGHUP"):
+        # The terminal closing: the child, in a session of its own, would not hear of it.
+        signal.signal(signal.SIGHUP, _interrupt)
     try:
         while True:
             if child is None:
-                child = subprocess.Popen(command, env=environment)  # noqa: S603 - our own argv
+                # A session of its own: Ctrl+C in the terminal signals the supervisor's
+                # group only, and the child gets one SIGTERM from _stop. Both signals at
+                # once would make aiohttp abort instead of shutting down gracefully.
+                child = subprocess.Popen(  # noqa: S603 - our own argv
+                    command, env=environment, start_new_session=os.name == "posix"
+                )
             time.sleep(_POLL_SECONDS)
             current = _snapshot(watched)
             changed = _changed(snapshot, current)
