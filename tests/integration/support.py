@@ -35,6 +35,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from microsoft_agents.hosting.core import StoreItem
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "test_samples"
 TIMEOUT = 10.0
@@ -112,6 +114,29 @@ async def serve(app: web.Application) -> Served:
     port = server.sockets[0].getsockname()[1]
     served = Served(f"http://127.0.0.1:{port}", runner, server)
     return served
+
+
+# ---------------------------------------------------------------------- a sample's storage
+
+
+@dataclass
+class Document(StoreItem):
+    """Any JSON document, to put something in a sample's storage or read what is there."""
+
+    values: dict[str, Any]
+
+    def store_item_to_json(self) -> dict[str, Any]:
+        return dict(self.values)
+
+    @staticmethod
+    def from_json_to_store_item(json_data: dict[str, Any]) -> Document:
+        return Document(dict(json_data))
+
+
+async def read_stored(sample: ModuleType, key: str) -> dict[str, Any] | None:
+    """The document under ``key`` in the sample's ``STORAGE``; None when there is none."""
+    found = await sample.STORAGE.read([key], target_cls=Document)
+    return found[key].values if key in found else None
 
 
 # ---------------------------------------------------------------------- the fake channel

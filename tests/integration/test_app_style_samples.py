@@ -13,22 +13,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 import pytest
 
 from microsoft_agents.hosting.aiohttp import create_app
-from microsoft_agents.hosting.core import StoreItem
 
 from .support import (
     AGENT,
     CONVERSATION_ID,
     USER,
+    Document,
     Servers,
     conversation,
     load_sample,
+    read_stored,
     running,
     serving,
 )
@@ -164,25 +164,6 @@ async def test_empty_agent_prints_a_transcript_of_each_turn(
 # ---------------------------------------------------------------------- echo skill (S7)
 
 
-@dataclass
-class _Document(StoreItem):
-    """Any JSON document, to put something in the storage or look at what is there."""
-
-    values: dict[str, Any]
-
-    def store_item_to_json(self) -> dict[str, Any]:
-        return dict(self.values)
-
-    @staticmethod
-    def from_json_to_store_item(json_data: dict[str, Any]) -> _Document:
-        return _Document(dict(json_data))
-
-
-async def _stored(sample: ModuleType, key: str) -> dict[str, Any] | None:
-    found = await sample.STORAGE.read([key], target_cls=_Document)
-    return found[key].values if key in found else None
-
-
 async def _send_activity(skill: Servers, **request: Any) -> tuple[int, Any]:
     async with skill.session.post(f"{skill.agent_url}/api/sendactivity", **request) as response:
         return response.status, await response.json()
@@ -191,13 +172,13 @@ async def _send_activity(skill: Servers, **request: Any) -> tuple[int, Any]:
 async def test_skill_echoes_and_saves_the_conversation_reference(
     skill: Servers, skill_sample: ModuleType
 ) -> None:
-    assert await _stored(skill_sample, REFERENCE_KEY) is None
+    assert await read_stored(skill_sample, REFERENCE_KEY) is None
 
     reply = await skill.say("hi there")
 
     assert reply.body["text"] == "(EchoSkill): hi there"
     assert reply.match_info["conversationId"] == CONVERSATION_ID
-    saved = await _stored(skill_sample, REFERENCE_KEY)
+    saved = await read_stored(skill_sample, REFERENCE_KEY)
     assert saved is not None
     reference = saved["reference"]
     assert reference["conversation"]["id"] == CONVERSATION_ID
@@ -213,7 +194,7 @@ async def test_skill_end_says_goodbye_ends_and_forgets_the_conversation(
 ) -> None:
     await skill.say("hi")
     # What the skill keeps for the conversation (as a skill with conversation state would).
-    await skill_sample.STORAGE.write({CONVERSATION_STATE_KEY: _Document({"topic": "weather"})})
+    await skill_sample.STORAGE.write({CONVERSATION_STATE_KEY: Document({"topic": "weather"})})
 
     status, _ = await skill.post(skill.activity(text="end"))
     ending, end_of_conversation = await skill.channel.next_messages(2)
@@ -225,8 +206,8 @@ async def test_skill_end_says_goodbye_ends_and_forgets_the_conversation(
     assert end_of_conversation.match_info["conversationId"] == CONVERSATION_ID
     assert skill.channel.unread == 0
     # the conversation state and the saved reference are gone
-    assert await _stored(skill_sample, CONVERSATION_STATE_KEY) is None
-    assert await _stored(skill_sample, REFERENCE_KEY) is None
+    assert await read_stored(skill_sample, CONVERSATION_STATE_KEY) is None
+    assert await read_stored(skill_sample, REFERENCE_KEY) is None
     status, body = await _send_activity(
         skill, json={"conversationId": CONVERSATION_ID, "message": "still there?"}
     )

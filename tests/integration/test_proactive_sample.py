@@ -11,24 +11,25 @@ The scenarios are the rows of samples.md §2 S6 that need no user sign-in.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 import pytest
 
 from microsoft_agents.hosting.aiohttp import create_app
-from microsoft_agents.hosting.core import StoreItem, TurnContext, TurnState
+from microsoft_agents.hosting.core import TurnContext, TurnState
 
 from .support import (
     AGENT,
     CONVERSATION_ID,
     REPLY_TO_ACTIVITY,
     USER,
+    Document,
     Received,
     Servers,
     conversation,
     load_sample,
+    read_stored,
     serving,
 )
 
@@ -53,25 +54,6 @@ async def agent(sample: ModuleType) -> AsyncIterator[Servers]:
     sample.add_routes(web_app)
     async with serving(web_app) as servers:
         yield servers
-
-
-@dataclass
-class _Document(StoreItem):
-    """Any JSON document, to put something in the storage or look at what is there."""
-
-    values: dict[str, Any]
-
-    def store_item_to_json(self) -> dict[str, Any]:
-        return dict(self.values)
-
-    @staticmethod
-    def from_json_to_store_item(json_data: dict[str, Any]) -> _Document:
-        return _Document(dict(json_data))
-
-
-async def _stored(sample: ModuleType, key: str) -> dict[str, Any] | None:
-    found = await sample.STORAGE.read([key], target_cls=_Document)
-    return found[key].values if key in found else None
 
 
 async def _notify(agent: Servers, **request: Any) -> tuple[int, Any]:
@@ -134,14 +116,14 @@ async def test_help_lists_the_commands(agent: Servers) -> None:
 async def test_store_keeps_the_conversation_and_answers_its_id(
     agent: Servers, sample: ModuleType
 ) -> None:
-    assert await _stored(sample, STORED_KEY) is None
+    assert await read_stored(sample, STORED_KEY) is None
 
     reply = await agent.say("-s")
 
     assert reply.body["text"] == STORED
     assert reply.match_info["activityId"] == "m1"  # a plain reply to the user's message
     _from_agent_to_user(reply)
-    stored = await _stored(sample, STORED_KEY)
+    stored = await read_stored(sample, STORED_KEY)
     assert stored is not None
     reference = stored["conversation_reference"]
     assert reference["conversation"]["id"] == CONVERSATION_ID
@@ -196,7 +178,7 @@ async def test_continue_with_an_unknown_id_says_to_store_it_first(agent: Servers
     assert agent.channel.unread == 0
 
 
-async def test_continue_with_the_id_of_this_conversation_needs_it_stored(agent: Servers) -> None:
+async def test_continue_with_the_id_of_this_conversation_needs_itstored(agent: Servers) -> None:
     missing = await agent.say(f"-c {CONVERSATION_ID}")
     await agent.say("-s")
     continued = await agent.say(f"-c {CONVERSATION_ID}")
@@ -260,7 +242,7 @@ async def test_proactive_turns_keep_the_conversation_state(
     agent: Servers, sample: ModuleType
 ) -> None:
     # What the conversation state holds (as an agent that keeps some would have).
-    await sample.STORAGE.write({CONVERSATION_STATE_KEY: _Document({"topic": "weather"})})
+    await sample.STORAGE.write({CONVERSATION_STATE_KEY: Document({"topic": "weather"})})
 
     await agent.say("-s")
     await agent.say("-c")
@@ -269,7 +251,7 @@ async def test_proactive_turns_keep_the_conversation_state(
     await agent.channel.next_message()
 
     assert status == 202
-    stored = await _stored(sample, CONVERSATION_STATE_KEY)
+    stored = await read_stored(sample, CONVERSATION_STATE_KEY)
     assert stored is not None
     assert stored["topic"] == "weather"
 
