@@ -119,6 +119,28 @@ async def test_a_repeated_invoke_gets_the_first_answer_even_while_it_runs(
     assert runs == 1
 
 
+@pytest.mark.parametrize("status", [401, 500])
+async def test_an_invoke_the_agent_answered_with_an_error_status_is_not_run_again(
+    make_client: Any, channel: aioresponses, status: int
+) -> None:
+    app = _app(CloudAdapter())
+    runs = 0
+
+    @app.activity("invoke")
+    async def on_invoke(context: TurnContext, state: TurnState) -> None:
+        nonlocal runs
+        runs += 1
+        answer = InvokeResponse(status=status, body={"n": runs})
+        await context.send_activity(Activity(type="invokeResponse", value=answer))
+
+    client = await make_client(create_app(app))
+    invoke = make_activity(id="i-2", type="invoke", name="payment/charge")
+    answers = [await client.post("/api/messages", json=invoke) for _ in range(2)]
+    assert [a.status for a in answers] == [status, status]
+    assert [await a.json() for a in answers] == [{"n": 1}, {"n": 1}]
+    assert runs == 1  # the agent answered: a retry must not charge twice
+
+
 async def test_a_refused_turn_is_not_remembered(make_client: Any, channel: aioresponses) -> None:
     app = _app(CloudAdapter(on_turn_error=None))
     attempts = 0

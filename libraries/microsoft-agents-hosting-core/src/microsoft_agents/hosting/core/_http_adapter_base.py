@@ -107,9 +107,6 @@ _CLAIM_MISMATCH = "Service URL does not match the serviceurl claim of the token.
 _SERVICE_URL_CLAIM = "serviceurl"
 
 
-_NOT_RUN = frozenset({401, 500})
-
-
 _TYPE_OR_CONVERSATION = frozenset({("type",), ("conversation",)})
 
 
@@ -273,7 +270,7 @@ class HttpAdapterBase(ChannelServiceAdapter):
         deliveries = self._deliveries
         key = delivery_key(activity) if deliveries is not None else None
         if deliveries is None or key is None:
-            return await self._run_turn(claims_identity, activity, agent, None)
+            return (await self._run_turn(claims_identity, activity, agent, None))[0]
         # Invokes and expectReplies requests are answered with the turn's outcome: a
         # repeat gets that same answer.
         keep_answer = delivery_mode == _EXPECT_REPLIES or activity.type == _INVOKE
@@ -281,12 +278,13 @@ class HttpAdapterBase(ChannelServiceAdapter):
         if repeat:
             return await self._answer_repeat(activity, delivery)
         try:
-            response = await self._run_turn(claims_identity, activity, agent, delivery)
+            response, ran = await self._run_turn(claims_identity, activity, agent, delivery)
         except BaseException:
             deliveries.settle(delivery, HttpResponseFactory.internal_server_error(), ran=False)
             raise
-        # A turn that did not run (refused, or failed outside the agent): a retry may.
-        deliveries.settle(delivery, response, ran=response.status_code not in _NOT_RUN)
+        # A turn that did not run (refused, or failed outside the agent): a retry may. An
+        # invoke the agent itself answered 500 did run, and is not run again.
+        deliveries.settle(delivery, response, ran=ran)
         return response
 
     async def _run_turn(
@@ -295,7 +293,8 @@ class HttpAdapterBase(ChannelServiceAdapter):
         activity: Activity,
         agent: Agent,
         delivery: Delivery | None,
-    ) -> HttpResponse:
+    ) -> tuple[HttpResponse, bool]:
+        """The turn's HTTP answer, and whether the turn ran (False: refused, or failed)."""
         try:
             invoke_response: InvokeResponse | bytes | None
             if type(self).process_activity is ChannelServiceAdapter.process_activity:
@@ -313,15 +312,15 @@ class HttpAdapterBase(ChannelServiceAdapter):
                 )
         except (PermissionError, OutboundRequestRefusedError) as error:
             logger.warning("a turn was refused (%s); answering 401", type(error).__name__)
-            return HttpResponseFactory.unauthorized()
+            return HttpResponseFactory.unauthorized(), False
         except Exception:
             logger.exception(
                 "processing activity %r (type %r) failed; answering 500",
                 activity.id,
                 activity.type,
             )
-            return HttpResponseFactory.internal_server_error()
-        return self._answer(invoke_response)
+            return HttpResponseFactory.internal_server_error(), False
+        return self._answer(invoke_response), True
 
     # ------------------------------------------------------------------ repeated deliveries
 
