@@ -494,6 +494,48 @@ async def test_an_update_that_cannot_be_sent_falls_back_and_says_why(
     assert any("ConnectionResetError" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.parametrize(
+    "failure",
+    [refusal(502, None), refusal(429, "Throttled"), ConnectionResetError("connection reset")],
+    ids=["502", "429", "connection reset"],
+)
+async def test_a_later_update_that_fails_stops_updates_and_the_final_closes_the_stream(
+    failure: Exception, caplog: pytest.LogCaptureFixture
+) -> None:
+    time = VirtualTime()
+    stream, adapter = stream_for(incoming("msteams", "personal"), time)
+    typings = 0
+
+    def second_update_fails(activity: Activity) -> ServiceError | None:
+        nonlocal typings
+        if activity.type == "typing":
+            typings += 1
+            if typings == 2:
+                raise failure
+        return None
+
+    adapter.refuse = second_update_fails
+    with caplog.at_level(logging.WARNING):
+        stream.queue_text_chunk("first, ")
+        await adapter.next_sent()
+        stream.queue_text_chunk("second, ")
+        await time.wait_for_sleeper()
+        await time.advance(1.0)
+        await stream.wait_for_queue()  # the failed update: nothing for the handler
+        stream.queue_text_chunk("the rest")  # not streamed any more
+        await stream.wait_for_queue()
+        await stream.end_stream()
+    assert typings == 2
+    assert [a.type for a in adapter.sent] == ["typing", "message"]
+    final = wire(adapter.sent[-1])
+    assert final["text"] == "first, second, the rest"
+    [info] = [e for e in final["entities"] if e["type"] == "streaminfo"]
+    assert info["streamType"] == "final"  # the stream the channel shows is closed
+    assert "streamResult" not in info
+    assert stream.fallback_reason is None
+    assert any("will close the stream" in r.getMessage() for r in caplog.records)
+
+
 async def test_refused_final_message_is_sent_again_as_a_normal_message() -> None:
     time = VirtualTime()
     stream, adapter = stream_for(incoming("msteams", "personal"), time)

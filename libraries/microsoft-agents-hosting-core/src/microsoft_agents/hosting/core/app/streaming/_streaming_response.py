@@ -23,11 +23,14 @@ Streaming never fails silently. Each time the answer cannot be streamed as asked
 reason is logged (at INFO when the channel simply does not stream, at WARNING otherwise)
 and the user still gets the whole text:
 
-* the channel refuses an update (Teams answers ``403`` with the code
-  ``ContentStreamNotAllowed``, or any other error status), or sending it fails: no
-  further updates are sent, and when the stream ends the whole text goes as one normal
-  message; the same when the channel refuses the stream's first activity, its final
-  message (matched on that code: any other failure of a final message is raised);
+* the channel refuses the stream (Teams answers ``403`` with the code
+  ``ContentStreamNotAllowed``), or the first update cannot be sent at all: no further
+  updates are sent, and when the stream ends the whole text goes as one normal message;
+  the same when the channel refuses the stream's first activity, its final message
+  (matched on that code: any other failure of a final message is raised);
+* a later update fails otherwise (a ``502``, a lost connection): no further updates are
+  sent, and the final message closes the stream the channel shows, with the whole text
+  (if that fails too, the text goes as one normal message);
 * Teams gives the first update no id to continue the stream with: the same;
 * the stream stays open past the channel's time limit: it is closed with
   ``streamResult: "timeout"`` and the text so far, and when the agent has written more
@@ -164,6 +167,9 @@ class StreamingResponse:
         # The answer went out as a normal message (a fallback, or a channel that does not
         # stream): a turn failing after that has nothing of the stream left to send.
         self._sent_plain = False
+        # Why updates stopped while the channel still shows the stream (an update failed
+        # for a reason other than a refusal of the stream): the final message closes it.
+        self._updates_stopped: str | None = None
         self._sent_text = False
         self._last_informative: str | None = None
         self._fallback: str | None = None
@@ -437,7 +443,7 @@ class StreamingResponse:
         if self._fallback is not None:
             # Nothing is streamed any more; plain typing keeps the user informed.
             return None if self._ended else self._policy.keep_alive
-        if self._started_at is None or self._closed_on_channel:
+        if self._started_at is None or self._closed_on_channel or self._updates_stopped:
             return None
         waits = []
         if self._policy.keep_alive is not None:
@@ -471,7 +477,7 @@ class StreamingResponse:
             if update is _KEEP_ALIVE:
                 await self._send_plain_typing()
             return False
-        if self._closed_on_channel:
+        if self._closed_on_channel or self._updates_stopped is not None:
             return False
         if self._over_time_limit():
             await self._close_on_channel(StreamResults.timeout)
@@ -496,13 +502,21 @@ class StreamingResponse:
         try:
             receipt = await self._send(activity)
         except ServiceError as error:
-            self._fall_back(_describe_refusal("a streamed update", error))
+            reason = _describe_refusal("a streamed update", error)
+            if self._started_at is not None and error.code not in _REFUSAL_CODES:
+                self._stop_updates(reason)
+                return False
+            self._fall_back(reason)
             await self._send_plain_typing()
             return False
         except Exception as error:  # noqa: BLE001 - the final message will tell
-            # A lost connection, a refused host...: the final message, sent as a normal
-            # one, either gets through or raises to whoever ends the stream.
-            self._fall_back(f"sending a streamed update failed ({type(error).__name__}: {error})")
+            # A lost connection, a refused host...: the final message either gets through
+            # or raises to whoever ends the stream.
+            reason = f"sending a streamed update failed ({type(error).__name__}: {error})"
+            if self._started_at is not None:
+                self._stop_updates(reason)
+                return False
+            self._fall_back(reason)
             await self._send_plain_typing()
             return False
         self._note_sent(receipt)
@@ -582,6 +596,22 @@ class StreamingResponse:
         if self._sensitivity_label is not None:
             entity.usage_info = self._sensitivity_label
         return [entity]
+
+    def _stop_updates(self, reason: str) -> None:
+        """Send no more updates, but close the stream the channel shows with the final.
+
+        For a failure that does not say the channel ended the stream (a 502, a lost
+        connection): falling back to a normal message would leave the stream open on the
+        channel, beside a second copy of the text.
+        """
+        if self._updates_stopped is None:
+            self._updates_stopped = reason
+            logger.warning(
+                "stopped sending streamed updates in conversation %r: %s; the final message "
+                "will close the stream with the whole text",
+                self._conversation_id(),
+                reason,
+            )
 
     def _fall_back(self, reason: str) -> None:
         if self._fallback is None:
