@@ -82,7 +82,9 @@ class ApplicationOptions(Generic[StateT]):
             arrives and run the turn in the background, replying to the conversation when
             it is done (for handlers that take longer than the channel waits, about 15 s).
             Invokes and ``expectReplies`` requests still run before the answer. The
-            background turns are awaited at shutdown (``CloudAdapter.drain``).
+            background turns are awaited at shutdown (``CloudAdapter.drain``). The
+            adapter's middleware wraps only the part before the answer (its send hooks
+            on the context still see every reply).
         file_downloaders: run each turn to fill ``state.temp.input_files``.
         turn_state_factory: builds the turn state of each turn (default:
             ``TurnState.with_storage(storage)``).
