@@ -370,6 +370,41 @@ async def test_a_failing_long_running_turn_tells_the_user(
     assert "crashed" not in json.dumps(body)
 
 
+async def test_middleware_of_a_long_running_turn_runs_once_and_its_send_hooks_see_the_reply(
+    make_client: Any, channel: aioresponses
+) -> None:
+    channel.post(REPLY_URL, payload={"id": "r"}, repeat=True)
+    adapter = CloudAdapter()
+    log: list[str] = []
+
+    class Transcript:
+        async def on_turn(self, context: TurnContext, logic: Any) -> None:
+            async def record(ctx: TurnContext, activities: list[Activity], send: Any) -> Any:
+                log.extend(f"sent: {a.text}" for a in activities)
+                return await send()
+
+            context.on_send_activities(record)
+            log.append("before")
+            await logic()
+            log.append("after")
+
+    adapter.use(Transcript())
+    app = _app(adapter, long_running_messages=True)
+    release = asyncio.Event()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        await release.wait()
+        await context.send_activity("the report")
+
+    client = await make_client(create_app(app))
+    assert (await client.post("/api/messages", json=make_activity(id="m-11"))).status == 202
+    assert log == ["before", "after"]  # around the part before the answer
+    release.set()
+    assert await adapter.drain(TIMEOUT) is True
+    assert log == ["before", "after", "sent: the report"]
+
+
 async def test_drain_cancels_what_outlives_its_timeout(
     make_client: Any, channel: aioresponses
 ) -> None:
