@@ -3,8 +3,9 @@
 This is the helper the "Simple Echo Agent" of the original SDK's hosting-aiohttp README
 imports (``from shared import start_server``): an aiohttp ``Application`` with the JWT
 middleware, the agent's objects under the keys the middleware and handlers read,
-``POST /api/messages`` answered by ``start_agent_process``, and ``GET /api/messages``
-answering 200 (channels probe it).
+``POST /api/messages`` answered by ``start_agent_process``, ``GET /api/messages``
+answering 200 (channels probe it), and at shutdown the adapter closed (its background
+turns awaited, then its HTTP session released).
 ``microsoft_agents.hosting.aiohttp.start_server`` does the same and more (health route,
 graceful shutdown, reload); this one shows what it is made of.
 """
@@ -16,7 +17,11 @@ import warnings
 
 from aiohttp.web import Application, NotAppKeyWarning, Request, Response, run_app
 
-from microsoft_agents.hosting.aiohttp import jwt_authorization_middleware, start_agent_process
+from microsoft_agents.hosting.aiohttp import (
+    CloudAdapter,
+    jwt_authorization_middleware,
+    start_agent_process,
+)
 from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfiguration
 
 
@@ -41,7 +46,14 @@ def start_server(
     async def probe(request: Request) -> Response:
         return Response(status=200)
 
+    async def close_adapter(app: Application) -> None:
+        # Background (long-running, streamed) turns finish, then the session is closed.
+        adapter = app["adapter"]
+        if isinstance(adapter, CloudAdapter):
+            await adapter.close()
+
     app = Application(middlewares=[jwt_authorization_middleware])
+    app.on_cleanup.append(close_adapter)
     app.router.add_post("/api/messages", entry_point)
     app.router.add_get("/api/messages", probe)
     with warnings.catch_warnings():

@@ -189,12 +189,22 @@ async def test_simple_echo_agent(
     monkeypatch.syspath_prepend(str(SAMPLES))  # where `shared` (the sample helper) lives
     monkeypatch.delitem(sys.modules, "shared", raising=False)
     run("Simple Echo Agent", MemoryStorage=MemoryStorage)
+    adapter = captured_run_app["app"]["adapter"]
+    closes: list[float | None] = []
+    close = adapter.close
+
+    async def spy(timeout: float | None = 10.0) -> None:
+        closes.append(timeout)
+        await close(timeout)
+
+    monkeypatch.setattr(adapter, "close", spy)
     client = await make_client(captured_run_app["app"])
     response = await client.post("/api/messages", json=message(text="ping"))
     assert response.status == 200
     assert texts(await response.json()) == ["You said: ping"]
     assert (await client.get("/api/messages")).status == 200
-    await captured_run_app["app"]["adapter"].close()
+    await client.close()  # the server's shutdown closes the adapter
+    assert len(closes) == 1
 
 
 # ---------------------------------------------------------------------- Core Components
