@@ -593,7 +593,7 @@ async def test_keep_alive_repeats_the_last_update_while_the_agent_is_quiet() -> 
     await time.wait_for_sleeper()
     await time.advance(1.0)  # pacing over; now waiting for work or the keep-alive
     await time.wait_for_sleeper()
-    await time.advance(15.0)
+    await time.advance(14.0)  # 15 s after the update: the keep-alive is due
     again = await adapter.next_sent()
     assert again.type == "typing"
     assert again.text == "Searching..."

@@ -162,6 +162,7 @@ class StreamingResponse:
         self._stream_id: str | None = None
         self._ended = False
         self._started_at: float | None = None
+        self._last_sent_at = 0.0
         self._closed_on_channel = False
         self._closed_text: str | None = None
         # The answer went out as a normal message (a fallback, or a channel that does not
@@ -447,7 +448,9 @@ class StreamingResponse:
             return None
         waits = []
         if self._policy.keep_alive is not None:
-            waits.append(self._policy.keep_alive)
+            # Counted from the last update sent, the pacing pause after it included.
+            quiet = self._clock() - self._last_sent_at
+            waits.append(max(self._policy.keep_alive - quiet, 0.0))
         if self._policy.time_limit is not None:
             waits.append(max(self._policy.time_limit - self._elapsed(), 0.0))
         return min(waits) if waits else None
@@ -550,8 +553,9 @@ class StreamingResponse:
     def _note_sent(self, receipt: ResourceResponse | None) -> None:
         first = self._started_at is None
         self._sequence += 1
+        self._last_sent_at = self._clock()
         if first:
-            self._started_at = self._clock()
+            self._started_at = self._last_sent_at
             if self._policy.stream_id_from_channel:
                 if receipt is not None and receipt.id:
                     self._stream_id = receipt.id
