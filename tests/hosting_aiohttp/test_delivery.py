@@ -711,6 +711,23 @@ async def test_a_client_that_stops_reading_a_stream_stops_the_turn(
     assert await adapter.drain(TIMEOUT) is True
 
 
+async def test_kept_answers_are_bounded_in_bytes_too() -> None:
+    """200 kB expectReplies answers: far fewer than MAX_KEPT_ANSWERS stay in memory."""
+    from microsoft_agents.hosting.core import HttpResponseFactory
+    from microsoft_agents.hosting.core.http._deliveries import MAX_KEPT_ANSWER_BYTES
+
+    recent = RecentDeliveries(300)
+    big = "x" * 200_000
+    keys = [("test", "c", f"e{n}") for n in range(100)]
+    for key in keys:
+        delivery = recent.add(key, keep_answer=True)
+        recent.settle(delivery, HttpResponseFactory.json({"activities": [big]}))
+    kept = [key for key in keys if recent.get(key) is not None]
+    assert kept == keys[-len(kept) :]  # the most recent ones
+    assert 0 < len(kept) * 200_000 <= MAX_KEPT_ANSWER_BYTES
+    assert len(kept) >= MAX_KEPT_ANSWER_BYTES // 200_100
+
+
 async def test_only_the_most_recent_answers_are_kept() -> None:
     """A repeat of an answered delivery whose answer was dropped to save memory runs again."""
     from microsoft_agents.hosting.core import HttpResponseFactory

@@ -12,9 +12,10 @@ size (``capacity``); the oldest finished entries go first. A channel retries whe
 request got no answer in time, that is while the first turn is still running: an activity
 whose turn has not ended is never dropped for room (only when its window is over), so its
 repeats are recognised whatever the load. A repeat after the turn ended (an answer lost
-on the way) is recognised while the entry is among the last ``capacity`` finished ones.
-Entries are small (about 300 bytes: the key's hash and the activity id, not the
-conversation id).
+on the way) is recognised while the entry is among the last ``capacity`` finished ones
+(and, for an answer kept, while it is among the last ``MAX_KEPT_ANSWERS`` answers and
+``MAX_KEPT_ANSWER_BYTES`` bytes). Entries are small (about 300 bytes: the key's hash and
+the activity id, not the conversation id).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "DEFAULT_DUPLICATE_WINDOW",
     "DELIVERY_KEY",
     "MAX_KEPT_ANSWERS",
+    "MAX_KEPT_ANSWER_BYTES",
     "Delivery",
     "RecentDeliveries",
     "delivery_key",
@@ -47,11 +49,19 @@ DEFAULT_CAPACITY = 1024
 MAX_KEPT_ANSWERS = 256
 """The most answers (of invokes and ``expectReplies`` requests) kept for repeats."""
 
+MAX_KEPT_ANSWER_BYTES = 8 * 1024 * 1024
+"""The most bytes of answer bodies kept for repeats, all answers together."""
+
 DeliveryKey = tuple[str, str, str]
 
 DELIVERY_KEY = "microsoft_agents.delivery"
 """``turn_state`` key of the turn's :class:`Delivery` (when repeats are tracked): a turn
 that goes on in the background after its answer keeps its delivery from being dropped."""
+
+
+def _size(answer: HttpResponse | None) -> int:
+    body = answer.body if answer is not None else None
+    return len(body) if type(body) is bytes else 0
 
 
 def delivery_key(activity: Activity) -> DeliveryKey | None:
@@ -154,6 +164,7 @@ class RecentDeliveries:
         self._entries: dict[int, Delivery] = {}
         # The answers kept, oldest first: only the most recent ones stay in memory.
         self._answers: deque[Delivery] = deque()
+        self._answer_bytes = 0  # the size of the bodies of the answers kept
         # Arrival order is expiry order (every entry lives for the same window). A deque:
         # deleting from the front of a dict again and again makes its iteration slow.
         self._order: deque[Delivery] = deque()
@@ -211,8 +222,14 @@ class RecentDeliveries:
             delivery.answer = answer
             kept = self._answers
             kept.append(delivery)
-            while len(kept) > MAX_KEPT_ANSWERS:
-                kept.popleft().answer = None
+            self._answer_bytes += _size(answer)
+            # expectReplies answers can be large: bounded by bytes too, not only count.
+            while kept and (
+                len(kept) > MAX_KEPT_ANSWERS or self._answer_bytes > MAX_KEPT_ANSWER_BYTES
+            ):
+                dropped = kept.popleft()
+                self._answer_bytes -= _size(dropped.answer)
+                dropped.answer = None
         if not ran and self._entries.get(delivery.slot) is delivery:
             del self._entries[delivery.slot]
         waiters = delivery._waiters
