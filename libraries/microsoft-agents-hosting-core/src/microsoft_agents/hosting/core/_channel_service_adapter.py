@@ -202,10 +202,12 @@ class ChannelServiceAdapter(ChannelAdapter):
         if max_delay_ms is not None:
             self.max_delay_ms = max_delay_ms
         self._background: set[asyncio.Task[None]] = set()
-        # The tasks running a request's turn right now (the HTTP handlers'): at shutdown
+        # How many requests' turns run right now (in the HTTP handlers): at shutdown
         # aiohttp cancels those that outlive its timeout without waiting for them, and
-        # the session must stay open while they close their streams (settle_request_turns).
-        self._request_turns: set[asyncio.Task[Any]] = set()
+        # the session must stay open while they close their streams (settle_request_turns,
+        # which sets _request_turns_over to be told when the count reaches zero).
+        self._request_turns = 0
+        self._request_turns_over: asyncio.Event | None = None
 
     @property
     def channel_service_client_factory(self) -> ChannelServiceClientFactoryBase:
@@ -391,18 +393,16 @@ class ChannelServiceAdapter(ChannelAdapter):
             context.turn_state[DELIVERY_KEY] = delivery
         if streamed:
             context.turn_state[REPLY_SINK_KEY] = reply_sink
-        task = asyncio.current_task()
-        tracked = task is not None and task not in self._request_turns
-        if tracked:
-            self._request_turns.add(task)  # type: ignore[arg-type]
+        self._request_turns += 1
         try:
             await self._attach_clients(
                 context, claims_identity, audience, connector=not (expects_replies or streamed)
             )
             await self.run_pipeline(context, callback)
         finally:
-            if tracked:
-                self._request_turns.discard(task)  # type: ignore[arg-type]
+            self._request_turns -= 1
+            if self._request_turns_over is not None and not self._request_turns:
+                self._request_turns_over.set()
             if not is_detached(context):
                 if _OWNED_CLIENTS_KEY in context.turn_state:
                     await self._release(context)
@@ -540,7 +540,8 @@ class ChannelServiceAdapter(ChannelAdapter):
         running and goes on without waiting for them; a cancelled turn then closes its
         stream on the channel (``streamResult: cancelled``), which needs the clients' HTTP
         session. Call it after :meth:`drain`, before closing that session
-        (``CloudAdapter.close`` does). It cancels nothing.
+        (``CloudAdapter.close`` does; not from inside a turn, which would wait for
+        itself). It cancels nothing.
 
         Args:
             timeout: the longest wait, in seconds.
@@ -548,18 +549,21 @@ class ChannelServiceAdapter(ChannelAdapter):
         Returns:
             True when no request turn was left running.
         """
-        current = asyncio.current_task()
-        running = {task for task in self._request_turns if task is not current}
-        if not running:
+        if not self._request_turns:
             return True
-        _, pending = await asyncio.wait(running, timeout=timeout)
-        if pending:
+        over = self._request_turns_over = asyncio.Event()
+        try:
+            await asyncio.wait_for(over.wait(), timeout)
+        except asyncio.TimeoutError:
             logger.warning(
                 "closing the HTTP session while %d request turn(s) still run: their "
                 "replies will not be delivered",
-                len(pending),
+                self._request_turns,
             )
-        return not pending
+            return False
+        finally:
+            self._request_turns_over = None
+        return True
 
     @staticmethod
     def _audience_of(claims_identity: ClaimsIdentity) -> str:
