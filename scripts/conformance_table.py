@@ -350,7 +350,12 @@ CHOICES = """\
   invokeResponse` for an invoke.
 - **`long_running_messages=True` works** (protocol.md §18 row 4) and needs neither
   `bot_app_id` nor a proactive continuation: the HTTP request is answered at once and the
-  same turn (same context, clients and middleware) finishes in a tracked background task.
+  same turn (same context and clients) finishes in a tracked background task. The
+  adapter's middleware runs once, around the part before the answer: its code after
+  `await logic()` runs when the request is answered, and an error of the background part
+  goes to `on_turn_error`, not through the middleware. What middleware registered on the
+  context (`on_send_activities`, `on_update_activity`, `on_delete_activity`) still sees
+  every reply of the background part.
 - **Replies are addressed fully.** `Activity.create_reply` sets no `id` and no `timestamp`
   (A2031, A2041), but it keeps `from.name`, sets `recipient` to the inbound sender, keeps
   `serviceUrl` and copies the whole `conversation` (protocol.md §18 row 15). A2063, A2071,
