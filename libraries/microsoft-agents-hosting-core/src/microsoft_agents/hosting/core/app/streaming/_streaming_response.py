@@ -487,6 +487,7 @@ class StreamingResponse:
             self._fall_back(
                 f"the stream reached the channel's time limit of {self._policy.time_limit:g} s"
             )
+            await self._send_plain_typing()  # the rest of the answer is still coming
             return False
         if update is _KEEP_ALIVE:
             if self._sent_text:
