@@ -355,6 +355,35 @@ async def test_a_reply_to_an_agent_caller_goes_to_its_callback_with_its_token(
     assert connections.provider.requests == [(f"app://{CALLER}", [f"{CALLER}/.default"])]
 
 
+async def test_a_bot_framework_token_never_goes_to_an_agent_callers_host(
+    factory: RestChannelServiceClientFactory,
+    connections: FakeConnections,
+    mocked: aioresponses,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Only a token for the caller itself may go to the caller's callback host: a handler
+    acting for an agent that asks for a Bot Framework token (to relay to a channel, say)
+    keeps the allow-list, whatever serviceUrl the caller made it use."""
+    context = TurnContext(ChannelServiceAdapter(factory), Activity.model_validate(incoming()))
+    with caplog.at_level(logging.DEBUG), pytest.raises(OutboundRequestRefusedError):
+        await factory.create_connector_client(
+            context, agent_claims(), CALLBACK, "https://api.botframework.com"
+        )
+    assert_nothing_leaked(mocked, connections, caplog)
+    with pytest.raises(OutboundRequestRefusedError):
+        await factory.create_connector_client(
+            context,
+            agent_claims(),
+            CALLBACK,
+            f"app://{CALLER}",
+            scopes=["https://api.botframework.com/.default"],
+        )
+    assert connections.provider.requests == []
+    # The caller's own token: allowed.
+    await factory.create_connector_client(context, agent_claims(), CALLBACK, f"app://{CALLER}")
+    assert connections.provider.requests == [(f"app://{CALLER}", [f"{CALLER}/.default"])]
+
+
 async def test_a_channel_token_does_not_open_the_callback_hosts(
     factory: RestChannelServiceClientFactory,
     connections: FakeConnections,
