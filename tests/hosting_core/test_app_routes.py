@@ -213,6 +213,28 @@ async def test_every_route_decorator_takes_the_reference_keywords() -> None:
     assert (await AgentTester(app).send("hi")).texts == ["invoke route"]
 
 
+async def test_the_registration_methods_take_func_as_the_reference_names_it() -> None:
+    app = _app()
+    seen: list[str] = []
+
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        seen.append(f"error: {error}")
+
+    async def signed_in(context: TurnContext, state: TurnState, handler_id: str | None) -> None:
+        seen.append("signed in")
+
+    assert app.error(func=on_error) is on_error
+    assert app.on_sign_in_success(func=signed_in) is signed_in
+    assert app.on_sign_in_failure(func=signed_in) is signed_in
+
+    @app.message("boom")
+    async def boom(context: TurnContext, state: TurnState) -> None:
+        raise RuntimeError("broken")
+
+    await AgentTester(app).send("boom")
+    assert seen == ["error: broken"]
+
+
 # ---------------------------------------------------------------------- decorator forms
 
 

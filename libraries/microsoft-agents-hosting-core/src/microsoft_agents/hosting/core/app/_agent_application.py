@@ -794,8 +794,8 @@ class AgentApplication(Generic[StateT]):
         self._after_turn.append(hook)
         return hook
 
-    def error(self, handler: _ErrorHandlerT) -> _ErrorHandlerT:
-        """Handle exceptions of a turn with ``async handler(context, error)``.
+    def error(self, func: _ErrorHandlerT) -> _ErrorHandlerT:
+        """Handle exceptions of a turn with ``async func(context, error)``.
 
         An exception raised by a route handler or a hook goes to the error handlers (in
         registration order); the turn then ends without saving its state. When the
@@ -804,33 +804,33 @@ class AgentApplication(Generic[StateT]):
         raised by an error handler itself is logged and goes to the adapter's previous
         ``on_turn_error`` (``default_on_turn_error`` for a ``CloudAdapter``), or
         propagates when it had none; it never reaches the error handlers. Usable as
-        ``@app.error``; returns the handler.
+        ``@app.error``; returns ``func``.
         """
-        self._error_handlers.append(handler)
+        self._error_handlers.append(func)
         adapter = self._options.adapter
         if adapter is not None and adapter.on_turn_error != self._on_adapter_turn_error:
             self._adapter_turn_error = adapter.on_turn_error
             adapter.on_turn_error = self._on_adapter_turn_error
-        return handler
+        return func
 
-    def on_sign_in_success(self, handler: _SignInHandlerT) -> _SignInHandlerT:
-        """Register ``async handler(context, state, handler_id)`` for completed sign-ins.
+    def on_sign_in_success(self, func: _SignInHandlerT) -> _SignInHandlerT:
+        """Register ``async func(context, state, handler_id)`` for completed sign-ins.
 
         The user authorization (``Authorization``) calls it when a user finished signing
-        in with the sign-in handler ``handler_id``. Usable as a decorator; returns the
-        handler.
+        in with the sign-in handler ``handler_id``. Usable as a decorator; returns
+        ``func``.
         """
-        self._sign_in_success.append(handler)
-        return handler
+        self._sign_in_success.append(func)
+        return func
 
-    def on_sign_in_failure(self, handler: _SignInHandlerT) -> _SignInHandlerT:
-        """Register ``async handler(context, state, handler_id)`` for failed sign-ins.
+    def on_sign_in_failure(self, func: _SignInHandlerT) -> _SignInHandlerT:
+        """Register ``async func(context, state, handler_id)`` for failed sign-ins.
 
         The user authorization (``Authorization``) calls it when a sign-in failed (too
-        many attempts, expired). Usable as a decorator; returns the handler.
+        many attempts, expired). Usable as a decorator; returns ``func``.
         """
-        self._sign_in_failure.append(handler)
-        return handler
+        self._sign_in_failure.append(func)
+        return func
 
     # ------------------------------------------------------------------ the turn
 
