@@ -59,7 +59,7 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
-from microsoft_agents.hosting.core.client import ConversationIdFactoryOptions
+from microsoft_agents.hosting.core.client import ChannelInfo, ConversationIdFactoryOptions
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +167,8 @@ async def on_message(context: TurnContext, state: TurnState) -> None:
                 from_oauth_scope=str(context.turn_state.get(ADAPTER.OAUTH_SCOPE_KEY, "")),
                 from_agent_id="",
                 activity=context.activity,
+                # Recorded with the id: only this skill may then use it (SkillResponses).
+                agent=ChannelInfo(id="EchoAgent", app_id=SKILL_APP_ID, endpoint=SKILL_ENDPOINT),
             )
         )
         ACTIVE[user_conversation] = skill_conversation
@@ -182,6 +184,9 @@ class SkillResponses:
         stored = await CONVERSATION_IDS.get_agent_conversation_reference(conversation_id)
         if stored is None:
             raise KeyError(f"unknown conversation {conversation_id}")
+        if not stored.is_from(claims):
+            # Another app with a token for this agent, not the skill the id was given to.
+            raise PermissionError(f"the conversation {conversation_id} is not the caller's")
 
         async def relay(context: TurnContext) -> None:
             await relay_to_user(context, conversation_id, activity)

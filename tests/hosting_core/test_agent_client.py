@@ -14,6 +14,7 @@ from microsoft_agents.activity import Activity, AgentsModel, InvokeResponse
 from microsoft_agents.hosting.core import (
     AgentAuthConfiguration,
     AnonymousTokenProvider,
+    ClaimsIdentity,
     ConfigurationChannelHost,
     ConversationIdFactory,
     HttpAgentChannelFactory,
@@ -244,6 +245,43 @@ async def test_conversation_ids_keep_the_original_reference_as_a_store_item() ->
 
     await ids.delete_conversation_reference(conversation_id)
     assert await ids.get_agent_conversation_reference(conversation_id) is None
+
+
+async def test_a_conversation_id_given_to_a_known_skill_is_only_that_skills() -> None:
+    """A callback route takes any token for this agent: the id is tied to its skill."""
+    storage = MemoryStorage()
+    ids = ConversationIdFactory(storage)
+    conversation_id = await ids.create_conversation_id(
+        ConversationIdFactoryOptions(
+            from_oauth_scope="https://api.botframework.com",
+            from_agent_id="root-app",
+            activity=user_message(),
+            agent=ChannelInfo(id="EchoAgent", app_id=SKILL_APP_ID, endpoint=SKILL),
+        )
+    )
+    raw = await storage.read([conversation_id], target_cls=AgentConversationReference)
+    assert raw[conversation_id].store_item_to_json()["agent_app_id"] == SKILL_APP_ID
+    found = await ids.get_agent_conversation_reference(conversation_id)
+    assert found is not None
+    assert found.agent_app_id == SKILL_APP_ID
+
+    def caller(app_id: str) -> ClaimsIdentity:
+        claims = {"ver": "1.0", "aud": "root-app", "appid": app_id, "iss": "https://x/"}
+        return ClaimsIdentity(claims, True)
+
+    assert found.is_from(caller(SKILL_APP_ID))
+    assert not found.is_from(caller("another-app-of-the-tenant"))
+    assert found.is_from(ClaimsIdentity({}, False))  # development mode: no token to check
+
+    unbound = await ids.create_conversation_id(
+        ConversationIdFactoryOptions(
+            from_oauth_scope="", from_agent_id="root-app", activity=user_message()
+        )
+    )
+    legacy = await ids.get_agent_conversation_reference(unbound)
+    assert legacy is not None
+    assert legacy.agent_app_id is None
+    assert legacy.is_from(caller("anyone"))  # nothing recorded to compare with
 
 
 async def test_channel_host_from_configuration() -> None:

@@ -23,7 +23,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.aiohttp import create_app
+from microsoft_agents.hosting.core import ClaimsIdentity
 
 from .local_identity import (
     BOT_FRAMEWORK_LOGIN_HOST,
@@ -562,3 +564,27 @@ async def test_root_reports_a_skill_that_refuses_and_takes_the_user_back(
         root.PROMPT,
     ]
     assert root.ACTIVE == {}
+
+
+async def test_root_refuses_a_callback_from_an_app_other_than_its_skill(
+    monkeypatch: pytest.MonkeyPatch, skill_endpoint: str
+) -> None:
+    """The root ties each skill conversation id to the skill's app id: another app with a
+    token for the root cannot speak in (or end) the user's patched-through conversation."""
+    monkeypatch.setenv("SKILL_APP_ID", "skill-app-id")
+    async with root_calling(monkeypatch, skill_endpoint) as (root, servers):
+        await _texts_after(servers, "agent, please")
+        [skill_conversation] = root.ACTIVE.values()
+        stored = await root.CONVERSATION_IDS.get_agent_conversation_reference(skill_conversation)
+        assert stored.agent_app_id == "skill-app-id"
+
+        def caller(app_id: str) -> ClaimsIdentity:
+            claims = {"ver": "1.0", "aud": "root-app", "appid": app_id, "iss": "https://x/"}
+            return ClaimsIdentity(claims, True)
+
+        intruder = Activity(type="endOfConversation", code="completedSuccessfully")
+        with pytest.raises(PermissionError):
+            await root.SkillResponses().on_send_to_conversation(
+                caller("another-app-of-the-tenant"), skill_conversation, intruder
+            )
+        assert root.ACTIVE[CONVERSATION_ID] == skill_conversation  # still patched through

@@ -21,7 +21,9 @@ of the original conversation and the token audience to answer it with::
 The stored document is :class:`AgentConversationReference` (a pydantic model and a
 ``StoreItem``):
 ``{"conversation_reference": {...snake_case, "agent" instead of "bot"...},
-"oauth_scope": "..."}`` with nulls left out.
+"oauth_scope": "...", "agent_app_id": "..."}`` with nulls left out (``agent_app_id`` when
+the called agent's app id was given: a callback route checks its caller with
+:meth:`AgentConversationReference.is_from`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from microsoft_agents.activity import Activity, AgentsModel, ConversationReference
+from microsoft_agents.hosting.core.authorization import ClaimsIdentity
 from microsoft_agents.hosting.core.storage import Storage, StoreItem
 
 __all__ = [
@@ -51,10 +54,14 @@ class AgentConversationReference(AgentsModel, StoreItem):
     Attributes:
         conversation_reference: where the user's conversation is.
         oauth_scope: the token audience to answer the user's channel with.
+        agent_app_id: the app id of the called agent the id was given to, when it was
+            known (``ConversationIdFactoryOptions.agent.app_id``): only that agent may
+            then use the id (:meth:`is_from`).
     """
 
     conversation_reference: ConversationReference
     oauth_scope: str = ""
+    agent_app_id: str | None = None
 
     def __init__(
         self,
@@ -75,19 +82,38 @@ class AgentConversationReference(AgentsModel, StoreItem):
             f"{conversation.id if conversation else None!r}, oauth_scope={self.oauth_scope!r})"
         )
 
+    def is_from(self, claims_identity: ClaimsIdentity) -> bool:
+        """Whether the caller of a callback route may use this conversation id.
+
+        A callback route of the caller's app id accepts the token of any app that may call
+        this agent; the id alone (a uuid) is all that ties it to one called agent. When
+        the called agent's app id was recorded, the caller must be that agent. Without
+        one, or for an anonymous caller (development mode), any caller is accepted.
+
+        Args:
+            claims_identity: the claims of the callback request's token.
+        """
+        if not self.agent_app_id or not claims_identity.claims:
+            return True
+        return claims_identity.get_outgoing_app_id() == self.agent_app_id
+
     def store_item_to_json(self) -> dict[str, Any]:
-        return {
+        stored: dict[str, Any] = {
             "conversation_reference": self.conversation_reference.model_dump(
                 mode="json", by_alias=False, exclude_none=True
             ),
             "oauth_scope": self.oauth_scope,
         }
+        if self.agent_app_id:
+            stored["agent_app_id"] = self.agent_app_id
+        return stored
 
     @staticmethod
     def from_json_to_store_item(json_data: dict[str, Any]) -> AgentConversationReference:
         return AgentConversationReference(
             ConversationReference.model_validate(json_data.get("conversation_reference") or {}),
             str(json_data.get("oauth_scope") or ""),
+            agent_app_id=json_data.get("agent_app_id") or None,
         )
 
 
@@ -145,9 +171,13 @@ class ConversationIdFactory:
             raise ValueError("create_conversation_id needs options with the activity")
         reference = options.activity.get_conversation_reference()
         conversation_id = str(uuid.uuid4())
-        await self._storage.write(
-            {conversation_id: AgentConversationReference(reference, options.from_oauth_scope)}
+        agent_app_id = getattr(options.agent, "app_id", None)
+        stored = AgentConversationReference(
+            reference,
+            options.from_oauth_scope,
+            agent_app_id=agent_app_id if isinstance(agent_app_id, str) and agent_app_id else None,
         )
+        await self._storage.write({conversation_id: stored})
         return conversation_id
 
     async def get_agent_conversation_reference(
