@@ -284,6 +284,24 @@ async def test_a_conversation_id_given_to_a_known_skill_is_only_that_skills() ->
     assert legacy.is_from(caller("anyone"))  # nothing recorded to compare with
 
 
+async def test_only_ids_the_factory_makes_are_looked_up_in_the_storage() -> None:
+    """The id comes from a callback's path: it must not reach other keys of the storage."""
+    storage = MemoryStorage()
+    ids = ConversationIdFactory(storage)
+    made = await ids.create_conversation_id(
+        ConversationIdFactoryOptions(
+            from_oauth_scope="", from_agent_id="root-app", activity=user_message()
+        )
+    )
+    other_key = "msteams/conversations/a:user-conversation"
+    await storage.write({other_key: await ids.get_agent_conversation_reference(made)})
+    assert await ids.get_agent_conversation_reference(other_key) is None
+    await ids.delete_conversation_reference(other_key)
+    assert other_key in await storage.read([other_key], target_cls=AgentConversationReference)
+    assert await ids.get_agent_conversation_reference(made.upper()) is None
+    assert await ids.get_agent_conversation_reference(made) is not None
+
+
 async def test_channel_host_from_configuration() -> None:
     class Settings:
         @staticmethod

@@ -183,8 +183,12 @@ class ConversationIdFactory:
     async def get_agent_conversation_reference(
         self, agent_conversation_id: str
     ) -> AgentConversationReference | None:
-        """The original conversation behind ``agent_conversation_id``, or None."""
-        if not agent_conversation_id:
+        """The original conversation behind ``agent_conversation_id``, or None.
+
+        Only an id this factory could have made (a uuid) is looked up: the id comes from
+        the path of a callback request, and the storage may hold other keys.
+        """
+        if not _is_uuid(agent_conversation_id):
             return None
         found = await self._storage.read(
             [agent_conversation_id], target_cls=AgentConversationReference
@@ -193,6 +197,15 @@ class ConversationIdFactory:
         return item if isinstance(item, AgentConversationReference) else None
 
     async def delete_conversation_reference(self, agent_conversation_id: str) -> None:
-        """Forget ``agent_conversation_id``."""
-        if agent_conversation_id:
+        """Forget ``agent_conversation_id`` (only an id this factory could have made)."""
+        if _is_uuid(agent_conversation_id):
             await self._storage.delete([agent_conversation_id])
+
+
+def _is_uuid(text: str) -> bool:
+    if not text:
+        return False
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
