@@ -43,6 +43,25 @@ def _app(adapter: CloudAdapter | None = None, **options: Any) -> AgentApplicatio
     )
 
 
+def _waiting_app(
+    adapter: CloudAdapter, reply: str | None = None, **options: Any
+) -> tuple[AgentApplication[TurnState], asyncio.Event, asyncio.Event]:
+    """An application whose message handler sets ``started``, waits for ``release``, then
+    sends ``reply`` (if any): the app and the two events."""
+    app = _app(adapter, **options)
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        started.set()
+        await release.wait()
+        if reply is not None:
+            await context.send_activity(reply)
+
+    return app, started, release
+
+
 def _events(raw: str) -> list[tuple[str, Any]]:
     """The (event, data) pairs of a text/event-stream body."""
     events = []
@@ -461,15 +480,7 @@ async def test_the_shutdown_handlers_do_not_wait_for_the_drain(
     """aiohttp waits for requests in flight only after its shutdown handlers: a drain
     there would add its own timeout to that wait instead of sharing it."""
     adapter = CloudAdapter()
-    app = _app(adapter, long_running_messages=True)
-    started = asyncio.Event()
-    release = asyncio.Event()
-
-    @app.activity("message")
-    async def on_message(context: TurnContext, state: TurnState) -> None:
-        started.set()
-        await release.wait()
-
+    app, started, release = _waiting_app(adapter, long_running_messages=True)
     web_app = create_app(app, shutdown_timeout=60)
     client = await make_client(web_app)
     await client.post("/api/messages", json=make_activity(id="m-10"))
@@ -486,16 +497,9 @@ async def test_shutdown_waits_for_long_running_turns(
 ) -> None:
     channel.post(REPLY_URL, payload={"id": "r"}, repeat=True)
     adapter = CloudAdapter()
-    app = _app(adapter, long_running_messages=True)
-    started = asyncio.Event()
-    release = asyncio.Event()
-
-    @app.activity("message")
-    async def on_message(context: TurnContext, state: TurnState) -> None:
-        started.set()
-        await release.wait()
-        await context.send_activity("made it before shutdown")
-
+    app, started, release = _waiting_app(
+        adapter, "made it before shutdown", long_running_messages=True
+    )
     client = await make_client(create_app(app, shutdown_timeout=TIMEOUT))
     await client.post("/api/messages", json=make_activity(id="m-7"))
     await asyncio.wait_for(started.wait(), TIMEOUT)
@@ -522,16 +526,7 @@ async def test_settling_waits_for_request_turns_and_says_when_one_is_left(
 ) -> None:
     channel.post(REPLY_URL, payload={"id": "r"}, repeat=True)
     adapter = CloudAdapter()
-    app = _app(adapter)
-    started = asyncio.Event()
-    release = asyncio.Event()
-
-    @app.activity("message")
-    async def on_message(context: TurnContext, state: TurnState) -> None:
-        started.set()
-        await release.wait()
-        await context.send_activity("done")
-
+    app, started, release = _waiting_app(adapter, "done")
     client = await make_client(create_app(app))
     request = asyncio.ensure_future(client.post("/api/messages", json=make_activity(id="m-8")))
     await asyncio.wait_for(started.wait(), TIMEOUT)

@@ -14,6 +14,7 @@ import socket
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -104,6 +105,20 @@ def _free_port() -> int:
         return port
 
 
+async def _start(script: Path, port: int, **options: Any) -> asyncio.subprocess.Process:
+    """Run ``script`` (which starts an agent with reload on) on ``port``, stderr piped."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(script),
+        cwd=script.parent,
+        env={**os.environ, "PORT": str(port)},
+        stderr=asyncio.subprocess.PIPE,
+        **options,
+    )
+    assert process.stderr is not None
+    return process
+
+
 async def _wait_for_line(stream: asyncio.StreamReader, needle: str) -> str:
     while True:
         line = (await asyncio.wait_for(stream.readline(), TIMEOUT)).decode()
@@ -133,13 +148,7 @@ async def test_the_agent_restarts_when_its_code_changes(tmp_path: Path) -> None:
     script = tmp_path / "agent.py"
     script.write_text(textwrap.dedent(SCRIPT.format(reply="first version")))
     port = _free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(script),
-        cwd=tmp_path,
-        env={**os.environ, "PORT": str(port)},
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await _start(script, port)
     assert process.stderr is not None
     try:
         await _wait_for_line(process.stderr, "reload on")
@@ -164,14 +173,8 @@ async def test_ctrl_c_in_the_terminal_shuts_the_agent_down_gracefully(tmp_path: 
     script = tmp_path / "agent.py"
     script.write_text(textwrap.dedent(SLOW_SCRIPT))
     port = _free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(script),
-        cwd=tmp_path,
-        env={**os.environ, "PORT": str(port)},
-        stderr=asyncio.subprocess.PIPE,
-        start_new_session=True,  # a process group of its own, as a terminal gives
-    )
+    # A process group of its own, as a terminal gives the command it runs.
+    process = await _start(script, port, start_new_session=True)
     assert process.stderr is not None
     interrupted = False
     try:
