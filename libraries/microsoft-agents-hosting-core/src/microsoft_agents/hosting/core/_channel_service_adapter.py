@@ -400,14 +400,17 @@ class ChannelServiceAdapter(ChannelAdapter):
             )
             await self.run_pipeline(context, callback)
         finally:
-            self._request_turns -= 1
-            if self._request_turns_over is not None and not self._request_turns:
-                self._request_turns_over.set()
-            if not is_detached(context):
-                if _OWNED_CLIENTS_KEY in context.turn_state:
-                    await self._release(context)
-                else:  # the usual turn: no client to close, no coroutine to run
-                    _restore_outer_headers(context)
+            try:
+                if not is_detached(context):
+                    if _OWNED_CLIENTS_KEY in context.turn_state:
+                        await self._release(context)
+                    else:  # the usual turn: no client to close, no coroutine to run
+                        _restore_outer_headers(context)
+            finally:
+                # Counted out once its clients are closed: only then may the session go.
+                self._request_turns -= 1
+                if self._request_turns_over is not None and not self._request_turns:
+                    self._request_turns_over.set()
 
         if expects_replies:
             buffered = context.buffered_reply_activities
