@@ -42,6 +42,7 @@ from microsoft_agents.hosting.core import (
     OutboundHostValidator,
     default_on_turn_error,
 )
+from microsoft_agents.hosting.core._channel_service_adapter import CANCELLED_TURN_GRACE
 from microsoft_agents.hosting.core.http import DEFAULT_MAX_BODY_BYTES
 from microsoft_agents.hosting.core.http._deliveries import DEFAULT_DUPLICATE_WINDOW
 
@@ -53,8 +54,9 @@ __all__ = ["CloudAdapter", "start_agent_process"]
 logger = logging.getLogger(__name__)
 
 DEFAULT_CLOSE_TIMEOUT = 10.0
-SETTLE_TIMEOUT = 3.0
-"""Seconds :meth:`CloudAdapter.close` waits for request turns cancelled at shutdown."""
+SETTLE_TIMEOUT = CANCELLED_TURN_GRACE
+"""Seconds :meth:`CloudAdapter.close` waits for request turns cancelled at shutdown (the
+grace a cancelled background turn gets too)."""
 
 
 def _anonymous_provider(configuration: AgentAuthConfiguration) -> AnonymousTokenProvider:

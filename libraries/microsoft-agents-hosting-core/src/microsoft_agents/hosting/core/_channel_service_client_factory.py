@@ -306,31 +306,36 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
     # ------------------------------------------------------------------ checks
 
     def _validator_for(
-        self, claims_identity: ClaimsIdentity | None, scopes: list[str]
+        self, claims_identity: ClaimsIdentity | None, audience: str, scopes: list[str] | None
     ) -> OutboundHostValidator:
         """The validator for requests of a turn that ``claims_identity`` brought.
 
         Replies to an agent that called this one may go over https to its callback on any
-        host, when the token they carry is for that caller's own app id (``scopes``);
-        a token for anything else (the Bot Framework's) keeps the allow-list.
+        host, when the token they carry (for ``scopes``, else ``audience``'s default ones)
+        is for that caller's own app id; a token for anything else (the Bot Framework's)
+        keeps the allow-list.
         """
         if (
             claims_identity is not None
             and claims_identity.is_agent_claim()
-            and scopes == claims_identity.get_token_scope()
+            and (scopes or default_scopes(audience)) == claims_identity.get_token_scope()
         ):
             return self._host_validator.for_agent_callbacks()
         return self._host_validator
 
     def _refuse_unless_allowed(
-        self, url: str, claims_identity: ClaimsIdentity | None, scopes: list[str]
+        self,
+        url: str,
+        claims_identity: ClaimsIdentity | None,
+        audience: str,
+        scopes: list[str] | None,
     ) -> OutboundHostValidator:
-        """Raise (and log) unless a token for ``scopes`` may be sent to ``url``.
+        """Raise (and log) unless the token for ``audience`` (``scopes``) may go to ``url``.
 
         Returns:
             The validator every request of the client for ``url`` must pass.
         """
-        validator = self._validator_for(claims_identity, scopes)
+        validator = self._validator_for(claims_identity, audience, scopes)
         try:
             validator.check(url)
         except OutboundRequestRefusedError as refusal:
@@ -437,8 +442,7 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
                 "cannot create a connector client without a service URL; the activity "
                 "needs a serviceUrl to be answered"
             )
-        scopes = scopes or default_scopes(audience)
-        validator = self._refuse_unless_allowed(service_url, claims_identity, scopes)
+        validator = self._refuse_unless_allowed(service_url, claims_identity, audience, scopes)
         recipient = context.activity.recipient
         if recipient is not None and recipient.role == RoleTypes.connector_user:
             # Copilot Studio connector requests: plain POSTs to the serviceUrl, no token.
@@ -458,7 +462,7 @@ class RestChannelServiceClientFactory(ChannelServiceClientFactoryBase):
                 claims_identity,
                 service_url,
                 audience,
-                scopes,
+                scopes or default_scopes(audience),
             )
         return self._cached(
             ("connector", service_url, token),

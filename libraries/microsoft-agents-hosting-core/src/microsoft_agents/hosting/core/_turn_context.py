@@ -50,6 +50,7 @@ __all__ = [
     "adaptive_card_error_body",
     "read_invoke_response",
     "send_invoke_response",
+    "send_typing",
 ]
 
 logger = logging.getLogger(__name__)
@@ -184,6 +185,17 @@ async def send_invoke_response(context: TurnContext, response: InvokeResponse) -
     into the HTTP answer; :func:`read_invoke_response` reads it back.
     """
     await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
+
+
+async def send_typing(context: TurnContext) -> None:
+    """Send a plain ``typing`` to the turn's conversation, straight to the adapter.
+
+    A typing is not an answer: it skips the turn's send interceptors and does not count
+    as a response.
+    """
+    typing = Activity(type=ActivityTypes.typing)
+    typing.apply_conversation_reference(context.activity.get_conversation_reference())
+    await context.adapter.send_activities(context, [typing])
 
 
 class TurnServices:

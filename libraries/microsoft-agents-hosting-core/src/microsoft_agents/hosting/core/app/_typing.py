@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from microsoft_agents.activity import Activity, ActivityTypes
-from microsoft_agents.hosting.core._turn_context import SendObserver, TurnContext
+from microsoft_agents.hosting.core._turn_context import SendObserver, TurnContext, send_typing
 
 __all__ = ["TypingChannelStrategy", "TypingIndicator", "TypingOptions"]
 
@@ -268,11 +268,7 @@ class TypingIndicator:
     async def _send_typing(self) -> None:
         context = self._context
         try:
-            typing = Activity(type=ActivityTypes.typing)
-            typing.apply_conversation_reference(context.activity.get_conversation_reference())
-            # Straight to the adapter: a typing is not an answer, so it must not go through
-            # the turn's interceptors or count as one.
-            await context.adapter.send_activities(context, [typing])
+            await send_typing(context)
         except Exception:  # noqa: BLE001 - a failed typing must not fail the turn; logged
             logger.warning(
                 "could not send a typing activity to conversation %r; the turn goes on",

@@ -72,7 +72,7 @@ from microsoft_agents.activity import (
     StreamInfo,
 )
 from microsoft_agents.hosting.core._errors import ServiceError, StreamingError
-from microsoft_agents.hosting.core._turn_context import REPLY_SINK_KEY
+from microsoft_agents.hosting.core._turn_context import REPLY_SINK_KEY, send_typing
 
 from ._citation import Citation, CitationUtil
 from ._policy import StreamingPolicy, streaming_policy
@@ -539,11 +539,8 @@ class StreamingResponse:
         context = self._context
         if context is None or self._ended:
             return
-        typing = Activity(type=ActivityTypes.typing)
-        typing.apply_conversation_reference(context.activity.get_conversation_reference())
         try:
-            # Straight to the adapter, as the typing indicator does: not an answer.
-            await context.adapter.send_activities(context, [typing])
+            await send_typing(context)
         except Exception as error:  # noqa: BLE001 - a lost typing must not end the turn
             logger.debug(
                 "could not send a typing activity to conversation %r after the fallback: %s",
