@@ -120,8 +120,12 @@ NOTES: dict[str, tuple[str, str]] = {
     "A3111": (TESTED, "ChannelServiceAdapter treats an unknown deliveryMode as normal"),
     "A3112": (NOT_YET, f"{HTTP} (refuse expectReplies when replies cannot be buffered)"),
     "A3113": (TESTED, "ChannelServiceAdapter returns expectReplies replies in the HTTP answer"),
-    "A3114": (NOT_YET, f"{A2A} (no expectReplies on invoke)"),
-    "A3115": (NOT_YET, f"{A2A} (expectReplies only for targets known to support it)"),
+    "A3114": (TESTED, f"{A2A} (no expectReplies on invoke)"),
+    "A3115": (
+        TESTED,
+        f"{A2A}: passed on only by a channel made with supports_expect_replies (ChannelInfo "
+        "setting); upstream passes it to every callee",
+    ),
     "A3116": (TESTED, "TurnContext strips deliveryMode expectReplies from what it sends"),
     # Message
     "A3031": (NOT_YET, f"{VOICE}; the schema never interprets speak"),

@@ -6,9 +6,10 @@ a conversation id of the skill's own (``ConversationIdFactory``), and the skill'
 come back to this agent's callback routes (``channel_service_route_table`` under
 ``/api/botresponse``), which relay them to the user in the original conversation. When the
 user asked for the replies in the HTTP answer (``deliveryMode: expectReplies``), the skill
-answers the same way, so its replies come back in the answer to the root's post and are
-relayed from there. When the skill sends ``endOfConversation``, or cannot be reached or
-refuses a message, the user is back with the root agent.
+(which the root's channel to it is configured as able to) answers the same way, so its
+replies come back in the answer to the root's post and are relayed from there. When the
+skill sends ``endOfConversation``, or cannot be reached or refuses a message, the user is
+back with the root agent.
 
 Run the skill first, then ``python test_samples/agent_to_agent/root.py`` (``hatch run
 samples:agent-root``): the root listens on ``http://127.0.0.1:3978/api/messages``.
@@ -81,7 +82,9 @@ ADAPTER = CloudAdapter()
 AGENT_APP = AgentApplication[TurnState](storage=STORAGE, adapter=ADAPTER)
 CONVERSATION_IDS = ConversationIdFactory(STORAGE)
 CHANNELS = HttpAgentChannelFactory()
-SKILL = CHANNELS.create_channel(AnonymousTokenProvider())
+# The skill is built on this SDK, which answers expectReplies in the HTTP answer: say so, or
+# that delivery mode would not be passed on (activity-requirements A3115).
+SKILL = CHANNELS.create_channel(AnonymousTokenProvider(), supports_expect_replies=True)
 
 ACTIVE: dict[str, str] = {}
 """User conversation id -> the skill's conversation id, while the skill has the user."""

@@ -159,7 +159,7 @@ async def test_an_invoke_is_forwarded_without_expect_replies(
     message = user_message()
     message.delivery_mode = "expectReplies"
     factory = HttpAgentChannelFactory()
-    channel = factory.create_channel(FakeTokenProvider())
+    channel = factory.create_channel(FakeTokenProvider(), supports_expect_replies=True)
     with aioresponses() as mocked:
         mocked.post(SKILL, status=200, payload={"status": 200})
         mocked.post(SKILL, status=200, payload={"activities": []})
@@ -170,11 +170,35 @@ async def test_an_invoke_is_forwarded_without_expect_replies(
     await factory.close()
     assert "deliveryMode" not in json.loads(invoke_call.kwargs["data"])
     assert invoke.delivery_mode == "expectReplies"  # the caller's activity is untouched
-    # Only an invoke loses it.
+    # Only an invoke loses it, on a channel to a callee that takes it.
     assert json.loads(message_call.kwargs["data"])["deliveryMode"] == "expectReplies"
     [dropped] = [r for r in caplog.records if "expectReplies" in r.getMessage()]
     assert dropped.levelno == logging.INFO
     assert "composeExtension/query" in dropped.getMessage()
+
+
+async def test_expect_replies_goes_only_to_callees_known_to_take_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A3115: a callee not configured as answering expectReplies gets a normal activity."""
+    message = user_message()
+    message.delivery_mode = "expectReplies"
+    factory = HttpAgentChannelFactory()
+    unknown = factory.create_channel(FakeTokenProvider())
+    known = factory.create_channel(FakeTokenProvider(), supports_expect_replies=True)
+    with aioresponses() as mocked:
+        mocked.post(SKILL, status=202)
+        mocked.post(SKILL, status=200, payload={"activities": []})
+        with caplog.at_level(logging.INFO, logger="microsoft_agents.hosting.core.client"):
+            await unknown.post_activity(SKILL_APP_ID, SKILL_APP_ID, SKILL, CALLBACK, "c1", message)
+            await known.post_activity(SKILL_APP_ID, SKILL_APP_ID, SKILL, CALLBACK, "c1", message)
+        [unknown_call, known_call] = next(iter(mocked.requests.values()))
+    await factory.close()
+    assert "deliveryMode" not in json.loads(unknown_call.kwargs["data"])
+    assert json.loads(known_call.kwargs["data"])["deliveryMode"] == "expectReplies"
+    assert message.delivery_mode == "expectReplies"  # the caller's activity is untouched
+    [dropped] = [r for r in caplog.records if "expectReplies" in r.getMessage()]
+    assert "supports_expect_replies" in dropped.getMessage()
 
 
 async def test_anonymous_callers_send_no_token_and_read_json_or_text_answers() -> None:
@@ -334,3 +358,38 @@ async def test_channel_host_from_configuration() -> None:
     with pytest.raises(KeyError, match="EchoAgent"):
         host.get_channel_from_name("Nobody")
     await factory.close()
+
+
+@pytest.mark.parametrize(
+    ("setting", "passed_on"), [("true", True), ("False", False), (None, False)]
+)
+async def test_configured_callees_say_whether_they_take_expect_replies(
+    setting: str | None, passed_on: bool
+) -> None:
+    """A3115 from settings: the text a settings file gives, or nothing (not known to)."""
+    entry = {"ID": "EchoAgent", "APP_ID": SKILL_APP_ID, "ENDPOINT": SKILL}
+    if setting is not None:
+        entry["SUPPORTS_EXPECT_REPLIES"] = setting
+
+    class Settings:
+        @staticmethod
+        def CHANNEL_HOST_CONFIGURATION() -> ChannelHostConfiguration:
+            return ChannelHostConfiguration(CHANNELS=[entry])  # type: ignore[list-item]
+
+    message = user_message()
+    message.delivery_mode = "expectReplies"
+    factory = HttpAgentChannelFactory()
+    host = ConfigurationChannelHost(factory, FakeConnections(), Settings, "HttpAgentClient")
+    with aioresponses() as mocked:
+        mocked.post(SKILL, status=200, payload={"activities": []})
+        await host.get_channel_from_name("EchoAgent").post_activity(
+            SKILL_APP_ID, SKILL_APP_ID, SKILL, CALLBACK, "c9", message
+        )
+        _, sent = _body(mocked)
+    await factory.close()
+    assert ("deliveryMode" in sent) is passed_on
+
+
+def test_a_callee_setting_that_is_not_true_or_false_is_refused() -> None:
+    with pytest.raises(ValueError, match="supports_expect_replies of the agent 'EchoAgent'"):
+        ChannelInfo(id="EchoAgent", endpoint=SKILL, supports_expect_replies="yes")

@@ -19,7 +19,12 @@ The activity is sent as a copy whose ``conversation.id`` is the new id, whose
 ``channel_service_route_table``), whose ``relatesTo`` is the original conversation
 (``serviceUrl``, ``activityId``, ``channelId``, ``locale`` and ``conversation``) and whose
 recipient has the ``skill`` role. An invoke goes without ``deliveryMode: expectReplies``
-(its answer is the invoke response, activity-requirements A3114). The request carries a
+(its answer is the invoke response, activity-requirements A3114), and so does any activity
+sent to a callee not known to answer ``expectReplies`` (A3115): a channel is made with
+``supports_expect_replies=True`` only for callees configured so (``ChannelInfo``'s
+``supports_expect_replies``), since a callee that cannot buffer its replies would answer
+an empty 200 and the replies would be lost. Without it, the callee's replies come to the
+callback routes as they do for a normal activity. The request carries a
 token for the callee (``<callee app id>/.default``; none when the token provider is
 anonymous) and the ``x-ms-conversation-id`` header. The result is the callee's HTTP answer
 as an ``InvokeResponse`` (status and JSON body, or text): 2xx means the callee took it, any
@@ -72,6 +77,9 @@ class HttpAgentChannel:
         session: an HTTP session to borrow, or a function giving one at the first post
             (the factory's); by default one is opened on first use and closed by
             :meth:`close`.
+        supports_expect_replies: the callee is known to answer ``deliveryMode:
+            expectReplies`` with its replies in the HTTP answer (an agent built on this
+            SDK does); otherwise that delivery mode is not passed on (A3115).
     """
 
     def __init__(
@@ -79,10 +87,12 @@ class HttpAgentChannel:
         token_access: AccessTokenProviderBase,
         *,
         session: aiohttp.ClientSession | Callable[[], aiohttp.ClientSession] | None = None,
+        supports_expect_replies: bool = False,
     ) -> None:
         if token_access is None:
             raise TypeError("HttpAgentChannel needs a token provider (a connection)")
         self._token_access = token_access
+        self.supports_expect_replies = supports_expect_replies
         self._borrowed = session
         self._session: aiohttp.ClientSession | None = None
         self._owns_session = False
@@ -141,17 +151,24 @@ class HttpAgentChannel:
             raise ValueError("post_activity needs the conversation id the callee sees")
         outgoing = activity.model_copy(deep=True)
         outgoing.relates_to = _relates_to(activity)
-        if (
-            outgoing.type == ActivityTypes.invoke
-            and outgoing.delivery_mode == DeliveryModes.expect_replies
-        ):
-            logger.info(
-                "dropped deliveryMode expectReplies from the invoke %r sent to %s: an invoke "
-                "is answered by its invoke response, not by expected replies",
-                outgoing.name,
-                endpoint,
-            )
-            outgoing.delivery_mode = None
+        if outgoing.delivery_mode == DeliveryModes.expect_replies:
+            if outgoing.type == ActivityTypes.invoke:
+                logger.info(
+                    "dropped deliveryMode expectReplies from the invoke %r sent to %s: an "
+                    "invoke is answered by its invoke response, not by expected replies",
+                    outgoing.name,
+                    endpoint,
+                )
+                outgoing.delivery_mode = None
+            elif not self.supports_expect_replies:
+                logger.info(
+                    "dropped deliveryMode expectReplies from the %s sent to %s: that agent is "
+                    "not known to answer it (configure supports_expect_replies if it does); "
+                    "its replies come to the callback routes instead",
+                    outgoing.type,
+                    endpoint,
+                )
+                outgoing.delivery_mode = None
         if outgoing.conversation is not None:
             outgoing.conversation.id = conversation_id
         outgoing.service_url = service_url
@@ -229,9 +246,19 @@ class HttpAgentChannelFactory:
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None
 
-    def create_channel(self, token_access: AccessTokenProviderBase) -> HttpAgentChannel:
-        """A channel that authenticates with ``token_access``."""
-        return HttpAgentChannel(token_access, session=self._get_session)
+    def create_channel(
+        self, token_access: AccessTokenProviderBase, *, supports_expect_replies: bool = False
+    ) -> HttpAgentChannel:
+        """A channel that authenticates with ``token_access``.
+
+        ``supports_expect_replies``: the callee is known to answer ``expectReplies`` (see
+        :class:`HttpAgentChannel`).
+        """
+        return HttpAgentChannel(
+            token_access,
+            session=self._get_session,
+            supports_expect_replies=supports_expect_replies,
+        )
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:

@@ -9,7 +9,8 @@ connection its tokens come from, and its own callback address::
             return ChannelHostConfiguration(
                 CHANNELS=[ChannelInfo(id="EchoAgent", app_id="...",
                                       endpoint="https://skill.example/api/messages",
-                                      resource_url="...", token_provider="SERVICE_CONNECTION")],
+                                      resource_url="...", token_provider="SERVICE_CONNECTION",
+                                      supports_expect_replies=True)],
                 HOST_ENDPOINT="https://me.example/api/botresponse/",
                 HOST_APP_ID="...",
             )
@@ -17,6 +18,9 @@ connection its tokens come from, and its own callback address::
     host = ConfigurationChannelHost(HttpAgentChannelFactory(), connections, Settings,
                                     "HttpAgentClient")
     channel = host.get_channel_from_name("EchoAgent")
+
+``supports_expect_replies`` says the agent answers ``deliveryMode: expectReplies`` in the
+HTTP answer; the channel passes that delivery mode on only then.
 """
 
 from __future__ import annotations
@@ -65,7 +69,14 @@ class ChannelInfo:
         token_provider: the connection name tokens come from.
         channel_factory: the name of the channel factory (informational).
         endpoint: its messaging endpoint.
+        supports_expect_replies: it answers ``deliveryMode: expectReplies`` with its
+            replies in the HTTP answer, so that delivery mode may be passed on to it
+            (activity-requirements A3115); ``True`` or ``False``, or the text ``"true"`` or
+            ``"false"`` from a settings file. Off by default: not known to.
         **kwargs: other settings, kept in :attr:`extra`.
+
+    Raises:
+        ValueError: ``supports_expect_replies`` is neither a bool nor ``"true"``/``"false"``.
     """
 
     def __init__(
@@ -76,6 +87,8 @@ class ChannelInfo:
         token_provider: str | None = None,
         channel_factory: str | None = None,
         endpoint: str | None = None,
+        *,
+        supports_expect_replies: bool | str = False,
         **kwargs: Any,
     ) -> None:
         self.id = id
@@ -84,6 +97,7 @@ class ChannelInfo:
         self.token_provider = token_provider
         self.channel_factory = channel_factory
         self.endpoint = endpoint
+        self.supports_expect_replies = _as_flag(supports_expect_replies, id)
         self.extra: dict[str, Any] = kwargs
 
     def __repr__(self) -> str:
@@ -187,8 +201,25 @@ class ConfigurationChannelHost:
         return self.get_channel_from_channel_info(info)
 
     def get_channel_from_channel_info(self, info: ChannelInfo) -> HttpAgentChannel:
-        """A channel to the callee ``info`` describes."""
-        return self._factory.create_channel(self._connections.get_connection(info.token_provider))
+        """A channel to the callee ``info`` describes.
+
+        The channel passes ``expectReplies`` on only if ``info`` says the callee supports it.
+        """
+        return self._factory.create_channel(
+            self._connections.get_connection(info.token_provider),
+            supports_expect_replies=getattr(info, "supports_expect_replies", False) is True,
+        )
+
+
+def _as_flag(value: bool | str, agent: str | None) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text in ("true", "false"):
+        return text == "true"
+    raise ValueError(
+        f"supports_expect_replies of the agent {agent!r} must be true or false, got {value!r}"
+    )
 
 
 def _as_infos(items: Iterable[Any]) -> list[ChannelInfo]:
