@@ -369,6 +369,32 @@ async def test_a_long_running_app_still_answers_invokes_in_the_response(
     assert await response.json() == {"ok": 1}
 
 
+async def test_a_long_running_app_still_answers_expect_replies_in_the_response(
+    make_client: Any, channel: aioresponses
+) -> None:
+    """A3112, A3113: the replies an expectReplies request asks for are always buffered.
+
+    Even where messages run in the background, such a request runs before its answer, so no
+    receiver built on the SDK has to refuse it.
+    """
+    app = _app(long_running_messages=True)
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        await asyncio.sleep(0)
+        await context.send_activity(f"one: {context.activity.text}")
+        await context.send_activity("two")
+
+    client = await make_client(create_app(app))
+    response = await client.post(
+        "/api/messages", json=make_activity(text="hi", deliveryMode="expectReplies")
+    )
+    assert response.status == 200
+    body = await response.json()
+    assert [a["text"] for a in body["activities"]] == ["one: hi", "two"]
+    assert sent_bodies(channel) == []
+
+
 async def test_a_failing_long_running_turn_tells_the_user(
     make_client: Any, channel: aioresponses
 ) -> None:

@@ -78,6 +78,7 @@ async def test_a_fast_reply_sends_no_typing() -> None:
 
 
 async def test_a_slow_handler_shows_typing_until_its_message_and_never_after() -> None:
+    """A6001: one typing every 10 s by default, well apart from the 2 s the spec tolerates."""
     clock = Clock()
     app = _app(clock)
     pending_after_message: list[int] = []
