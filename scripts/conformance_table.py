@@ -210,7 +210,11 @@ NOTES: dict[str, tuple[str, str]] = {
         NOT_YET,
         f"{OUTBOUND}; create_reply copies the conversation verbatim, role included",
     ),
-    "A7560": (NOT_YET, f"{PROACTIVE} (trust only references stored from verified turns)"),
+    "A7560": (
+        TESTED,
+        f"{PROACTIVE}: no stored flag; a reference's serviceUrl is not trusted at all, every "
+        "proactive request passes the outbound host allow-list, so no token goes elsewhere",
+    ),
     "A7610": (NA, "binds whoever defines entity types; the SDK defines none of its own"),
     "A7611": (
         NOT_YET,

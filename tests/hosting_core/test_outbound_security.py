@@ -190,6 +190,11 @@ async def test_a_proactive_send_to_a_host_that_is_not_allowed_sends_no_token(
     caplog: pytest.LogCaptureFixture,
     service_url: str,
 ) -> None:
+    """A7560: a reference's serviceUrl is never trusted as it is, stored or not.
+
+    Whatever a stored reference says, the request of a proactive turn passes the host
+    allow-list like a reply, so a reference changed in the storage gets no token sent.
+    """
     adapter = ChannelServiceAdapter(factory)
     event = Activity(
         type="event",
