@@ -144,7 +144,7 @@ NOTES: dict[str, tuple[str, str]] = {
     "A5250": (NOT_YET, f"{FACTORY} (voice message helper)"),
     "A5251": (NOT_YET, f"{FACTORY} (voice message value model)"),
     "A5252": (NOT_YET, f"{FACTORY} (voice message transcription)"),
-    "A4101": (NOT_YET, "hosting-core: test adapter (de-duplicate member ids)"),
+    "A4101": (TESTED, "hosting-core: AgentTester lists each member id once"),
     # Event / invoke / trace
     "A5001": (TESTED, "TurnContext refuses to send an event without a name"),
     "A5210": (NOT_YET, MEDIA),
@@ -163,7 +163,7 @@ NOTES: dict[str, tuple[str, str]] = {
     "A5401": (TESTED, "TurnContext refuses to send an invoke without a name"),
     "A5402": (TESTED, f"ActivityHandler answers 501; {HTTP} turns it into the HTTP status"),
     "A5501": (NOT_YET, f"{ROUTING} (invoke value model chosen from type and name)"),
-    "A6152": (NOT_YET, f"{ROUTING} (unknown trace names are ignored)"),
+    "A6152": (TESTED, f"{ROUTING}: a trace reaches no handler unless the app routes traces"),
     "A6156": (NOT_YET, "hosting-core: the SDK's own trace names (defined with the layer)"),
     "A6001": (
         TESTED,

@@ -18,7 +18,14 @@ from microsoft_agents.activity import (
     InvokeResponse,
     MessageReaction,
 )
-from microsoft_agents.hosting.core import ActivityHandler, Agent, TurnContext
+from microsoft_agents.hosting.core import (
+    ActivityHandler,
+    Agent,
+    AgentApplication,
+    MemoryStorage,
+    TurnContext,
+    TurnState,
+)
 from microsoft_agents.hosting.core.testing import AgentTester, TestAdapter
 
 
@@ -137,6 +144,31 @@ async def test_A2006_A2014_an_unknown_type_is_ignored_quietly() -> None:
     result = await AgentTester(ActivityHandler()).send({"type": "somethingNew", "text": "x"})
     assert result.replies == []
     assert result.invoke_response is None
+
+
+async def test_a_trace_of_an_unknown_name_is_disregarded_A6152() -> None:
+    """A6152: a trace whose name nobody knows gets no answer, no error, no state."""
+    trace = {"type": "trace", "name": "SomeoneElses.Trace", "value": {"x": 1}}
+    handler_result = await AgentTester(ActivityHandler()).send(trace)
+
+    app = AgentApplication[TurnState](storage=MemoryStorage())
+    seen: list[str] = []
+
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        seen.append("message")
+
+    @app.activity("event")
+    async def on_event(context: TurnContext, state: TurnState) -> None:
+        seen.append("event")
+
+    app_result = await AgentTester(app).send(trace)
+
+    for result in (handler_result, app_result):
+        assert result.replies == []
+        assert result.invoke_response is None
+        assert result.status == 202
+    assert seen == []
 
 
 async def test_an_unknown_type_reaches_on_unrecognized_activity_type() -> None:

@@ -7,7 +7,13 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse, ResourceResponse
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    InvokeResponse,
+    ResourceResponse,
+)
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.testing import AgentTester, TestAdapter
 
@@ -153,3 +159,18 @@ async def test_activities_a_test_adapter_subclass_records_itself_count_for_the_t
     result = await AgentTester(Echo(), adapter=OwnRecording()).send("hi")
 
     assert result.texts == ["You said: hi"]
+
+
+async def test_a_member_given_twice_is_listed_once() -> None:
+    """A4101: a conversationUpdate the tester sends lists each account id once."""
+    ann, ann_again, bob = (
+        ChannelAccount(id="29:ann", name="Ann"),
+        ChannelAccount(id="29:ann"),
+        ChannelAccount(id="29:bob"),
+    )
+    tester = AgentTester(Echo())
+    added = await tester.members_added(ann, bob, ann_again)
+    removed = await tester.members_removed(bob, bob)
+
+    assert added.activity.members_added == [ann, bob]
+    assert removed.activity.members_removed == [bob]

@@ -213,15 +213,32 @@ class AgentTester:
         return await self.send(Activity(type=ActivityTypes.event, name=name, value=value), **fields)
 
     async def members_added(self, *members: ChannelAccount, **fields: Any) -> TurnResult:
-        """Send a ``conversationUpdate`` adding ``members`` (the user and the agent by default)."""
-        added = list(members) or [self.user, self.agent_account]
+        """Send a ``conversationUpdate`` adding ``members`` (the user and the agent by default).
+
+        A member given twice (by id) is listed once, as a channel lists it (A4101).
+        """
+        added = _unique(members) or [self.user, self.agent_account]
         return await self.send(
             Activity(type=ActivityTypes.conversation_update, members_added=added), **fields
         )
 
     async def members_removed(self, *members: ChannelAccount, **fields: Any) -> TurnResult:
-        """Send a ``conversationUpdate`` removing ``members`` (the user by default)."""
-        removed = list(members) or [self.user]
+        """Send a ``conversationUpdate`` removing ``members`` (the user by default).
+
+        A member given twice (by id) is listed once, as a channel lists it (A4101).
+        """
+        removed = _unique(members) or [self.user]
         return await self.send(
             Activity(type=ActivityTypes.conversation_update, members_removed=removed), **fields
         )
+
+
+def _unique(members: tuple[ChannelAccount, ...]) -> list[ChannelAccount]:
+    """``members`` without the repeats of an id, in the order given."""
+    seen: set[str | None] = set()
+    unique = []
+    for member in members:
+        if member.id not in seen:
+            seen.add(member.id)
+            unique.append(member)
+    return unique
