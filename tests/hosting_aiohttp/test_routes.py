@@ -242,7 +242,25 @@ async def test_bad_bodies_are_4xx(make_client: Any) -> None:
         f"{CONV}/activities", data=b"{", headers={"Content-Type": "application/json"}
     )
     assert broken.status == 400
+    marked_twice = await client.post(
+        f"{CONV}/activities",
+        data=b"\xef\xbb\xbf" * 2 + b'{"type": "message"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert marked_twice.status == 400
     assert handler.calls == []
+
+
+async def test_one_byte_order_mark_before_the_json_is_ignored(make_client: Any) -> None:
+    handler = FakeHandler()
+    client = await make_client(_app(handler))
+    response = await client.post(
+        f"{CONV}/activities",
+        data=b"\xef\xbb\xbf" + b'{"type": "message", "text": "hi"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == 200
+    assert handler.calls == [("send_to_conversation", ("c1", "hi"))]
 
 
 async def test_query_parameters_reach_the_handler(make_client: Any) -> None:

@@ -30,6 +30,7 @@ from microsoft_agents.hosting.core import (
     HttpResponse,
     TurnContext,
 )
+from microsoft_agents.hosting.core.http._body import INVALID_JSON
 
 from .channel_fakes import (
     SERVICE_URL,
@@ -261,6 +262,15 @@ async def test_a_utf8_byte_order_mark_before_the_json_is_ignored(adapter: HttpAd
     response = await adapter.process_request(post(raw, claims=channel_claims(None)), EchoAgent())
     assert response.status_code == 200
     assert [a["text"] for a in body(response)["activities"]] == ["echo: hi"]
+
+
+@pytest.mark.parametrize("marks", [2, 5000])
+async def test_only_one_byte_order_mark_is_ignored(adapter: HttpAdapterBase, marks: int) -> None:
+    """More than one is not JSON: 400 at once, however many (each used to cost a recursion)."""
+    raw = b"\xef\xbb\xbf" * marks + json.dumps(incoming()).encode()
+    response = await adapter.process_request(post(raw, claims=channel_claims(None)), EchoAgent())
+    assert response.status_code == 400
+    assert body(response)["error"] == INVALID_JSON
 
 
 async def test_a_body_that_is_not_an_object_is_400(adapter: HttpAdapterBase) -> None:

@@ -160,7 +160,7 @@ async def read_json_body(
     """
     raw = await read_body(request, max_bytes, require_json_content_type=require_json_content_type)
     try:
-        return json.loads(raw)
+        return json.loads(raw)  # bytes: one UTF-8 byte order mark is ignored, as below
     except (UnicodeDecodeError, ValueError) as error:
         raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON)) from error
 
@@ -188,10 +188,19 @@ def describe_validation_error(error: ValidationError, what: str) -> str:
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
+def _without_bom(raw: bytes) -> bytes:
+    """``raw`` without the one UTF-8 byte order mark it may start with.
+
+    RFC 8259 §8.1 lets a parser ignore a byte order mark, and some clients (.NET and
+    PowerShell writers) put one before the JSON. Only one: a second is not JSON.
+    """
+    return raw[len(_UTF8_BOM) :] if raw.startswith(_UTF8_BOM) else raw
+
+
 def parse_model_json(model: type[_ModelT], raw: bytes, what: str) -> _ModelT:
     """Parse and validate ``raw`` JSON as ``model`` in one step (pydantic reads the bytes).
 
-    A UTF-8 byte order mark before the JSON is ignored.
+    One UTF-8 byte order mark before the JSON is ignored.
 
     Raises:
         RequestRejected: 400 ``INVALID_JSON`` for text that is not JSON, 400 "must be a
@@ -199,14 +208,12 @@ def parse_model_json(model: type[_ModelT], raw: bytes, what: str) -> _ModelT:
     """
     try:
         # The validator itself: model_validate_json with its default arguments.
-        return model.__pydantic_validator__.validate_json(raw)  # type: ignore[no-any-return]
+        return model.__pydantic_validator__.validate_json(  # type: ignore[no-any-return]
+            _without_bom(raw)
+        )
     except ValidationError as error:
         problems = error.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
-            if raw.startswith(_UTF8_BOM):
-                # RFC 8259 §8.1: a parser may ignore a byte order mark, and some clients
-                # (.NET and PowerShell writers) put one before the JSON.
-                return parse_model_json(model, raw[len(_UTF8_BOM) :], what)
             raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON)) from error
         if any(not p.get("loc") and p.get("type") == "model_type" for p in problems):
             raise RequestRejected(
