@@ -359,6 +359,24 @@ def test_a_sub_channel_set_in_code_travels_as_product_info() -> None:
     assert wire(assigned) == expected
 
 
+@pytest.mark.parametrize("entity", [{"type": "ProductInfo"}, {"type": "ProductInfo", "id": ""}])
+def test_a_product_info_naming_no_sub_channel_takes_the_channel_ids(
+    entity: dict[str, str],
+) -> None:
+    """The wire form carries a sub-channel only in the entity: it was lost on the way out."""
+    payload = {"type": "message", "channelId": "msteams:COPILOT", "entities": [entity, {}]}
+    for activity in (
+        Activity.model_validate(payload),
+        Activity.model_validate_json(json.dumps(payload)),
+    ):
+        assert wire(activity) == {
+            "type": "message",
+            "channelId": "msteams",
+            "entities": [{"type": "ProductInfo", "id": "COPILOT"}, {}],
+        }
+        assert Activity.model_validate(wire(activity)) == activity
+
+
 def test_changing_the_channel_id_drops_or_follows_the_product_info() -> None:
     """api-surface 2.3: the ProductInfo entity is removed when there is no sub-channel
     and names the sub-channel when there is one."""
