@@ -384,9 +384,15 @@ CHOICES = """\
   (`Mention` parses as a mention) and written back exactly as received.
 - **Unknown keys are kept at every level** (A2005): on the activity, accounts, the
   conversation, entities, attachments, cards and actions. They round-trip unchanged.
-- **Explicit nulls and empty strings are accepted on input** for optional fields
-  (protocol.md §18 row 14), and written back as they came; a wrong JSON type is still
-  refused (A2003).
+- **Explicit nulls are accepted on input** for optional fields (protocol.md §18 row 14),
+  and so are **empty strings in optional text fields**; both are written back as they
+  came. A value that cannot be read as its field's type is refused with a 400 naming the
+  field (A2003): `"text": 5`, `"entities": {}`, an empty or malformed `timestamp`, an
+  empty `channelId`. Values pydantic reads in its lax mode are converted, as upstream's
+  models do, so that a loosely written client is not refused: `"true"` or `1` for a
+  boolean, `"3"` for an integer, a number of seconds for a timestamp. They are written
+  back converted (`true`, `3`, an ISO timestamp), and so are an integer in a number field
+  (`47.0`) and a `channelId` with spaces around it (trimmed). No channel seen sends them.
 - **A malformed entity of a known type is kept as a generic `Entity`** (A2105): the
   activity parses, and helpers such as `get_mentions` skip it. An entity without a `type`
   is kept too (its `type` is `None`, nothing matches it), so a typeless entity inside a

@@ -76,12 +76,52 @@ def test_A2011_type_tests_are_for_the_protocol_spellings() -> None:
 
 @pytest.mark.parametrize(
     ("field", "bad"),
-    [("text", 5), ("entities", {}), ("attachments", "x"), ("from", "29:user"), ("id", [])],
+    [
+        ("text", 5),
+        ("entities", {}),
+        ("attachments", "x"),
+        ("from", "29:user"),
+        ("id", []),
+        ("timestamp", ""),
+        ("timestamp", "yesterday"),
+        ("channelId", ""),
+    ],
 )
 def test_A2003_wrong_json_types_are_refused_naming_the_field(field: str, bad: Any) -> None:
     with pytest.raises(ValidationError) as caught:
         Activity.model_validate({"type": "message", field: bad})
     assert caught.value.errors()[0]["loc"][0] == field
+
+
+def test_lax_conversions_are_read_and_written_back_converted() -> None:
+    """What docs/conformance.md says of pydantic's lax mode, kept as upstream's models have it."""
+    activity = Activity.model_validate(
+        {
+            "type": "message",
+            "conversation": {"id": "c", "isGroup": "true"},
+            "historyDisclosed": 0,
+            "timestamp": 1_700_000_000,
+            "channelId": " msteams ",
+        }
+    )
+    assert wire(activity) == {
+        "type": "message",
+        "conversation": {"id": "c", "isGroup": True},
+        "historyDisclosed": False,
+        "timestamp": "2023-11-14T22:13:20Z",
+        "channelId": "msteams",
+    }
+
+
+def test_an_empty_text_field_comes_back_empty() -> None:
+    payload = {"type": "message", "text": "", "locale": "", "id": "", "replyToId": ""}
+    assert wire(Activity.model_validate(payload)) == payload
+
+
+def test_a_bad_channel_id_is_shown_cut_short_in_the_error() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Activity.model_validate({"type": "message", "channelId": ":" + "x" * 100_000})
+    assert len(str(caught.value)) < 1000
 
 
 def test_A2002_both_spellings_are_accepted_and_camel_case_is_written() -> None:

@@ -49,12 +49,16 @@ class ChannelId(str):
             if channel is not None or sub_channel is not None:
                 raise InvalidChannelIdError(activity_errors.CHANNEL_ID_WHOLE_AND_PARTS.format())
             if not isinstance(value, str):
-                raise InvalidChannelIdError(activity_errors.INVALID_CHANNEL_ID.format(value=value))
+                raise InvalidChannelIdError(
+                    activity_errors.INVALID_CHANNEL_ID.format(value=_shown(value))
+                )
             base, sep, sub = value.strip().partition(":")
             channel, sub_channel = base, (sub if sep else None)
         if not channel or not channel.strip():
             given = value if value is not None else channel
-            raise InvalidChannelIdError(activity_errors.INVALID_CHANNEL_ID.format(value=given))
+            raise InvalidChannelIdError(
+                activity_errors.INVALID_CHANNEL_ID.format(value=_shown(given))
+            )
         channel = channel.strip()
         if sub_channel is not None:
             sub_channel = sub_channel.strip() or None
@@ -127,3 +131,13 @@ def _coerce_channel_id(value: str) -> ChannelId:
         if len(_CACHE) < _CACHE_LIMIT:
             _CACHE[value] = cached
     return cached
+
+
+_SHOWN_CHARS = 40
+
+
+def _shown(value: object) -> object:
+    """``value`` as an error message may repeat it: a long text is cut (it may be a body's)."""
+    if isinstance(value, str) and len(value) > _SHOWN_CHARS:
+        return value[:_SHOWN_CHARS] + "..."
+    return value
