@@ -272,10 +272,26 @@ async def test_query_parameters_reach_the_handler(make_client: Any) -> None:
     )
     bad = await client.get(f"{CONV}/pagedmembers", params={"pageSize": "many"})
     assert (listed.status, paged.status, bad.status) == (200, 200, 400)
+    # Digits to str.isdigit that int() refuses or reads otherwise, and more than an int32.
+    for odd in ("\u00b2", "\u2460", "\u0663", "9" * 5000, str(2**31)):
+        refused = await client.get(f"{CONV}/pagedmembers", params={"pageSize": odd})
+        assert refused.status == 400, odd
+        assert "pageSize must be a whole number" in (await refused.json())["error"]
     assert handler.calls == [
         ("get_conversations", (None, "t1")),
         ("get_conversation_paged_members", ("c1", 5, "c0")),
     ]
+
+
+async def test_json_nested_deeper_than_the_stack_is_400(make_client: Any) -> None:
+    handler = FakeHandler()
+    client = await make_client(_app(handler))
+    for body in (b"[" * 100_000, b'{"type": "message", "value": ' + b"[" * 100_000):
+        response = await client.post(
+            f"{CONV}/activities", data=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status == 400
+    assert handler.calls == []
 
 
 async def test_the_attachment_reads_of_the_connector_api_are_served(make_client: Any) -> None:

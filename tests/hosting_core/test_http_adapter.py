@@ -273,6 +273,19 @@ async def test_only_one_byte_order_mark_is_ignored(adapter: HttpAdapterBase, mar
     assert body(response)["error"] == INVALID_JSON
 
 
+async def test_a_body_of_countless_bad_values_is_400_without_the_details(
+    adapter: HttpAdapterBase,
+) -> None:
+    """Listing every problem took seconds and gigabytes for a body of a million bad items."""
+    payload = incoming(entities=[0] * 20_000)
+    response = await adapter.process_request(post(payload), EchoAgent())
+    assert response.status_code == 400
+    message = body(response)["error"]
+    assert message.startswith("Invalid activity: ")
+    assert message.endswith(" values are invalid")
+    assert int(message.split()[2]) >= 20_000
+
+
 async def test_a_body_that_is_not_an_object_is_400(adapter: HttpAdapterBase) -> None:
     response = await adapter.process_request(post(b"[1, 2]"), EchoAgent())
     assert response.status_code == 400

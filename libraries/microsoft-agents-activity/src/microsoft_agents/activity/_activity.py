@@ -200,9 +200,9 @@ class Activity(AgentsModel):
             return self
         for entity in self.entities or ():
             if _kind(entity) == _PRODUCT_INFO:
-                sub = getattr(entity, "id", None)
+                sub = entity.id if isinstance(entity, ProductInfo) else None
                 if not sub:
-                    if channel_id.sub_channel is not None:
+                    if isinstance(entity, ProductInfo) and channel_id.sub_channel is not None:
                         # An entity that names no sub-channel: it names the channelId's
                         # now, which the wire form carries only there.
                         entity.id = channel_id.sub_channel

@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 _MAX_REPORTED_ERRORS = 3
+_MAX_DETAILED_ERRORS = 1000
 
 
 class RequestRejected(Exception):  # noqa: N818 - a control-flow signal, not an error
@@ -95,8 +96,13 @@ def check_headers(
         if content_type and not _is_json_media_type(content_type):
             raise RequestRejected(HttpResponseFactory.unsupported_media_type())
     declared = _header(request, "Content-Length")
-    if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
-        raise RequestRejected(HttpResponseFactory.payload_too_large())
+    if declared is not None:
+        declared = declared.strip()
+        # ASCII digits only ("²" is a digit to str.isdigit, and int() refuses it); a number
+        # too long for int() is too large anyway.
+        is_number = declared.isascii() and declared.isdigit()
+        if is_number and (len(declared) > 18 or int(declared) > max_bytes):
+            raise RequestRejected(HttpResponseFactory.payload_too_large())
 
 
 async def read_body(
@@ -161,7 +167,9 @@ async def read_json_body(
     raw = await read_body(request, max_bytes, require_json_content_type=require_json_content_type)
     try:
         return json.loads(raw)  # bytes: one UTF-8 byte order mark is ignored, as below
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        # RecursionError: nesting deeper than the interpreter's stack (pydantic's parser
+        # refuses such bodies as invalid JSON too).
         raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON)) from error
 
 
@@ -175,11 +183,16 @@ def describe_validation_error(error: ValidationError, what: str) -> str:
     Returns:
         ``"Invalid <what>: field 'a.b': <reason>; ..."``.
     """
+    count = error.error_count()
+    if count > _MAX_DETAILED_ERRORS:
+        # errors() builds every error (seconds and gigabytes for a body of a million bad
+        # list items); so many problems need no details.
+        return f"Invalid {what}: {count} values are invalid"
     parts = []
     for item in error.errors()[:_MAX_REPORTED_ERRORS]:
         location = ".".join(str(part) for part in item.get("loc", ())) or "<root>"
         parts.append(f"field '{location}': {item.get('msg', 'invalid value')}")
-    more = error.error_count() - _MAX_REPORTED_ERRORS
+    more = count - _MAX_REPORTED_ERRORS
     if more > 0:
         parts.append(f"and {more} more")
     return f"Invalid {what}: " + "; ".join(parts)

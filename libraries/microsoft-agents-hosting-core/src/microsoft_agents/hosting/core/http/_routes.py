@@ -311,9 +311,9 @@ class ChannelServiceRoutes:
 
         async def call(claims: ClaimsIdentity) -> HttpResponse:
             page_size = _query_param(request, "pageSize")
-            if page_size is not None and not page_size.isdigit():
+            if page_size is not None and not _is_int32(page_size):
                 return HttpResponseFactory.bad_request(
-                    f"pageSize must be a whole number, got {page_size!r}"
+                    f"pageSize must be a whole number from 0 to {_INT32_MAX}"
                 )
             result = await self.handler.on_get_conversation_paged_members(
                 claims,
@@ -396,3 +396,11 @@ def _query_param(request: HttpRequestProtocol, name: str) -> str | None:
     """A query parameter of ``request``, when the framework's request gives them."""
     get = getattr(request, "get_query_param", None)
     return None if get is None else get(name)
+
+
+_INT32_MAX = 2**31 - 1
+
+
+def _is_int32(text: str) -> bool:
+    """``text`` is a non-negative int32 in ASCII digits (``"²"`` and ``"٣"`` are digits too)."""
+    return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= _INT32_MAX
