@@ -35,6 +35,7 @@ from microsoft_agents.activity import (
     SuggestedActions,
 )
 from microsoft_agents.activity._activity import build_validated_activity
+from microsoft_agents.activity._model import MAX_ITEMS
 
 from .conftest import wire
 
@@ -91,6 +92,32 @@ def test_A2003_wrong_json_types_are_refused_naming_the_field(field: str, bad: An
     with pytest.raises(ValidationError) as caught:
         Activity.model_validate({"type": "message", field: bad})
     assert caught.value.errors()[0]["loc"][0] == field
+
+
+@pytest.mark.parametrize(
+    ("field", "too_many"),
+    [
+        ("entities", [0] * (MAX_ITEMS + 1)),
+        ("membersAdded", [{"id": "29:x"}] * (MAX_ITEMS + 1)),
+        ("listenFor", ["x"] * (MAX_ITEMS + 1)),
+        ("semanticAction", {"id": "s", "entities": {f"k{n}": 0 for n in range(MAX_ITEMS + 1)}}),
+    ],
+)
+def test_a_list_or_dict_above_the_bound_is_one_error_checked_first(
+    field: str, too_many: Any
+) -> None:
+    """Refused before its items are read: an error per bad item once took gigabytes."""
+    payload = {"type": "message", field: too_many}
+    for parse in (
+        lambda: Activity.model_validate(payload),
+        lambda: Activity.model_validate_json(json.dumps(payload)),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            parse()
+        assert caught.value.error_count() == 1
+        assert caught.value.errors()[0]["loc"][0] == field
+    at_the_bound = {"type": "message", "membersAdded": [{"id": "29:x"}] * MAX_ITEMS}
+    assert len(Activity.model_validate(at_the_bound).members_added or []) == MAX_ITEMS
 
 
 def test_lax_conversions_are_read_and_written_back_converted() -> None:

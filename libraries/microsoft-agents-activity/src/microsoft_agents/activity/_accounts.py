@@ -13,7 +13,7 @@ from pydantic import Field
 
 from ._channel_id import ChannelId
 from ._enums import ActivityEventNames, ActivityTypes
-from ._model import AgentsModel
+from ._model import AgentsModel, BoundedList
 
 if TYPE_CHECKING:
     from ._activity import Activity
@@ -123,21 +123,21 @@ class ConversationMembers(AgentsModel):
     """A conversation and its members."""
 
     id: str | None = None
-    members: list[ChannelAccount] | None = None
+    members: BoundedList[ChannelAccount] | None = None
 
 
 class ConversationsResult(AgentsModel):
     """One page of the conversations an agent takes part in."""
 
     continuation_token: str | None = None
-    conversations: list[ConversationMembers] | None = None
+    conversations: BoundedList[ConversationMembers] | None = None
 
 
 class PagedMembersResult(AgentsModel):
     """One page of a conversation's members."""
 
     continuation_token: str | None = None
-    members: list[ChannelAccount] | None = None
+    members: BoundedList[ChannelAccount] | None = None
 
 
 class InnerHttpError(AgentsModel):

@@ -61,7 +61,7 @@ from ._enums import (
     RoleTypes,
 )
 from ._exceptions import ActivityStateError
-from ._model import AgentsModel, new_list
+from ._model import AgentsModel, BoundedDict, BoundedList, new_list
 
 __all__ = [
     "Activity",
@@ -119,7 +119,7 @@ class SemanticAction(AgentsModel):
     """A programmatic action the activity carries (state of a multi-turn action)."""
 
     id: str | None = None
-    entities: dict[str, AnyEntity] | None = None
+    entities: BoundedDict[AnyEntity] | None = None
     state: str | None = None
 
 
@@ -158,10 +158,10 @@ class Activity(AgentsModel):
     recipient: ChannelAccount | None = None
     text_format: str | None = None
     attachment_layout: str | None = None
-    members_added: list[ChannelAccount] | None = None
-    members_removed: list[ChannelAccount] | None = None
-    reactions_added: list[MessageReaction] | None = None
-    reactions_removed: list[MessageReaction] | None = None
+    members_added: BoundedList[ChannelAccount] | None = None
+    members_removed: BoundedList[ChannelAccount] | None = None
+    reactions_added: BoundedList[MessageReaction] | None = None
+    reactions_removed: BoundedList[MessageReaction] | None = None
     topic_name: str | None = None
     history_disclosed: bool | None = None
     locale: str | None = None
@@ -170,8 +170,8 @@ class Activity(AgentsModel):
     input_hint: str | None = None
     summary: str | None = None
     suggested_actions: SuggestedActions | None = None
-    attachments: list[Attachment] | None = None
-    entities: list[AnyEntity] | None = None
+    attachments: BoundedList[Attachment] | None = None
+    entities: BoundedList[AnyEntity] | None = None
     channel_data: Any = None
     action: str | None = None
     reply_to_id: str | None = None
@@ -184,8 +184,8 @@ class Activity(AgentsModel):
     expiration: UtcDatetime | None = None
     importance: str | None = None
     delivery_mode: str | None = None
-    listen_for: list[str] | None = None
-    text_highlights: list[TextHighlight] | None = None
+    listen_for: BoundedList[str] | None = None
+    text_highlights: BoundedList[TextHighlight] | None = None
     semantic_action: SemanticAction | None = None
     caller_id: str | None = None
 
@@ -1026,7 +1026,7 @@ class ConversationParameters(AgentsModel):
     agent: ChannelAccount | None = Field(
         default=None, validation_alias="bot", serialization_alias="bot"
     )
-    members: list[ChannelAccount] | None = None
+    members: BoundedList[ChannelAccount] | None = None
     topic_name: str | None = None
     activity: Activity | None = None
     channel_data: Any = None
@@ -1040,7 +1040,7 @@ class ExpectedReplies(AgentsModel):
     ``activities`` starts empty; a received ``null`` parses to ``None``.
     """
 
-    activities: list[Activity] | None = Field(default_factory=new_list)
+    activities: BoundedList[Activity] | None = Field(default_factory=new_list)
     body: Any = None
 
 
@@ -1050,4 +1050,4 @@ class Transcript(AgentsModel):
     ``activities`` starts empty; a received ``null`` parses to ``None``.
     """
 
-    activities: list[Activity] | None = Field(default_factory=new_list)
+    activities: BoundedList[Activity] | None = Field(default_factory=new_list)

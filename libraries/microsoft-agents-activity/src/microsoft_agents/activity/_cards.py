@@ -31,7 +31,7 @@ from pydantic import Field
 
 from ._enums import ActionTypes, ActivityTypes
 from ._exceptions import ActivityStateError
-from ._model import AgentsModel, new_list
+from ._model import AgentsModel, BoundedList, new_list
 from ._tokens import TokenExchangeResource, TokenPostResource
 from .errors import activity_errors
 
@@ -96,8 +96,8 @@ class SuggestedActions(AgentsModel):
     fields ``T[] | null``): that parses to ``None`` and is written back as ``null``.
     """
 
-    to: list[str] | None = Field(default_factory=new_list)
-    actions: list[CardAction] | None = Field(default_factory=new_list)
+    to: BoundedList[str] | None = Field(default_factory=new_list)
+    actions: BoundedList[CardAction] | None = Field(default_factory=new_list)
 
     def add_action(self, action: CardAction) -> "SuggestedActions":
         """Append one action; returns self for chaining."""

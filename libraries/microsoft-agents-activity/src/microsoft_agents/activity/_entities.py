@@ -29,7 +29,7 @@ from pydantic_core import core_schema
 
 from ._accounts import ChannelAccount
 from ._enums import EntityTypes, _StrEnum
-from ._model import AgentsModel, WireFloat
+from ._model import AgentsModel, BoundedList, WireFloat
 
 __all__ = [
     "AIEntity",
@@ -302,7 +302,7 @@ class ClientCitationAppearance(_DefaultsOnWire):
     abstract: str | None = None
     encoding_format: str | None = None
     image: ClientCitationImage | None = None
-    keywords: list[str] | None = None
+    keywords: BoundedList[str] | None = None
     usage_info: SensitivityUsageInfo | None = None
 
 
@@ -326,8 +326,10 @@ class AIEntity(Entity):
     at_type: str | None = Field(default="Message", alias="@type")
     at_context: str | None = Field(default="https://schema.org", alias="@context")
     at_id: str | None = Field(default="", alias="@id")
-    additional_type: list[str] | str | None = Field(default_factory=lambda: ["AIGeneratedContent"])
-    citation: list[ClientCitation] | None = None
+    additional_type: BoundedList[str] | str | None = Field(
+        default_factory=lambda: ["AIGeneratedContent"]
+    )
+    citation: BoundedList[ClientCitation] | None = None
     usage_info: SensitivityUsageInfo | None = None
 
 
