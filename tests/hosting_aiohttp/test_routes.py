@@ -25,6 +25,7 @@ from microsoft_agents.hosting.aiohttp import (
 )
 from microsoft_agents.hosting.aiohttp._app_keys import AGENT_CONFIGURATION_KEY
 from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity
+from microsoft_agents.hosting.core.http import ChannelApiHandlerProtocol
 
 BASE = "/api/botresponse"
 CONV = f"{BASE}/v3/conversations/c1"
@@ -136,7 +137,7 @@ class FakeHandler:
         return ResourceResponse(id="attachment")
 
 
-def _app(handler: FakeHandler, *, middleware: bool = True) -> web.Application:
+def _app(handler: Any, *, middleware: bool = True) -> web.Application:
     app = web.Application(middlewares=[jwt_authorization_middleware] if middleware else [])
     app[AGENT_CONFIGURATION_KEY] = AgentAuthConfiguration()  # development: anonymous
     app.router.add_routes(channel_service_route_table(handler, BASE))
@@ -261,6 +262,25 @@ async def test_one_byte_order_mark_before_the_json_is_ignored(make_client: Any) 
     )
     assert response.status == 200
     assert handler.calls == [("send_to_conversation", ("c1", "hi"))]
+
+
+async def test_what_a_protocol_subclass_leaves_out_is_501(make_client: Any) -> None:
+    """Not a 200 saying a delete or an update worked when nothing happened."""
+
+    class OnlySends(ChannelApiHandlerProtocol):
+        async def on_send_to_conversation(
+            self, claims_identity: ClaimsIdentity, conversation_id: str, activity: Activity
+        ) -> ResourceResponse | None:
+            return ResourceResponse(id="sent")
+
+    client = await make_client(_app(OnlySends()))
+    sent = await client.post(f"{CONV}/activities", json=ACTIVITY)
+    deleted = await client.delete(f"{CONV}/activities/a1")
+    updated = await client.put(f"{CONV}/activities/a1", json=ACTIVITY)
+    member = await client.get(f"{CONV}/members/u1")
+    assert (sent.status, await sent.json()) == (200, {"id": "sent"})
+    assert [deleted.status, updated.status, member.status] == [501, 501, 501]
+    assert await deleted.json() == {"error": "Not Implemented"}
 
 
 async def test_query_parameters_reach_the_handler(make_client: Any) -> None:
