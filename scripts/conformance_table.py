@@ -393,6 +393,10 @@ CHOICES = """\
   boolean, `"3"` for an integer, a number of seconds for a timestamp. They are written
   back converted (`true`, `3`, an ISO timestamp), and so are an integer in a number field
   (`47.0`) and a `channelId` with spaces around it (trimmed). No channel seen sends them.
+- **Half of a surrogate pair is read as U+FFFD.** JSON text may escape an unpaired
+  surrogate (`"\\ud83d"`, a text cut inside an emoji by a sender counting UTF-16 units);
+  the activity is read with a replacement character there, not refused, and the agent
+  never gets a string it could not send back.
 - **A list or dict field of an activity takes at most 10 000 items** (`MAX_ITEMS`):
   `entities`, `attachments`, `membersAdded` and the other lists of the activity, its
   entities, accounts and suggested actions, and `semanticAction.entities`. A longer one is

@@ -283,6 +283,20 @@ async def test_what_a_protocol_subclass_leaves_out_is_501(make_client: Any) -> N
     assert await deleted.json() == {"error": "Not Implemented"}
 
 
+async def test_half_a_surrogate_pair_reaches_the_handler_as_a_replacement_character(
+    make_client: Any,
+) -> None:
+    handler = FakeHandler()
+    client = await make_client(_app(handler))
+    response = await client.post(
+        f"{CONV}/activities",
+        data=b'{"type": "message", "text": "hi \\ud83d"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == 200
+    assert handler.calls == [("send_to_conversation", ("c1", "hi \ufffd"))]
+
+
 async def test_query_parameters_reach_the_handler(make_client: Any) -> None:
     handler = FakeHandler()
     client = await make_client(_app(handler))

@@ -264,6 +264,24 @@ async def test_a_utf8_byte_order_mark_before_the_json_is_ignored(adapter: HttpAd
     assert [a["text"] for a in body(response)["activities"]] == ["echo: hi"]
 
 
+async def test_half_a_surrogate_pair_is_read_as_a_replacement_character(
+    adapter: HttpAdapterBase,
+) -> None:
+    """A sender that cut its text inside an emoji: the message is read, not refused."""
+    payload = incoming(deliveryMode="expectReplies", serviceUrl=None)
+    raw = json.dumps(payload).replace('"hi"', '"hi \\ud83d"').encode()
+    assert b'"hi \\ud83d"' in raw
+    response = await adapter.process_request(post(raw, claims=channel_claims(None)), EchoAgent())
+    assert response.status_code == 200
+    assert [a["text"] for a in body(response)["activities"]] == ["echo: hi \ufffd"]
+
+
+async def test_a_body_not_json_for_another_reason_is_still_400(adapter: HttpAdapterBase) -> None:
+    raw = b'{"type": "message", "text": "\\ud83d", }'
+    response = await adapter.process_request(post(raw, claims=channel_claims(None)), EchoAgent())
+    assert (response.status_code, body(response)["error"]) == (400, INVALID_JSON)
+
+
 @pytest.mark.parametrize("marks", [2, 5000])
 async def test_only_one_byte_order_mark_is_ignored(adapter: HttpAdapterBase, marks: int) -> None:
     """More than one is not JSON: 400 at once, however many (each used to cost a recursion)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -166,11 +167,14 @@ async def read_json_body(
     """
     raw = await read_body(request, max_bytes, require_json_content_type=require_json_content_type)
     try:
-        return json.loads(raw)  # bytes: one UTF-8 byte order mark is ignored, as below
+        value = json.loads(raw)  # bytes: one UTF-8 byte order mark is ignored, as below
+        if _SURROGATE_ESCAPE.search(raw) is not None:
+            value = _replace_surrogates(value)  # as parse_model_json reads them
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         # RecursionError: nesting deeper than the interpreter's stack (pydantic's parser
         # refuses such bodies as invalid JSON too).
         raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON)) from error
+    return value
 
 
 def describe_validation_error(error: ValidationError, what: str) -> str:
@@ -227,6 +231,10 @@ def parse_model_json(model: type[_ModelT], raw: bytes, what: str) -> _ModelT:
     except ValidationError as error:
         problems = error.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
+            repaired = _with_lone_surrogates_replaced(raw)
+            if repaired is not None:
+                logger.info("read the %s with unpaired UTF-16 surrogates as U+FFFD", what)
+                return parse_model(model, repaired, what)
             raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON)) from error
         if any(not p.get("loc") and p.get("type") == "model_type" for p in problems):
             raise RequestRejected(
@@ -235,6 +243,37 @@ def parse_model_json(model: type[_ModelT], raw: bytes, what: str) -> _ModelT:
         raise RequestRejected(
             HttpResponseFactory.bad_request(describe_validation_error(error, what))
         ) from error
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _with_lone_surrogates_replaced(raw: bytes) -> Any:
+    """The JSON value of ``raw`` with each unpaired surrogate read as U+FFFD, or None.
+
+    A sender that cuts a text inside an emoji (JavaScript's ``slice`` works on UTF-16 code
+    units) sends half of its surrogate pair, such as ``"\\ud83d"``: valid JSON text that
+    pydantic's parser refuses. The user's message is read with a replacement character
+    there, as a browser shows it, rather than refused. None when ``raw`` has no surrogate
+    escape or is not JSON for another reason.
+    """
+    if _SURROGATE_ESCAPE.search(raw) is None:
+        return None
+    try:
+        return _replace_surrogates(json.loads(raw))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+
+
+def _replace_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def parse_model(model: type[_ModelT], payload: Any, what: str) -> _ModelT:
