@@ -291,6 +291,16 @@ async def test_only_one_byte_order_mark_is_ignored(adapter: HttpAdapterBase, mar
     assert body(response)["error"] == INVALID_JSON
 
 
+async def test_the_field_path_names_only_the_callers_keys_and_indexes(
+    adapter: HttpAdapterBase,
+) -> None:
+    response = await adapter.process_request(post(incoming(entities=[5])), EchoAgent())
+    assert response.status_code == 400
+    message = body(response)["error"]
+    assert message.startswith("Invalid activity: field 'entities.0': ")
+    assert "tagged-union" not in message
+
+
 async def test_a_body_of_countless_bad_values_is_400_without_the_details(
     adapter: HttpAdapterBase,
 ) -> None:

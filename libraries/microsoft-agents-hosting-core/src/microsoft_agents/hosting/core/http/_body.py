@@ -194,7 +194,11 @@ def describe_validation_error(error: ValidationError, what: str) -> str:
         return f"Invalid {what}: {count} values are invalid"
     parts = []
     for item in error.errors()[:_MAX_REPORTED_ERRORS]:
-        location = ".".join(str(part) for part in item.get("loc", ())) or "<root>"
+        # pydantic's own steps (``tagged-union[Entity,Mention,...]``) are no part of the
+        # caller's JSON: the path names only its keys and indexes.
+        location = (
+            ".".join(str(part) for part in item.get("loc", ()) if "[" not in str(part)) or "<root>"
+        )
         parts.append(f"field '{location}': {item.get('msg', 'invalid value')}")
     more = count - _MAX_REPORTED_ERRORS
     if more > 0:
