@@ -401,8 +401,9 @@ CHOICES = """\
   `entities`, `attachments`, `membersAdded` and the other lists of the activity, its
   entities, accounts and suggested actions, and `semanticAction.entities`. A longer one is
   one validation error (a 400) found before its items are read; unbounded, a 4 MiB body of
-  two million bad entities held the event loop 17 s and took 5 GB. Upstream has no bound;
-  no channel sends anything near it.
+  two million bad entities held the event loop 17 s and took 5 GB. Lists inside list items
+  (citations, the activities of a transcript) also stop at their first bad item. Upstream
+  has no bound; no channel sends anything near it.
 - **A malformed entity of a known type is kept as a generic `Entity`** (A2105): the
   activity parses, and helpers such as `get_mentions` skip it. An entity without a `type`
   is kept too (its `type` is `None`, nothing matches it), so a typeless entity inside a

@@ -25,6 +25,7 @@ from microsoft_agents.activity import (
     ConversationAccount,
     ConversationReference,
     Entity,
+    ExpectedReplies,
     GeoCoordinates,
     Mention,
     ProductInfo,
@@ -118,6 +119,20 @@ def test_a_list_or_dict_above_the_bound_is_one_error_checked_first(
         assert caught.value.errors()[0]["loc"][0] == field
     at_the_bound = {"type": "message", "membersAdded": [{"id": "29:x"}] * MAX_ITEMS}
     assert len(Activity.model_validate(at_the_bound).members_added or []) == MAX_ITEMS
+
+
+def test_nested_lists_stop_at_their_first_bad_item() -> None:
+    """Citations in entities: bounded lists inside a bounded list still cost one error each."""
+    entity = {"type": "https://schema.org/Message", "@type": "Message", "citation": [0] * 5000}
+    activity = Activity.model_validate({"type": "message", "entities": [entity] * 200})
+    # A malformed entity of a known type is kept as a generic one (A2105), all its data too.
+    assert len(activity.entities or []) == 200
+    assert wire(activity)["entities"][0] == entity
+    # Activities in an expectReplies answer: the first bad one ends the list.
+    bad = {"type": "message", "entities": [0] * 100}
+    with pytest.raises(ValidationError) as caught:
+        ExpectedReplies.model_validate({"activities": [bad] * 2000})
+    assert caught.value.error_count() <= 200  # one activity's, not 2000 times as many
 
 
 def test_lax_conversions_are_read_and_written_back_converted() -> None:

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from ._channel_id import ChannelId
 from ._enums import ActivityEventNames, ActivityTypes
-from ._model import AgentsModel, BoundedList
+from ._model import AgentsModel, BoundedList, NestedList
 
 if TYPE_CHECKING:
     from ._activity import Activity
@@ -123,14 +123,14 @@ class ConversationMembers(AgentsModel):
     """A conversation and its members."""
 
     id: str | None = None
-    members: BoundedList[ChannelAccount] | None = None
+    members: NestedList[ChannelAccount] | None = None
 
 
 class ConversationsResult(AgentsModel):
     """One page of the conversations an agent takes part in."""
 
     continuation_token: str | None = None
-    conversations: BoundedList[ConversationMembers] | None = None
+    conversations: NestedList[ConversationMembers] | None = None
 
 
 class PagedMembersResult(AgentsModel):

@@ -61,7 +61,7 @@ from ._enums import (
     RoleTypes,
 )
 from ._exceptions import ActivityStateError
-from ._model import AgentsModel, BoundedDict, BoundedList, new_list
+from ._model import AgentsModel, BoundedDict, BoundedList, NestedList, new_list
 
 __all__ = [
     "Activity",
@@ -1040,7 +1040,7 @@ class ExpectedReplies(AgentsModel):
     ``activities`` starts empty; a received ``null`` parses to ``None``.
     """
 
-    activities: BoundedList[Activity] | None = Field(default_factory=new_list)
+    activities: NestedList[Activity] | None = Field(default_factory=new_list)
     body: Any = None
 
 
@@ -1050,4 +1050,4 @@ class Transcript(AgentsModel):
     ``activities`` starts empty; a received ``null`` parses to ``None``.
     """
 
-    activities: BoundedList[Activity] | None = Field(default_factory=new_list)
+    activities: NestedList[Activity] | None = Field(default_factory=new_list)

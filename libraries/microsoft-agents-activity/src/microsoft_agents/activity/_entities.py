@@ -29,7 +29,7 @@ from pydantic_core import core_schema
 
 from ._accounts import ChannelAccount
 from ._enums import EntityTypes, _StrEnum
-from ._model import AgentsModel, BoundedList, WireFloat
+from ._model import AgentsModel, NestedList, WireFloat
 
 __all__ = [
     "AIEntity",
@@ -302,7 +302,7 @@ class ClientCitationAppearance(_DefaultsOnWire):
     abstract: str | None = None
     encoding_format: str | None = None
     image: ClientCitationImage | None = None
-    keywords: BoundedList[str] | None = None
+    keywords: NestedList[str] | None = None
     usage_info: SensitivityUsageInfo | None = None
 
 
@@ -326,10 +326,10 @@ class AIEntity(Entity):
     at_type: str | None = Field(default="Message", alias="@type")
     at_context: str | None = Field(default="https://schema.org", alias="@context")
     at_id: str | None = Field(default="", alias="@id")
-    additional_type: BoundedList[str] | str | None = Field(
+    additional_type: NestedList[str] | str | None = Field(
         default_factory=lambda: ["AIGeneratedContent"]
     )
-    citation: BoundedList[ClientCitation] | None = None
+    citation: NestedList[ClientCitation] | None = None
     usage_info: SensitivityUsageInfo | None = None
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "AgentsModel",
     "BoundedDict",
     "BoundedList",
+    "NestedList",
     "WireFloat",
     "new_dict",
     "new_list",
@@ -48,6 +49,15 @@ send nothing near it (a Teams roster page has at most 500 members).
 
 BoundedList = Annotated[list[_ItemT], Field(max_length=MAX_ITEMS)]
 """A list field of a protocol model, at most :data:`MAX_ITEMS` long."""
+
+NestedList = Annotated[list[_ItemT], Field(max_length=MAX_ITEMS, fail_fast=True)]
+"""A bounded list that is itself inside list items, or whose items hold lists.
+
+Its first bad item ends its validation (``fail_fast``). Bounds multiply where lists nest
+(citations in entities, activities in a transcript): with an error kept for every bad item
+of every inner list, a body of bounded lists would cost seconds again. The activity's own
+lists, which do not multiply, keep every error (a 400 then names up to three).
+"""
 
 
 def _not_too_many(value: Any) -> Any:
