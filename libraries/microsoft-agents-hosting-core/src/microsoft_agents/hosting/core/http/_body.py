@@ -43,6 +43,12 @@ _ModelT = TypeVar("_ModelT", bound=BaseModel)
 _MAX_REPORTED_ERRORS = 3
 _MAX_DETAILED_ERRORS = 1000
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# RecursionError: nesting deeper than the interpreter's stack (pydantic's parser refuses
+# such bodies as invalid JSON too).
+_NOT_JSON = (UnicodeDecodeError, ValueError, RecursionError)
+
 
 class RequestRejected(Exception):  # noqa: N818 - a control-flow signal, not an error
     """The request cannot be processed; ``response`` is the 4xx answer to give."""
@@ -167,14 +173,9 @@ async def read_json_body(
     """
     raw = await read_body(request, max_bytes, require_json_content_type=require_json_content_type)
     try:
-        value = json.loads(raw)  # bytes: one UTF-8 byte order mark is ignored, as below
-        if _SURROGATE_ESCAPE.search(raw) is not None:
-            value = _replace_surrogates(value)  # as parse_model_json reads them
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        # RecursionError: nesting deeper than the interpreter's stack (pydantic's parser
-        # refuses such bodies as invalid JSON too).
+        return _json_value(raw)
+    except _NOT_JSON as error:
         raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON)) from error
-    return value
 
 
 def describe_validation_error(error: ValidationError, what: str) -> str:
@@ -196,9 +197,8 @@ def describe_validation_error(error: ValidationError, what: str) -> str:
     for item in error.errors()[:_MAX_REPORTED_ERRORS]:
         # pydantic's own steps (``tagged-union[Entity,Mention,...]``) are no part of the
         # caller's JSON: the path names only its keys and indexes.
-        location = (
-            ".".join(str(part) for part in item.get("loc", ()) if "[" not in str(part)) or "<root>"
-        )
+        names = (str(part) for part in item.get("loc", ()))
+        location = ".".join(name for name in names if "[" not in name) or "<root>"
         parts.append(f"field '{location}': {item.get('msg', 'invalid value')}")
     more = count - _MAX_REPORTED_ERRORS
     if more > 0:
@@ -235,10 +235,15 @@ def parse_model_json(model: type[_ModelT], raw: bytes, what: str) -> _ModelT:
     except ValidationError as error:
         problems = error.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
-            repaired = _with_lone_surrogates_replaced(raw)
-            if repaired is not None:
-                logger.info("read the %s with unpaired UTF-16 surrogates as U+FFFD", what)
-                return parse_model(model, repaired, what)
+            # pydantic's parser refuses half of a surrogate pair; Python's reads it.
+            if _SURROGATE_ESCAPE.search(raw) is not None:
+                try:
+                    repaired = _json_value(raw)
+                except _NOT_JSON:
+                    pass
+                else:
+                    logger.info("read the %s with unpaired UTF-16 surrogates as U+FFFD", what)
+                    return parse_model(model, repaired, what)
             raise RequestRejected(HttpResponseFactory.bad_request(INVALID_JSON)) from error
         if any(not p.get("loc") and p.get("type") == "model_type" for p in problems):
             raise RequestRejected(
@@ -249,25 +254,19 @@ def parse_model_json(model: type[_ModelT], raw: bytes, what: str) -> _ModelT:
         ) from error
 
 
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+def _json_value(raw: bytes) -> Any:
+    """The JSON value of ``raw``, each unpaired surrogate read as U+FFFD.
 
+    One UTF-8 byte order mark is ignored (``json.loads`` of bytes does that). A sender that
+    cuts a text inside an emoji (JavaScript's ``slice`` works on UTF-16 code units) sends
+    half of its surrogate pair, such as ``"\\ud83d"``: valid JSON text, which the user's
+    message is read from with a replacement character there, as a browser shows it.
 
-def _with_lone_surrogates_replaced(raw: bytes) -> Any:
-    """The JSON value of ``raw`` with each unpaired surrogate read as U+FFFD, or None.
-
-    A sender that cuts a text inside an emoji (JavaScript's ``slice`` works on UTF-16 code
-    units) sends half of its surrogate pair, such as ``"\\ud83d"``: valid JSON text that
-    pydantic's parser refuses. The user's message is read with a replacement character
-    there, as a browser shows it, rather than refused. None when ``raw`` has no surrogate
-    escape or is not JSON for another reason.
+    Raises:
+        UnicodeDecodeError, ValueError, RecursionError: ``raw`` is not JSON.
     """
-    if _SURROGATE_ESCAPE.search(raw) is None:
-        return None
-    try:
-        return _replace_surrogates(json.loads(raw))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None
+    value = json.loads(raw)
+    return _replace_surrogates(value) if _SURROGATE_ESCAPE.search(raw) is not None else value
 
 
 def _replace_surrogates(value: Any) -> Any:
